@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "示范基地发展质量评价信息管理系统 · 运维管理"
+admin.site.site_title = "示范基地信息管理系统"
+admin.site.index_title = "运维管理"
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("registry/", include("registry.urls")),
+    path("definitions/", include("definitions.urls")),
+    path("submissions/", include("submissions.urls")),
+    path("review/", include("review.urls")),
+    path("admin/", admin.site.urls),
+]
