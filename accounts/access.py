@@ -78,3 +78,35 @@ def can_see_registry_list(user: User) -> bool:
         Role.BASE_FILLER,
         Role.EXPERT,
     )
+
+
+# --- submissions -------------------------------------------------------------------------------
+# Imported late: submissions depends on registry, and this module must stay importable first.
+from submissions.models import Submission  # noqa: E402
+
+
+def visible_submissions(user: User) -> QuerySet[Submission]:
+    """A base's material is visible to whoever may see the base. Experts' access follows assignment."""
+    return Submission.objects.filter(base__in=visible_bases(user))
+
+
+def access_submission(user: User, pk: int | str) -> Submission:
+    try:
+        return (
+            visible_submissions(user)
+            .select_related("campaign", "base__category", "base__authority")
+            .get(pk=pk)
+        )
+    except (Submission.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该填报材料，或您无权查看。") from None
+
+
+def can_fill(user: User, submission: Submission) -> bool:
+    """Only the base's own filler edits its material, and only while it is a draft or returned."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.BASE_FILLER
+        and user.base_id == submission.base_id
+        and submission.is_editable
+    )
