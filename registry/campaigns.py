@@ -1,0 +1,99 @@
+"""Campaign services: create a yearly 报送工作, open it for filling, close it.
+
+A campaign's status moves only through `campaign_open` and `campaign_close`, each under a row lock,
+so two ministry users pressing the button at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from registry.models import Base, Campaign
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    year: int,
+    data_year: int,
+    history_years: list[int],
+    title: str,
+    form_version: str,
+    base_deadline: dt.datetime,
+    authority_deadline: dt.datetime,
+    bases: Iterable[Base] | None = None,
+) -> Campaign:
+    """Create a campaign in draft. Without `bases`, every base holding its title takes part."""
+    errors: dict[str, str] = {}
+    if Campaign.objects.filter(year=year).exists():
+        errors["year"] = f"{year}年度评价已存在，不能重复创建。"
+    if any(h >= data_year for h in history_years):
+        errors["history_years"] = "历史年度必须早于数据年度。"
+    if len(set(history_years)) != len(history_years):
+        errors["history_years"] = "历史年度不能重复。"
+    for name, value in (("base_deadline", base_deadline), ("authority_deadline", authority_deadline)):
+        if value.tzinfo is None:
+            errors[name] = "截止时间必须带时区。"
+    timezones_ok = "base_deadline" not in errors and "authority_deadline" not in errors
+    if timezones_ok and authority_deadline < base_deadline:
+        errors["authority_deadline"] = "省级主管部门报送截止时间不能早于示范基地报送截止时间。"
+    if bases is None:
+        participants = list(Base.objects.filter(status=Base.Status.ACTIVE))
+    else:
+        participants = list(bases)
+        revoked = [b.name for b in participants if b.status != Base.Status.ACTIVE]
+        if revoked:
+            errors["bases"] = (
+                "已取消称号的示范基地不能参加年度评价："
+                + "、".join(revoked[:5])
+                + (f" 等 {len(revoked)} 个" if len(revoked) > 5 else "")
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    campaign = Campaign.objects.create(
+        year=year,
+        data_year=data_year,
+        history_years=list(history_years),
+        title=title,
+        form_version=form_version,
+        base_deadline=base_deadline,
+        authority_deadline=authority_deadline,
+        status=Campaign.Status.DRAFT,
+    )
+    campaign.bases.set(participants)
+    return campaign
+
+
+@transaction.atomic
+def campaign_open(*, campaign: Campaign) -> Campaign:
+    """Open a draft campaign for filling."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status != Campaign.Status.DRAFT:
+        raise ValidationError(
+            f"“{locked.title}”当前状态为{locked.get_status_display()}，只有筹备中的年度评价可以启动。"
+        )
+    if not locked.bases.exists():
+        raise ValidationError(f"“{locked.title}”尚未选择参评示范基地，不能启动。")
+    locked.status = Campaign.Status.OPEN
+    locked.save(update_fields=["status"])
+    campaign.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def campaign_close(*, campaign: Campaign) -> Campaign:
+    """Close an open campaign; nothing more can be filled in it."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status != Campaign.Status.OPEN:
+        raise ValidationError(
+            f"“{locked.title}”当前状态为{locked.get_status_display()}，只有填报中的年度评价可以结束。"
+        )
+    locked.status = Campaign.Status.CLOSED
+    locked.save(update_fields=["status"])
+    campaign.status = locked.status
+    return locked

@@ -1,0 +1,121 @@
+"""`manage.py load_demo`: fictional demo data and one login per role, safe to run on every start."""
+
+from __future__ import annotations
+
+import os
+import time
+import unicodedata
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from accounts.models import Role, User
+from lib.deadlines import SHANGHAI
+from registry.demo import (
+    DEFAULT_COUNT,
+    DEFAULT_PASSWORD,
+    DEFAULT_SEED,
+    NOTICE_AUTHORITY_DEADLINE,
+    NOTICE_BASE_DEADLINE,
+    DemoResult,
+    demo_load,
+)
+from registry.models import Campaign
+
+MAX_BASES = 5000
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(rows: list[list[str]]) -> list[str]:
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _format(moment: Any) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _unit(user: User) -> str:
+    if user.role == Role.EXPERT:
+        return f"分配评审 {user.assigned_bases.count()} 个示范基地"
+    return user.unit_name
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（虚构的示范基地、两次年度评价和各角色演示账号）；已加载时不重复、不修改。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--bases", type=int, default=DEFAULT_COUNT, help=f"示范基地数量，默认 {DEFAULT_COUNT}"
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机种子，默认 {DEFAULT_SEED}")
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="演示账号密码（至少 10 位）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count: int = options["bases"]
+        if not 10 <= count <= MAX_BASES:
+            raise CommandError(f"--bases 须在 10 到 {MAX_BASES} 之间（需覆盖全部十个批次和基地类型）。")
+        password: str = options["password"]
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError("演示密码不符合要求：" + "；".join(exc.messages)) from None
+
+        started = time.perf_counter()
+        result = demo_load(count=count, seed=options["seed"], password=password, now=timezone.now())
+        elapsed = time.perf_counter() - started
+        self._report(result, password, elapsed, options["seed"])
+
+    def _report(self, result: DemoResult, password: str, elapsed: float, seed: int) -> None:
+        out = self.stdout.write
+        if result.created:
+            out(
+                self.style.SUCCESS(
+                    f"已生成演示数据：{result.base_count} 个示范基地（随机种子 {seed}，"
+                    f"其中已取消称号 {result.revoked_count} 个），用时 {elapsed:.1f} 秒。"
+                )
+            )
+        else:
+            out(
+                f"演示数据已存在（{result.base_count} 个示范基地，其中已取消称号 {result.revoked_count} 个），"
+                "未重复生成，也未作修改。"
+            )
+        out("示范基地名称均为虚构（地名由字词拼合），不对应任何真实园区。")
+        for campaign in result.campaigns:
+            out(
+                f"· {campaign.title}（{campaign.get_status_display()}，参评 {campaign.bases.count()} 个）："
+                f"基地截止 {_format(campaign.base_deadline)}，省级截止 {_format(campaign.authority_deadline)}"
+            )
+        current = next((c for c in result.campaigns if c.status == Campaign.Status.OPEN), None)
+        if current is not None:
+            out(
+                f"说明：通知规定的截止时间（{NOTICE_BASE_DEADLINE:%Y-%m-%d} 和 {NOTICE_AUTHORITY_DEADLINE:%Y-%m-%d}）"
+                "已过，演示环境将本年度截止时间设在加载之日后 30 天（示范基地）和 37 天（省级主管部门）"
+                "的 23:59:59（北京时间），以便演示填报。"
+            )
+
+        port = os.environ.get("PORT", "8000")
+        out("")
+        out(f"访问地址：http://127.0.0.1:{port}/")
+        if result.created_accounts and len(result.created_accounts) < len(result.accounts):
+            out("已补建缺少的演示账号：" + "、".join(result.created_accounts) + "；其余账号保持不变。")
+        rows = [["角色", "用户名", "密码", "姓名", "所属单位"]]
+        for user in result.accounts:
+            shown = "（已被修改，未显示）" if user.username in result.changed_passwords else password
+            rows.append([user.get_role_display(), user.username, shown, user.full_name, _unit(user)])
+        out("演示账号：")
+        for line in table(rows):
+            out("  " + line)
