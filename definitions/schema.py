@@ -77,6 +77,13 @@ class Column:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     required: bool = False
+    allow_negative: bool = False  # e.g. a key enterprise's 营业利润 may be a loss
+    group: str = ""  # a spanning header above several columns (附表2: the 2021年 sub-columns)
+
+
+COLUMN_KEYS = frozenset(
+    {"key", "label", "type", "unit", "choices", "max_length", "required", "allow_negative", "group"}
+)
 
 
 @dataclass(frozen=True)
@@ -251,6 +258,9 @@ def _applicability(raw: dict[str, Any] | None, where: str) -> Applicability:
 
 
 def _column(raw: dict[str, Any], where: str) -> Column:
+    unknown = set(raw) - COLUMN_KEYS
+    if unknown:
+        raise DefinitionError(f"{where}：未知键 {sorted(unknown)}")
     ctype = raw.get("type", "string")
     if ctype not in FIELD_TYPES - {"table", "yesno"}:
         raise DefinitionError(f"{where}：列类型“{ctype}”无效")
@@ -264,6 +274,8 @@ def _column(raw: dict[str, Any], where: str) -> Column:
         choices=tuple(raw.get("choices") or ()),
         max_length=raw.get("max_length"),
         required=bool(raw.get("required", False)),
+        allow_negative=bool(raw.get("allow_negative", False)),
+        group=str(raw.get("group") or ""),
     )
 
 
