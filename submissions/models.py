@@ -44,6 +44,9 @@ class Submission(models.Model):
     status = models.CharField(
         "状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    is_late = models.BooleanField("逾期提交", default=False)
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("最后修改时间", default=timezone.now)
     updated_by = models.ForeignKey(
