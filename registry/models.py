@@ -203,3 +203,51 @@ class Campaign(models.Model):
     def years(self) -> list[int]:
         """Data year first, then history years, newest first: the order of the 汇总表 columns."""
         return [self.data_year, *sorted(self.history_years, reverse=True)]
+
+
+class RegistryImport(models.Model):
+    """An uploaded registry file waiting for the ministry's confirmation.
+
+    The file's bytes live in the database, not in a web process or a local disk, so the validation
+    report and the confirmation may be served by different application servers.
+    """
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        APPLIED = "applied", "已导入"
+        DISCARDED = "discarded", "已放弃"
+
+    file_name = models.CharField("文件名", max_length=255)
+    file_format = models.CharField("文件格式", max_length=8, choices=Format.choices)
+    content = models.BinaryField("文件内容")
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="registry_imports"
+    )
+    created_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    summary = models.JSONField("校验结果摘要", default=dict, blank=True)
+    applied_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField("处理时间", null=True, blank=True)
+    only_valid_rows = models.BooleanField("仅导入无误的行", default=False)
+    result = models.JSONField("导入结果", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "名录导入"
+        verbose_name_plural = "名录导入"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
