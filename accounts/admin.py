@@ -1,0 +1,121 @@
+"""The operators' admin for accounts. Who may do what follows the user's role, not Django permissions.
+
+三员分立: the system administrator manages accounts; the security administrator reads them; the
+audit administrator and the ministry get nothing here. Django's per-model permissions and groups
+are not used, so they are hidden from the forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+
+from accounts.forms import AccountChangeForm, AccountCreationForm
+from accounts.models import Role, User
+
+
+class RoleAdminMixin:
+    """Grants admin access by `request.user.role`.
+
+    `view_roles` may read; `manage_roles` may read, add and change; `delete_roles` may also delete.
+    A disabled or non-staff account gets nothing, whatever its role.
+    """
+
+    view_roles: frozenset[str] = frozenset()
+    manage_roles: frozenset[str] = frozenset()
+    delete_roles: frozenset[str] = frozenset()
+
+    @staticmethod
+    def _role(request: HttpRequest) -> str | None:
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return None
+        return user.role
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._role(request) in self.view_roles | self.manage_roles | self.delete_roles
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._role(request) in self.manage_roles
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._role(request) in self.manage_roles
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._role(request) in self.delete_roles
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
+    view_roles = frozenset({Role.SECURITY_ADMIN})
+    manage_roles = frozenset({Role.SYSTEM_ADMIN})
+    # Accounts are disabled, never deleted: values and audit events keep pointing at their author.
+    delete_roles = frozenset()
+
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    list_display = (
+        "username",
+        "full_name",
+        "role",
+        "unit",
+        "phone",
+        "is_active",
+        "is_staff",
+        "last_login",
+    )
+    list_filter = ("role", "is_active", "is_staff", ("authority", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("username", "full_name", "phone", "email", "base__name", "authority__name")
+    ordering = ("role", "username")
+    list_select_related = ("base", "authority")
+    autocomplete_fields = ("base", "authority", "assigned_bases")
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("角色与所属单位", {"fields": ("role", "base", "authority", "assigned_bases")}),
+        ("个人信息", {"fields": ("full_name", "phone", "email")}),
+        (
+            "账号状态",
+            {
+                "fields": ("is_active", "is_staff"),
+                "description": "停用账号代替删除。“职员状态”决定能否进入本运维管理界面。",
+            },
+        ),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "password1", "password2"),
+            },
+        ),
+        (
+            "角色与所属单位",
+            {
+                "fields": ("role", "base", "authority"),
+                "description": "基地填报员须选择所属示范基地；省级审核员须选择所属省级主管部门；"
+                "评审专家保存后在编辑页分配评审的示范基地。",
+            },
+        ),
+        ("个人信息", {"fields": ("full_name", "phone", "email")}),
+    )
+
+    @admin.display(description="所属单位")
+    def unit(self, obj: User) -> str:
+        if obj.base_id:
+            return obj.base.name
+        if obj.authority_id:
+            return obj.authority.name
+        return "—"
