@@ -1,0 +1,57 @@
+"""Definitions are read in the admin, never edited there: they change only through their files."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from accounts.admin import RoleAdminMixin
+from accounts.models import Role
+from definitions.models import Definition
+from definitions.services import definition_freeze
+
+
+@admin.register(Definition)
+class DefinitionAdmin(RoleAdminMixin, admin.ModelAdmin):
+    view_roles = frozenset({Role.MINISTRY_ADMIN, Role.SYSTEM_ADMIN})
+    list_display = ("version", "code", "title", "short_checksum", "frozen_at", "updated_at")
+    list_filter = ("version",)
+    search_fields = ("code", "title")
+    readonly_fields = (
+        "version",
+        "code",
+        "title",
+        "checksum",
+        "created_at",
+        "updated_at",
+        "frozen_at",
+        "pretty_content",
+    )
+    exclude = ("content",)
+    actions = ["freeze"]
+
+    @admin.display(description="校验值")
+    def short_checksum(self, obj: Definition) -> str:
+        return obj.checksum[:12]
+
+    @admin.display(description="定义内容")
+    def pretty_content(self, obj: Definition) -> str:
+        text = json.dumps(obj.content, ensure_ascii=False, indent=2)
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if self._role(request) != Role.MINISTRY_ADMIN:
+            actions.pop("freeze", None)
+        return actions
+
+    @admin.action(description="冻结所选报表定义（冻结后内容不可修改）")
+    def freeze(self, request: HttpRequest, queryset: QuerySet[Definition]) -> None:
+        for definition in queryset:
+            definition_freeze(definition=definition)
+        self.message_user(request, f"已冻结 {queryset.count()} 个报表定义。", messages.SUCCESS)
