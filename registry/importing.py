@@ -587,8 +587,8 @@ def template_workbook(authorities: list[tuple[str, str, str]], categories: list[
         sheet.column_dimensions[letter].width = 40 if header == "示范基地名称" else 18
         # Codes such as 0511 must stay text, or Excel drops the leading zero.
         if header == "细分领域代码":
-            for row in range(2, 1001):
-                sheet.cell(row=row, column=index).number_format = "@"
+            sheet.column_dimensions[letter].number_format = "@"
+            sheet.cell(row=2, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
 
     notes = workbook.create_sheet("填写说明")
