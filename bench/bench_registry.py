@@ -25,6 +25,7 @@ from registry.management.commands.load_demo import table
 FIGURES_KEY = "bench_figures"
 SIZES = (50, 500)
 REPEAT = 9
+WARM_UP = 3
 MAX_TIME_RATIO = 5.0
 PAGES = {
     "示范基地名录 /registry/bases/": ("registry:base_list", ""),
@@ -40,8 +41,9 @@ class Measure:
 
 
 def measure(client: Client, url: str) -> Measure:
-    response = client.get(url)  # warm-up: templates compiled, caches filled
-    assert response.status_code == 200, f"{url} 返回 {response.status_code}"
+    for _ in range(WARM_UP):  # templates compiled, caches filled, first-call code paths done
+        response = client.get(url)
+        assert response.status_code == 200, f"{url} 返回 {response.status_code}"
     timings: list[float] = []
     counts: set[int] = set()
     for _ in range(REPEAT):
