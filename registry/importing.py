@@ -76,8 +76,55 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
-# GB/T 4754-2017: sections are the letters A to T; divisions, groups and classes are 2-4 digits.
-_SUB_SECTOR = re.compile(r"^(?:[A-T]|\d{2,4})$")
+# GB/T 4754-2017: sections are the letters A to T; divisions, groups and classes are 2-4 digits,
+# optionally written after their section letter (C3612).
+_SUB_SECTOR = re.compile(r"^(?:(?P<section>[A-T])|(?P<prefix>[A-T])?(?P<digits>\d{2,4}))$")
+# The divisions (first two digits) each section holds, per GB/T 4754-2017.
+SECTION_DIVISIONS: dict[str, range] = {
+    "A": range(1, 6),
+    "B": range(6, 13),
+    "C": range(13, 44),
+    "D": range(44, 47),
+    "E": range(47, 51),
+    "F": range(51, 53),
+    "G": range(53, 61),
+    "H": range(61, 63),
+    "I": range(63, 66),
+    "J": range(66, 70),
+    "K": range(70, 71),
+    "L": range(71, 73),
+    "M": range(73, 76),
+    "N": range(76, 80),
+    "O": range(80, 83),
+    "P": range(83, 84),
+    "Q": range(84, 86),
+    "R": range(86, 91),
+    "S": range(91, 98),
+    "T": range(98, 99),
+}
+
+
+def section_of_division(division: int) -> str | None:
+    return next((letter for letter, divisions in SECTION_DIVISIONS.items() if division in divisions), None)
+
+
+def sub_sector_error(code: str) -> str | None:
+    """Why a GB/T 4754-2017 code is wrong, or None when it is well formed."""
+    match = _SUB_SECTOR.match(code)
+    if match is None:
+        return (
+            f"细分领域代码“{code}”格式不正确，应为 GB/T 4754-2017 门类字母（A-T）"
+            "或 2-4 位数字代码（可带门类字母，如 C3612）。"
+        )
+    if match["digits"]:
+        section = section_of_division(int(match["digits"][:2]))
+        if section is None:
+            return f"细分领域代码“{code}”中的大类 {match['digits'][:2]} 在 GB/T 4754-2017 中不存在。"
+        if match["prefix"] and match["prefix"] != section:
+            return f"细分领域代码“{code}”的门类字母与大类 {match['digits'][:2]} 不符，应为 {section}。"
+    return None
+
+
 _DATE_PATTERNS = [
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
@@ -396,10 +443,8 @@ def validate_record(number: int, record: Mapping[str, str], reference: Reference
     sub_sectors: list[str] = []
     for code in split_list(record.get("sub_sectors", "")):
         code = code.upper()
-        if not _SUB_SECTOR.match(code):
-            errors.append(
-                f"细分领域代码“{code}”格式不正确，应为 GB/T 4754-2017 门类字母（A-T）或 2-4 位数字代码。"
-            )
+        if problem := sub_sector_error(code):
+            errors.append(problem)
         elif code not in sub_sectors:
             sub_sectors.append(code)
 
@@ -552,7 +597,7 @@ COLUMN_NOTES: dict[str, str] = {
     "类型": "必填。见“类型”工作表。",
     "系列": "优势 或 特色；不填视为优势。",
     "主导产业": "必填。不超过 60 个字符。",
-    "细分领域代码": "GB/T 4754-2017 代码，门类字母（A-T）或 2-4 位数字，多个用顿号、逗号、分号或空格分隔。",
+    "细分领域代码": "GB/T 4754-2017 代码：门类字母（A-T）或 2-4 位数字（可带门类字母，如 C3612），多个用顿号、逗号、分号或空格分隔。",
     "所在地": "如：湖南省长沙市。",
     "行业标记": "有色金属、钢铁、化工、装备制造，可填多个；决定 5.5、8.5、18.10 等项目是否适用。",
     "生产性服务业主导": "是 或 否；不填视为否。",

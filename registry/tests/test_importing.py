@@ -111,6 +111,17 @@ class TestValidRow:
         report = validate_records(records(row("甲", 细分领域代码="C, 3511；3513;39 6511,c")), REFERENCE)
         assert report.rows[0].data.sub_sectors == ["C", "3511", "3513", "39", "6511"]
 
+    def test_sub_sector_codes_may_carry_their_section_letter(self):
+        report = validate_records(records(row("甲", 细分领域代码="C36、c3612、I6511")), REFERENCE)
+        assert report.rows[0].data.sub_sectors == ["C36", "C3612", "I6511"]
+
+    def test_sub_sector_section_must_match_the_division(self):
+        report = validate_records(records(row("甲", 细分领域代码="I3612、9912")), REFERENCE)
+        assert report.rows[0].errors == [
+            "细分领域代码“I3612”的门类字母与大类 36 不符，应为 C。",
+            "细分领域代码“9912”中的大类 99 在 GB/T 4754-2017 中不存在。",
+        ]
+
     def test_several_industry_flags_and_producer_services(self):
         report = validate_records(
             records(row("甲", 行业标记="钢铁、化工 有色金属", 生产性服务业主导="是")), REFERENCE
