@@ -1,0 +1,181 @@
+"""The review trail: every status change of a base's material, field comments on returns,
+signed-off snapshots, and requests to reopen a closed deadline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Transition(models.Model):
+    """One status change of a Submission: who moved it, when, why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交"
+        RETURN = "return", "省级退回"
+        APPROVE = "approve", "初审通过"
+        ACCEPT = "accept", "部级受理"
+        MINISTRY_RETURN = "ministry_return", "部级退回"
+
+    submission = models.ForeignKey(
+        "submissions.Submission",
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name="填报材料",
+    )
+    action = models.CharField("操作", max_length=32, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=16)
+    to_status = models.CharField("新状态", max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    comment = models.TextField("意见", blank=True)
+    is_late = models.BooleanField("逾期", default=False)
+
+    class Meta:
+        verbose_name = "流转记录"
+        verbose_name_plural = "流转记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class FieldComment(models.Model):
+    """A reviewer's comment on one field, attached to a return; shown to the filler at that field."""
+
+    transition = models.ForeignKey(Transition, on_delete=models.CASCADE, related_name="field_comments")
+    submission = models.ForeignKey(
+        "submissions.Submission", on_delete=models.CASCADE, related_name="field_comments"
+    )
+    form = models.CharField("报表", max_length=32)
+    code = models.CharField("指标代码", max_length=32)
+    year = models.PositiveSmallIntegerField("年度", default=0)
+    text = models.TextField("意见")
+
+    class Meta:
+        verbose_name = "字段意见"
+        verbose_name_plural = "字段意见"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.form}:{self.code} {self.text[:20]}"
+
+
+class Snapshot(models.Model):
+    """What the ministry signed off: the material's data frozen and hashed. A later correction that is
+    accepted again makes a new version linked to the one it replaces."""
+
+    submission = models.ForeignKey(
+        "submissions.Submission", on_delete=models.PROTECT, related_name="snapshots", verbose_name="填报材料"
+    )
+    version = models.PositiveIntegerField("版本")
+    data = models.JSONField("数据")
+    sha256 = models.CharField("数据哈希", max_length=64)
+    pdf = models.BinaryField("PDF", null=True, blank=True)
+    pdf_sha256 = models.CharField("PDF哈希", max_length=64, blank=True)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="受理人",
+    )
+    accepted_at = models.DateTimeField("受理时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "受理快照"
+        verbose_name_plural = "受理快照"
+        ordering = ["submission", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "version"], name="snapshot_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} v{self.version}"
+
+
+class ReopenRequest(models.Model):
+    """A request to submit after a deadline. A base's request goes to its authority first; an
+    authority's own request (for its provincial summary and cases) goes straight to the ministry."""
+
+    class Status(models.TextChoices):
+        PENDING_AUTHORITY = "pending_authority", "待省级主管部门审核"
+        PENDING_MINISTRY = "pending_ministry", "待部级审批"
+        REFUSED = "refused", "省级主管部门不支持"
+        REJECTED = "rejected", "部级未批准"
+        GRANTED = "granted", "已批准补报"
+
+    campaign = models.ForeignKey(
+        "registry.Campaign", on_delete=models.CASCADE, related_name="reopen_requests"
+    )
+    authority = models.ForeignKey(
+        "registry.Authority", on_delete=models.CASCADE, related_name="reopen_requests"
+    )
+    base = models.ForeignKey(
+        "registry.Base", null=True, blank=True, on_delete=models.CASCADE, related_name="reopen_requests"
+    )
+    reason = models.TextField("申请理由")
+    status = models.CharField("状态", max_length=24, choices=Status.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="申请人",
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    authority_comment = models.TextField("省级意见", blank=True)
+    authority_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authority_at = models.DateTimeField(null=True, blank=True)
+    ministry_comment = models.TextField("部级意见", blank=True)
+    ministry_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ministry_at = models.DateTimeField(null=True, blank=True)
+    window_until = models.DateTimeField("补报截止时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补报申请"
+        verbose_name_plural = "补报申请"
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        who = self.base or self.authority
+        return f"{who} 补报申请（{self.get_status_display()}）"
+
+
+class Notification(models.Model):
+    """A message to one user inside the system; the same text is also e-mailed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="接收人",
+    )
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

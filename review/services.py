@@ -1,0 +1,443 @@
+"""The material's state machine: 草稿 → 已提交 → 已退回 / 初审通过 → 已受理 / 已退回, deadlines and reopening.
+
+Each transition checks who may make it (again, beyond the views' access helper), locks the
+submission, records a Transition and an audit event, and notifies the people concerned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from audit.services import event_record
+from registry.models import Authority, Base, Campaign
+from review.models import FieldComment, ReopenRequest, Snapshot, Transition
+from submissions.models import Submission, ValueChange, WarningExplanation
+from submissions.services import submission_findings, unexplained_warnings
+
+S = Submission.Status
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def _granted(campaign: Campaign, *, base: Base | None, authority: Authority | None, now: dt.datetime) -> bool:
+    qs = ReopenRequest.objects.filter(
+        campaign=campaign, status=ReopenRequest.Status.GRANTED, window_until__gte=now
+    )
+    qs = qs.filter(base=base) if base is not None else qs.filter(base__isnull=True, authority=authority)
+    return qs.exists()
+
+
+def base_window_open(*, campaign: Campaign, base: Base, now: dt.datetime | None = None) -> bool:
+    """A base may submit before its deadline, or inside a reopening window the ministry granted."""
+    now = now or timezone.now()
+    return now <= campaign.base_deadline or _granted(campaign, base=base, authority=None, now=now)
+
+
+def authority_window_open(
+    *, campaign: Campaign, authority: Authority, now: dt.datetime | None = None
+) -> bool:
+    now = now or timezone.now()
+    return now <= campaign.authority_deadline or _granted(campaign, base=None, authority=authority, now=now)
+
+
+# --- what blocks a submission ----------------------------------------------------------------------
+
+
+def submission_blockers(submission: Submission) -> list[str]:
+    """Everything that keeps the material from being submitted, in Chinese, most important first."""
+    from exchange.services import scan_problems
+    from reports.services import report_problems
+
+    findings = submission_findings(submission)
+    problems: list[str] = []
+    errors = sum(1 for items in findings.values() for f in items if f.severity == "error")
+    if errors:
+        problems.append(f"报表中还有 {errors} 处错误需要修改。")
+    missing = unexplained_warnings(submission, findings)
+    if missing:
+        problems.append(f"还有 {len(missing)} 条预警未填写情况说明。")
+    report = getattr(submission, "report", None) if hasattr(submission, "report") else None
+    problems.extend(f"发展情况报告：{p}" for p in report_problems(report))
+    problems.extend(scan_problems(submission))
+    return problems
+
+
+# --- transitions -----------------------------------------------------------------------------------
+
+
+def _lock(submission: Submission) -> Submission:
+    return (
+        Submission.objects.select_for_update()
+        .select_related("campaign", "base__authority", "base__category")
+        .get(pk=submission.pk)
+    )
+
+
+def _move(
+    submission: Submission, *, action: str, to: str, user: User, comment: str = "", late: bool = False
+) -> Transition:
+    now = timezone.now()
+    t = Transition.objects.create(
+        submission=submission, action=action, from_status=submission.status, to_status=to, actor=user, at=now,
+        comment=comment, is_late=late,
+    )  # fmt: skip
+    submission.status = to
+    submission.status_changed_at = now
+    fields = ["status", "status_changed_at"]
+    if action == Transition.Action.SUBMIT:
+        submission.submitted_at = now
+        submission.is_late = submission.is_late or late
+        fields += ["submitted_at", "is_late"]
+    submission.save(update_fields=fields)
+    event_record(
+        actor=user,
+        action=f"submission.{action}",
+        summary=f"{submission.base.name}：{t.get_action_display()}"
+        + (f"（{comment[:80]}）" if comment else ""),
+        target=submission,
+        base=submission.base,
+        authority=submission.base.authority,
+        data={"from": t.from_status, "to": to, "late": late},
+    )
+    return t
+
+
+def _require_reviewer(user: User, submission: Submission) -> None:
+    if user.role != Role.AUTHORITY_REVIEWER or user.authority_id != submission.base.authority_id:
+        raise PermissionDenied("只有该示范基地所属省级主管部门的审核员可以进行初审。")
+
+
+def _require_ministry(user: User) -> None:
+    if user.role != Role.MINISTRY_ADMIN:
+        raise PermissionDenied("只有部级管理员可以进行此操作。")
+
+
+def _require_state(submission: Submission, *allowed: str) -> None:
+    if submission.status not in allowed:
+        raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能进行此操作。")
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, user: User) -> Submission:
+    submission = _lock(submission)
+    if user.role != Role.BASE_FILLER or user.base_id != submission.base_id:
+        raise PermissionDenied("只有本示范基地的填报员可以提交材料。")
+    _require_state(submission, S.DRAFT, S.RETURNED)
+    late = timezone.now() > submission.campaign.base_deadline
+    # Returned material is always resubmittable: the return itself asked for it. A first submission
+    # after the deadline needs a reopening window the ministry granted.
+    if submission.status == S.DRAFT and not base_window_open(
+        campaign=submission.campaign, base=submission.base
+    ):
+        raise ValidationError("报送截止时间已过，不能提交。如需补报，请提交补报申请。")
+    problems = submission_blockers(submission)
+    if problems:
+        raise ValidationError(problems)
+    _move(submission, action=Transition.Action.SUBMIT, to=S.SUBMITTED, user=user, late=late)
+    return submission
+
+
+@dataclass(frozen=True)
+class FieldNote:
+    form: str
+    code: str
+    year: int
+    text: str
+
+
+def _field_comments(submission: Submission, transition: Transition, notes: Sequence[FieldNote]) -> None:
+    known = {(d.parsed().code, f.code) for d in submission.definitions() for f in d.parsed().fields()}
+    rows = []
+    for note in notes:
+        text = note.text.strip()
+        if not text:
+            continue
+        if (note.form, note.code) not in known:
+            raise ValidationError(f"指标 {note.code} 不存在，无法添加意见。")
+        rows.append(
+            FieldComment(
+                transition=transition, submission=submission, form=note.form, code=note.code, year=note.year,
+                text=text[:1000],
+            )
+        )  # fmt: skip
+    FieldComment.objects.bulk_create(rows)
+
+
+def _notify(submission: Submission, subject: str, body: str) -> None:
+    from review.notifications import notify_base_users
+
+    notify_base_users(base=submission.base, subject=subject, body=body, submission=submission)
+
+
+@transaction.atomic
+def review_return(
+    *, submission: Submission, user: User, comment: str, field_notes: Sequence[FieldNote] = ()
+) -> Submission:
+    submission = _lock(submission)
+    _require_reviewer(user, submission)
+    _require_state(submission, S.SUBMITTED)
+    if not comment.strip() and not any(n.text.strip() for n in field_notes):
+        raise ValidationError("退回时请填写退回意见。")
+    t = _move(submission, action=Transition.Action.RETURN, to=S.RETURNED, user=user, comment=comment.strip())
+    _field_comments(submission, t, field_notes)
+    _notify(
+        submission,
+        "材料已被退回",
+        f"{submission.base.name}的{submission.campaign.title}材料已被省级主管部门退回：{comment}",
+    )
+    return submission
+
+
+@transaction.atomic
+def explanation_decide(
+    *, explanation: WarningExplanation, user: User, accept: bool, comment: str = ""
+) -> None:
+    explanation = (
+        WarningExplanation.objects.select_for_update()
+        .select_related("submission__base")
+        .get(pk=explanation.pk)
+    )
+    submission = explanation.submission
+    if user.role == Role.MINISTRY_ADMIN:
+        _require_state(submission, S.APPROVED)
+    else:
+        _require_reviewer(user, submission)
+        _require_state(submission, S.SUBMITTED)
+    if not accept and not comment.strip():
+        raise ValidationError("不认可情况说明时请填写理由。")
+    explanation.verdict = (
+        WarningExplanation.Verdict.ACCEPTED if accept else WarningExplanation.Verdict.REJECTED
+    )
+    explanation.verdict_comment = comment.strip()
+    explanation.verdict_at = timezone.now()
+    explanation.verdict_by = user
+    explanation.save(update_fields=["verdict", "verdict_comment", "verdict_at", "verdict_by"])
+    event_record(
+        actor=user, action="explanation.decide", summary=f"{submission.base.name}：{explanation.get_verdict_display()}预警说明",
+        target=explanation, base=submission.base, authority=submission.base.authority,
+        data={"finding": explanation.finding_key, "accept": accept},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def review_approve(*, submission: Submission, user: User, comment: str = "") -> Submission:
+    submission = _lock(submission)
+    _require_reviewer(user, submission)
+    _require_state(submission, S.SUBMITTED)
+    undecided = submission.explanations.exclude(verdict=WarningExplanation.Verdict.ACCEPTED).count()
+    if undecided:
+        raise ValidationError(f"还有 {undecided} 条预警说明未认可，请逐条审核；不认可的请退回修改。")
+    _move(submission, action=Transition.Action.APPROVE, to=S.APPROVED, user=user, comment=comment.strip())
+    return submission
+
+
+def snapshot_data(submission: Submission) -> dict[str, Any]:
+    """The complete signed-off record: every value as typed and as understood, the report, explanations."""
+    report = getattr(submission, "report", None) if hasattr(submission, "report") else None
+    return {
+        "base": {"id": submission.base_id, "name": submission.base.name},
+        "campaign": submission.campaign.year,
+        "definitions": {
+            d.code: {"version": d.version, "checksum": d.checksum} for d in submission.definitions()
+        },
+        "values": [
+            {
+                "form": v.form,
+                "code": v.code,
+                "year": v.year,
+                "raw": v.raw,
+                "value": v.value,
+                "currency": v.entered_currency,
+            }
+            for v in submission.values.order_by("form", "code", "year")
+        ],
+        "report": {
+            "overview": report.overview,
+            "highlights": report.highlights,
+            "practices": report.practices,
+            "problems": report.problems,
+        }
+        if report
+        else None,
+        "explanations": [
+            {
+                "form": e.form,
+                "finding": e.finding_key,
+                "text": e.text,
+                "values": e.explained_values,
+                "verdict": e.verdict,
+            }
+            for e in submission.explanations.order_by("form", "finding_key")
+        ],
+    }
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@transaction.atomic
+def ministry_accept(*, submission: Submission, user: User, comment: str = "") -> Snapshot:
+    submission = _lock(submission)
+    _require_ministry(user)
+    _require_state(submission, S.APPROVED)
+    from exchange.pdf import summary_pdf
+
+    data = snapshot_data(submission)
+    pdf = summary_pdf(submission)
+    previous = submission.snapshots.order_by("-version").first()
+    snapshot = Snapshot.objects.create(
+        submission=submission, version=(previous.version + 1) if previous else 1, data=data, sha256=_digest(data),
+        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), previous=previous, accepted_by=user,
+    )  # fmt: skip
+    _move(submission, action=Transition.Action.ACCEPT, to=S.ACCEPTED, user=user, comment=comment.strip())
+    _notify(
+        submission,
+        "材料已受理",
+        f"{submission.base.name}的{submission.campaign.title}材料已被工业和信息化部规划司受理。",
+    )
+    return snapshot
+
+
+@transaction.atomic
+def ministry_return(
+    *, submission: Submission, user: User, comment: str, field_notes: Sequence[FieldNote] = ()
+) -> Submission:
+    """Return forwarded material, or accepted material that needs a correction (its snapshot stays)."""
+    submission = _lock(submission)
+    _require_ministry(user)
+    _require_state(submission, S.APPROVED, S.ACCEPTED)
+    if not comment.strip():
+        raise ValidationError("退回时请填写退回意见。")
+    t = _move(
+        submission,
+        action=Transition.Action.MINISTRY_RETURN,
+        to=S.RETURNED,
+        user=user,
+        comment=comment.strip(),
+    )
+    _field_comments(submission, t, field_notes)
+    _notify(
+        submission,
+        "材料已被部级退回",
+        f"{submission.base.name}的{submission.campaign.title}材料已被规划司退回：{comment}",
+    )
+    return submission
+
+
+def last_return(submission: Submission) -> Transition | None:
+    return (
+        submission.transitions.filter(
+            action__in=[Transition.Action.RETURN, Transition.Action.MINISTRY_RETURN]
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def changes_since_return(submission: Submission) -> list[ValueChange]:
+    """What the base changed after the last return: the reviewer looks at only these."""
+    ret = last_return(submission)
+    if ret is None:
+        return []
+    return list(
+        ValueChange.objects.filter(submission=submission, changed_at__gte=ret.at)
+        .select_related("changed_by")
+        .order_by("form", "code", "year", "changed_at")
+    )
+
+
+# --- reopening after a deadline -------------------------------------------------------------------
+
+
+@transaction.atomic
+def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequest:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("请填写补报理由。")
+    if user.role == Role.BASE_FILLER:
+        base = Base.objects.select_related("authority").get(pk=user.base_id)
+        if base_window_open(campaign=campaign, base=base):
+            raise ValidationError("当前仍可提交，无需申请补报。")
+        req = ReopenRequest.objects.create(
+            campaign=campaign, authority=base.authority, base=base, reason=reason,
+            status=ReopenRequest.Status.PENDING_AUTHORITY, requested_by=user,
+        )  # fmt: skip
+    elif user.role == Role.AUTHORITY_REVIEWER:
+        authority = Authority.objects.get(pk=user.authority_id)
+        if authority_window_open(campaign=campaign, authority=authority):
+            raise ValidationError("当前仍可报送，无需申请补报。")
+        req = ReopenRequest.objects.create(
+            campaign=campaign, authority=authority, base=None, reason=reason,
+            status=ReopenRequest.Status.PENDING_MINISTRY, requested_by=user,
+        )  # fmt: skip
+    else:
+        raise PermissionDenied("只有示范基地填报员或省级审核员可以申请补报。")
+    event_record(
+        actor=user, action="reopen.request", summary=f"{req.base or req.authority}申请补报：{reason[:80]}",
+        target=req, base=req.base, authority=req.authority,
+    )  # fmt: skip
+    return req
+
+
+@transaction.atomic
+def reopen_authority_decide(
+    *, request: ReopenRequest, user: User, support: bool, comment: str = ""
+) -> ReopenRequest:
+    request = ReopenRequest.objects.select_for_update().get(pk=request.pk)
+    if user.role != Role.AUTHORITY_REVIEWER or user.authority_id != request.authority_id:
+        raise PermissionDenied("只有所属省级主管部门可以审核该补报申请。")
+    if request.status != ReopenRequest.Status.PENDING_AUTHORITY:
+        raise ValidationError("该申请已处理。")
+    if not support and not comment.strip():
+        raise ValidationError("不支持补报时请填写理由。")
+    request.status = ReopenRequest.Status.PENDING_MINISTRY if support else ReopenRequest.Status.REFUSED
+    request.authority_comment, request.authority_by, request.authority_at = (
+        comment.strip(),
+        user,
+        timezone.now(),
+    )
+    request.save(update_fields=["status", "authority_comment", "authority_by", "authority_at"])
+    event_record(
+        actor=user, action="reopen.authority", summary=f"{request.base}补报申请：{request.get_status_display()}",
+        target=request, base=request.base, authority=request.authority,
+    )  # fmt: skip
+    return request
+
+
+@transaction.atomic
+def reopen_ministry_decide(
+    *, request: ReopenRequest, user: User, grant: bool, until: dt.datetime | None = None, comment: str = ""
+) -> ReopenRequest:
+    request = ReopenRequest.objects.select_for_update().get(pk=request.pk)
+    _require_ministry(user)
+    if request.status != ReopenRequest.Status.PENDING_MINISTRY:
+        raise ValidationError("该申请不在待部级审批状态。")
+    if grant:
+        if until is None or timezone.is_naive(until):
+            raise ValidationError("请设定补报截止时间。")
+        if until <= timezone.now():
+            raise ValidationError("补报截止时间必须晚于当前时间。")
+        request.window_until = until
+    elif not comment.strip():
+        raise ValidationError("不批准时请填写理由。")
+    request.status = ReopenRequest.Status.GRANTED if grant else ReopenRequest.Status.REJECTED
+    request.ministry_comment, request.ministry_by, request.ministry_at = comment.strip(), user, timezone.now()
+    request.save(update_fields=["status", "window_until", "ministry_comment", "ministry_by", "ministry_at"])
+    event_record(
+        actor=user, action="reopen.ministry", summary=f"{request.base or request.authority}补报申请：{request.get_status_display()}",
+        target=request, base=request.base, authority=request.authority,
+        data={"until": until.isoformat() if until else None},
+    )  # fmt: skip
+    return request
