@@ -19,6 +19,11 @@ def forms_root() -> Path:
 class Command(BaseCommand):
     help = "从 forms/<版本>/ 目录加载年度报表定义（默认加载全部版本）。"
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Our --version names a form version; it replaces Django's --version (the Django release).
+        kwargs.setdefault("conflict_handler", "resolve")
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--version", dest="form_version", help="只加载该版本，如 2022")
         parser.add_argument("--root", type=Path, default=None, help="报表定义根目录（默认 forms/）")
