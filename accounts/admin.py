@@ -64,6 +64,7 @@ class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
 
     form = AccountChangeForm
     add_form = AccountCreationForm
+    add_form_template = "admin/accounts/user/add_form.html"
     list_display = (
         "username",
         "full_name",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from accounts.access import visible_bases
 from accounts.models import Role, User
 from lib.deadlines import Countdown, countdown
 from registry.models import Authority, Base, Campaign, Category, batch_label
+from submissions.models import Submission
 
 DORMANT_AFTER = dt.timedelta(days=90)
 RECENT_LOGIN = dt.timedelta(days=7)
@@ -103,7 +104,9 @@ def ministry_dashboard(user: User, now: dt.datetime) -> dict[str, Any]:
 
     categories = [
         {"name": c.name, "n": c.n, "active": c.active, "url": registry_list_url(category=c.pk)}
-        for c in Category.objects.annotate(n=Count("bases"), active=Count("bases", filter=active))
+        for c in Category.objects.annotate(n=Count("bases"), active=Count("bases", filter=active)).order_by(
+            "sort_order", "code"
+        )
     ]
 
     batches = [
@@ -119,7 +122,11 @@ def ministry_dashboard(user: User, now: dt.datetime) -> dict[str, Any]:
             .annotate(n=Count("id"))
             .order_by()
         )
-    all_authorities = list(Authority.objects.annotate(n=Count("bases"), active=Count("bases", filter=active)))
+    all_authorities = list(
+        Authority.objects.annotate(n=Count("bases"), active=Count("bases", filter=active)).order_by(
+            "sort_order", "code"
+        )
+    )
     authorities = [
         {
             "name": a.name,
@@ -179,7 +186,9 @@ def reviewer_dashboard(user: User, now: dt.datetime) -> dict[str, Any]:
 # --- 基地填报员 -----------------------------------------------------------------------------------
 
 
-def filler_next_step(base: Base, in_campaign: bool, state: CampaignState | None) -> tuple[str, str]:
+def filler_next_step(
+    base: Base, in_campaign: bool, state: CampaignState | None, submission_status: str | None = None
+) -> tuple[str, str]:
     """What the filler should do now, as (badge class, sentence). Only says what is true."""
     if not base.is_active:
         return "err", "本基地已取消称号，不再参加年度发展质量评价。"
@@ -188,37 +197,58 @@ def filler_next_step(base: Base, in_campaign: bool, state: CampaignState | None)
     year = state.campaign.year
     if state.is_draft:
         return "", f"{year}年度评价尚未开启填报，请关注规划司通知。"
-    if state.is_closed:
-        return "", f"{year}年度评价已结束。"
     if not in_campaign:
         return "", f"本基地不在{year}年度评价的参评名单中，无需填报；如有疑问请联系省级主管部门。"
+    match submission_status:
+        case Submission.Status.SUBMITTED:
+            return "ok", "材料已提交，等待省级主管部门初审。"
+        case Submission.Status.APPROVED:
+            return "ok", "材料已通过省级主管部门初审，已报送工业和信息化部。"
+        case Submission.Status.ACCEPTED:
+            return "ok", "材料已由工业和信息化部受理。"
+    if state.is_closed:
+        return "", f"{year}年度评价已结束。"
     deadline = state.base_deadline
     if deadline.passed:
         return (
             "err",
             f"示范基地报送已于{deadline.date_label}截止。如需补报或修改，请联系省级主管部门。",
         )
+    when = f"{deadline.date_label}{deadline.deadline:%H:%M}前"
+    if submission_status == Submission.Status.RETURNED:
+        return "warn", f"材料已被省级主管部门退回，请按审核意见修改，并于{when}重新提交。"
+    started = "已开始填报，" if submission_status == Submission.Status.DRAFT else ""
     return (
         deadline.urgency,
-        f"请于{deadline.date_label}前完成{state.campaign.data_year}年度汇总表、附表和发展总结材料的填报，"
+        f"{started}请于{when}完成{state.campaign.data_year}年度汇总表、附表和发展总结材料的填报，"
         "并上传加盖公章的扫描件后提交省级主管部门初审。",
     )
 
 
 def filler_dashboard(user: User, now: dt.datetime) -> dict[str, Any]:
     campaign = current_campaign_query().first()
-    base = (
+    bases = (
         visible_bases(user)
         .select_related("authority", "category")
         .annotate(in_campaign=in_campaign(campaign))
-        .first()
     )
+    if campaign is not None:
+        bases = bases.annotate(
+            submission_status=Subquery(
+                Submission.objects.filter(base_id=OuterRef("pk"), campaign_id=campaign.pk).values("status")[
+                    :1
+                ]
+            )
+        )
+    base = bases.first()
     state = campaign_state(campaign, now)
     context: dict[str, Any] = {"template": "accounts/home_filler.html", "state": state, "base": base}
     if base is None:
         return context
+    status = getattr(base, "submission_status", None)
+    context["submission_status"] = Submission.Status(status).label if status else None
     context["latest_rating"] = base.star_ratings.first()
-    context["next_badge"], context["next_step"] = filler_next_step(base, base.in_campaign, state)
+    context["next_badge"], context["next_step"] = filler_next_step(base, base.in_campaign, state, status)
     return context
 
 

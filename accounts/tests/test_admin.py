@@ -111,6 +111,13 @@ class TestUserAdmin:
         client.logout()
         assert client.login(username="newfiller", password="Sfjd-Str0ng-Pass")
 
+    def test_add_page_is_in_chinese(self, client, sysadmin):
+        client.force_login(sysadmin)
+        html = client.get(reverse("admin:accounts_user_add")).content.decode()
+        assert "After you" not in html
+        assert "初始密码" in html
+        assert 'name="usable_password"' not in html
+
     def test_password_is_required(self, client, sysadmin, base):
         client.force_login(sysadmin)
         response = self.add(client, role=Role.BASE_FILLER, base=base.pk, password1="", password2="")

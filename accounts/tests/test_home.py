@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from accounts.dashboards import dashboard_for, filler_next_step
 from accounts.models import Role
+from definitions.models import Definition
 from registry.models import Base, Campaign, StarRating
+from submissions.models import Submission
 
 HOME = "/"
 BJ = dt.timezone(dt.timedelta(hours=8))
@@ -188,9 +190,21 @@ class TestFillerHome:
 
     def test_it_tells_what_to_do_before_the_deadline(self, client, filler, open_campaign):
         html = get_home(client, filler).content.decode()
-        day = open_campaign.base_deadline.astimezone(BJ).date()
-        assert f"请于{day.year}年{day.month}月{day.day}日前完成" in html
+        at = open_campaign.base_deadline.astimezone(BJ)
+        assert f"请于{at.year}年{at.month}月{at.day}日{at:%H:%M}前完成" in html
+        assert "尚未开始填报" in html
         assert "还剩 10 天" in html
+
+    def test_it_shows_the_submission_state(self, client, filler, base, open_campaign):
+        summary = Definition.objects.create(
+            version="2022", code="summary", title="汇总表", content={}, checksum="0" * 64
+        )
+        Submission.objects.create(
+            campaign=open_campaign, base=base, summary_definition=summary, status=Submission.Status.SUBMITTED
+        )
+        html = get_home(client, filler).content.decode()
+        assert "材料已提交，等待省级主管部门初审。" in html
+        assert "填报材料状态：已提交" in html
 
     def test_it_says_when_no_campaign_exists(self, client, filler):
         assert "本年度评价尚未开启" in get_home(client, filler).content.decode()
@@ -233,8 +247,29 @@ class TestFillerNextStep:
 
     def test_open_campaign_before_deadline_names_the_day(self, base, campaign):
         badge, text = filler_next_step(base, True, self.state(campaign, dt.datetime(2022, 8, 1, tzinfo=BJ)))
-        assert text.startswith("请于2022年8月24日前完成2021年度汇总表")
+        assert text.startswith("请于2022年8月24日23:59前完成2021年度汇总表")
         assert badge == "ok"
+
+    @pytest.mark.parametrize(
+        ("status", "expected"),
+        [
+            ("draft", "已开始填报，请于2022年8月24日23:59前完成"),
+            ("submitted", "材料已提交，等待省级主管部门初审。"),
+            ("returned", "材料已被省级主管部门退回，请按审核意见修改，并于2022年8月24日23:59前重新提交。"),
+            ("approved", "材料已通过省级主管部门初审，已报送工业和信息化部。"),
+            ("accepted", "材料已由工业和信息化部受理。"),
+        ],
+    )
+    def test_it_follows_the_submission(self, base, campaign, status, expected):
+        text = filler_next_step(base, True, self.state(campaign, dt.datetime(2022, 8, 1, tzinfo=BJ)), status)[
+            1
+        ]
+        assert text.startswith(expected)
+
+    def test_submitted_material_is_not_called_late_after_the_deadline(self, base, campaign):
+        after = self.state(campaign, dt.datetime(2022, 9, 1, tzinfo=BJ))
+        assert filler_next_step(base, True, after, "submitted")[1] == "材料已提交，等待省级主管部门初审。"
+        assert "已于2022年8月24日截止" in filler_next_step(base, True, after, None)[1]
 
     def test_last_week_is_a_warning(self, base, campaign):
         badge, _ = filler_next_step(base, True, self.state(campaign, dt.datetime(2022, 8, 20, tzinfo=BJ)))
