@@ -110,3 +110,74 @@ def can_fill(user: User, submission: Submission) -> bool:
         and user.base_id == submission.base_id
         and submission.is_editable
     )
+
+
+# --- reports: provincial summaries and excellent cases ----------------------------------------
+# A base's development report hangs off its Submission and follows `access_submission`/`can_fill`.
+from registry.models import Campaign  # noqa: E402
+from reports.models import CaseRecommendation, ProvincialSummary  # noqa: E402
+
+
+def visible_authority_material(user: User) -> QuerySet[Authority]:
+    """Authorities whose provincial summary and recommended cases the user may read: the ministry
+    reads every authority's, a reviewer only their own. Bases and experts read none."""
+    qs = Authority.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    match user.role:
+        case Role.MINISTRY_ADMIN:
+            return qs
+        case Role.AUTHORITY_REVIEWER:
+            return qs.filter(pk=user.authority_id) if user.authority_id else qs.none()
+        case _:
+            return qs.none()
+
+
+def access_material_campaign(user: User, pk: int | str) -> Campaign:
+    """A campaign, for someone who reads provincial material at all (the ministry, a reviewer)."""
+    if user.role not in (Role.MINISTRY_ADMIN, Role.AUTHORITY_REVIEWER) or not user.is_active:
+        raise Http404("未找到该年度评价，或您无权查看。")
+    try:
+        return Campaign.objects.get(pk=pk)
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该年度评价，或您无权查看。") from None
+
+
+def access_authority_material(
+    user: User, *, campaign_pk: int | str, authority_pk: int | str
+) -> tuple[Campaign, Authority]:
+    """The campaign and the authority whose summary or cases are asked for, or 404."""
+    try:
+        authority = visible_authority_material(user).get(pk=authority_pk)
+    except (Authority.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该省级材料，或您无权查看。") from None
+    return access_material_campaign(user, campaign_pk), authority
+
+
+def can_write_authority_material(user: User, authority: Authority) -> bool:
+    """Only the authority's own reviewer writes its summary and recommends its cases."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.AUTHORITY_REVIEWER
+        and user.authority_id == authority.pk
+    )
+
+
+def visible_provincial_summaries(user: User) -> QuerySet[ProvincialSummary]:
+    return ProvincialSummary.objects.filter(authority__in=visible_authority_material(user))
+
+
+def visible_cases(user: User) -> QuerySet[CaseRecommendation]:
+    return CaseRecommendation.objects.filter(authority__in=visible_authority_material(user))
+
+
+def access_case(user: User, pk: int | str) -> CaseRecommendation:
+    try:
+        return (
+            visible_cases(user)
+            .select_related("campaign", "authority", "base", "created_by", "updated_by")
+            .get(pk=pk)
+        )
+    except (CaseRecommendation.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该优秀案例，或您无权查看。") from None

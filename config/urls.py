@@ -10,6 +10,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("definitions/", include("definitions.urls")),
     path("submissions/", include("submissions.urls")),
+    path("reports/", include("reports.urls")),
     path("review/", include("review.urls")),
     path("admin/", admin.site.urls),
 ]

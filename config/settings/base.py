@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "registry",
     "definitions",
     "submissions",
+    "reports",
     "review",
     "exchange",
     "audit",

@@ -1,0 +1,667 @@
+"""Development reports, provincial summaries and excellent cases: rules and state changes.
+
+The rules (limits, completeness, quota) are pure functions so a page, an import and an API apply
+the same ones. State changes lock the row they change (`select_for_update`), compare the revision the
+writer started from, and record an audit event.
+
+Quota rounding: the notice says the cases “不超过本省示范基地总数的25%”. “不超过” is a ceiling, so
+the share is rounded down (9 bases × 25% = 2.25 → 2): rounding up would let a province exceed 25%.
+“有五星示范基地的可多推荐1家” then adds the bonus once, however many five-star bases there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.access import can_fill, can_write_authority_material
+from accounts.models import User
+from audit.services import event_record
+from registry.models import Authority, Base, Campaign, StarRating
+from reports.models import (
+    CaseAspect,
+    CaseQuotaSetting,
+    CaseRecommendation,
+    DevelopmentReport,
+    DevelopmentReportVersion,
+    ProvincialSummary,
+)
+from submissions.models import Submission
+
+# --- limits ------------------------------------------------------------------------------------
+# The notice gives target lengths (“300字左右”, “200字左右”); the hard limits leave room for a longer
+# text but stop a pasted document. Counting ignores spaces and line breaks, as people count 字.
+
+OVERVIEW_TARGET = 300
+OVERVIEW_MAX = 600
+LEAD_MAX = 60
+CONTENT_TARGET = 200
+CONTENT_MAX = 400
+PROBLEMS_MAX = 1500
+ITEMS_MIN = 3
+ITEMS_MAX = 5
+
+SUMMARY_TEXT_MAX = 5000
+
+CASE_TITLE_MAX = 60
+CASE_BACKGROUND_MAX = 1500
+CASE_PRACTICE_CONTENT_MAX = 800
+CASE_RESULTS_MAX = 1500
+CASE_ASPECTS_MIN = 1
+CASE_ASPECTS_MAX = 2
+
+REPORT_SECTIONS = {
+    "overview": "一、示范基地发展概述",
+    "highlights": "二、发展亮点和成效",
+    "practices": "三、示范性做法和经验",
+    "problems": "四、存在的问题及建议",
+}
+ITEM_NOUNS = {"highlights": "成效", "practices": "经验", "case_practices": "做法"}
+
+
+def char_count(text: str | None) -> int:
+    """Characters as people count 字: every character except whitespace."""
+    return sum(1 for ch in text or "" if not ch.isspace())
+
+
+def clean_items(items: Any) -> list[dict[str, str]]:
+    """Normalise posted or stored items to [{"lead", "content"}], dropping entirely empty ones."""
+    cleaned: list[dict[str, str]] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        lead = str(item.get("lead") or "").strip()
+        content = str(item.get("content") or "").strip()
+        if lead or content:
+            cleaned.append({"lead": lead, "content": content})
+    return cleaned
+
+
+def _item_limit_errors(
+    items: Sequence[dict[str, str]], *, key: str, noun: str, content_max: int
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for index, item in enumerate(items):
+        lead_len = char_count(item.get("lead"))
+        content_len = char_count(item.get("content"))
+        if lead_len > LEAD_MAX:
+            errors[f"{key}.{index}.lead"] = (
+                f"{noun}{index + 1}的领句应为概括性的一句话，不超过{LEAD_MAX}字（已输入{lead_len}字）。"
+            )
+        if content_len > content_max:
+            errors[f"{key}.{index}.content"] = (
+                f"{noun}{index + 1}的具体内容不能超过{content_max}字（已输入{content_len}字）。"
+            )
+    return errors
+
+
+def report_limit_errors(
+    *, overview: str, highlights: Sequence[dict[str, str]], practices: Sequence[dict[str, str]], problems: str
+) -> dict[str, str]:
+    """Hard limits a report may not exceed even as a draft, keyed by field ("highlights.0.lead")."""
+    errors: dict[str, str] = {}
+    if (n := char_count(overview)) > OVERVIEW_MAX:
+        errors["overview"] = f"发展概述要求300字左右，不能超过{OVERVIEW_MAX}字（已输入{n}字）。"
+    for key, items in (("highlights", highlights), ("practices", practices)):
+        if len(items) > ITEMS_MAX:
+            errors[key] = f"{REPORT_SECTIONS[key]}最多总结{ITEMS_MAX}个方面（现有{len(items)}个）。"
+        errors.update(_item_limit_errors(items, key=key, noun=ITEM_NOUNS[key], content_max=CONTENT_MAX))
+    if (n := char_count(problems)) > PROBLEMS_MAX:
+        errors["problems"] = f"存在的问题及建议不能超过{PROBLEMS_MAX}字（已输入{n}字）。"
+    return errors
+
+
+def report_problems(report: DevelopmentReport | None) -> list[str]:
+    """What keeps a report from being complete, in the order of its sections; empty when complete."""
+    if report is None:
+        return ["尚未填写发展情况报告。"]
+    problems: list[str] = []
+    if not char_count(report.overview):
+        problems.append("未填写“一、示范基地发展概述”。")
+    for key in ("highlights", "practices"):
+        items = report.highlights if key == "highlights" else report.practices
+        items = items if isinstance(items, list) else []
+        section = REPORT_SECTIONS[key]
+        noun = ITEM_NOUNS[key]
+        filled = clean_items(items)
+        if len(filled) < ITEMS_MIN:
+            problems.append(f"“{section}”需总结{ITEMS_MIN}-{ITEMS_MAX}个方面，目前只有{len(filled)}个。")
+        elif len(filled) > ITEMS_MAX:
+            problems.append(f"“{section}”最多总结{ITEMS_MAX}个方面，目前有{len(filled)}个。")
+        for index, item in enumerate(filled, start=1):
+            if not item["lead"]:
+                problems.append(f"“{section}”{noun}{index}缺少领句。")
+            if not item["content"]:
+                problems.append(f"“{section}”{noun}{index}缺少具体内容。")
+    if not char_count(report.problems):
+        problems.append("未填写“四、存在的问题及建议”。")
+    limits = report_limit_errors(
+        overview=report.overview,
+        highlights=clean_items(report.highlights),
+        practices=clean_items(report.practices),
+        problems=report.problems,
+    )
+    problems.extend(message for key, message in limits.items() if key not in ("highlights", "practices"))
+    return problems
+
+
+# --- development report --------------------------------------------------------------------------
+
+
+class StaleRevisionError(ValidationError):
+    """Someone saved the object after the writer loaded it; `current` is what is stored now."""
+
+    def __init__(self, message: str, *, current: Any) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def _stale_message(*, what: str, current: Any) -> str:
+    who = current.updated_by.display_name if current.updated_by else "其他用户"
+    when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+    return (
+        f"保存失败：{what}已于{when}被{who}修改（当前为第{current.revision}版）。"
+        "您输入的内容仍保留在页面上，请对照对方保存的内容核对后再保存。"
+    )
+
+
+@transaction.atomic
+def report_save(
+    *,
+    submission: Submission,
+    user: User,
+    revision: int,
+    overview: str,
+    highlights: Sequence[dict[str, str]],
+    practices: Sequence[dict[str, str]],
+    problems: str,
+) -> DevelopmentReport:
+    """Save the base's report as a draft. Incomplete is fine; over a hard limit is not.
+
+    `revision` is the revision the writer loaded (0 before the first save). Raises
+    StaleRevisionError when it is no longer current, ValidationError (keyed by field) otherwise.
+    """
+    locked = Submission.objects.select_for_update().select_related("base__authority").get(pk=submission.pk)
+    if not can_fill(user, locked):
+        if locked.is_editable:
+            raise PermissionDenied("只有本示范基地的填报员可以编写发展情况报告。")
+        raise ValidationError(f"材料当前状态为“{locked.get_status_display()}”，不能修改发展情况报告。")
+    overview = overview.strip()
+    problems = problems.strip()
+    highlights = clean_items(list(highlights))
+    practices = clean_items(list(practices))
+    errors = report_limit_errors(
+        overview=overview, highlights=highlights, practices=practices, problems=problems
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    report, _ = DevelopmentReport.objects.select_for_update().get_or_create(submission=locked)
+    if report.revision != revision:
+        raise StaleRevisionError(_stale_message(what="该发展情况报告", current=report), current=report)
+
+    new_values = {
+        "overview": overview,
+        "highlights": highlights,
+        "practices": practices,
+        "problems": problems,
+    }
+    changed = [name for name, value in new_values.items() if getattr(report, name) != value]
+    if not changed and report.revision:
+        return report
+    for name, value in new_values.items():
+        setattr(report, name, value)
+    report.revision += 1
+    report.updated_at = timezone.now()
+    report.updated_by = user
+    report.save(update_fields=[*new_values, "revision", "updated_at", "updated_by"])
+    DevelopmentReportVersion.objects.create(
+        report=report, revision=report.revision, saved_at=report.updated_at, saved_by=user, **new_values
+    )
+    event_record(
+        actor=user,
+        action="report.save",
+        summary=f"保存发展情况报告（第{report.revision}版）：{locked.base.name}",
+        target=report,
+        base=locked.base,
+        authority=locked.base.authority,
+        data={"submission": locked.pk, "revision": report.revision, "changed": changed},
+    )
+    return report
+
+
+# --- provincial summary ------------------------------------------------------------------------
+
+SUMMARY_FIELDS = {
+    "progress": "主要工作进展及成效",
+    "difficulties": "存在的困难和问题",
+    "next_steps": "下一步工作思路及建议",
+}
+
+
+def authority_deadline_open(campaign: Campaign, authority: Authority, now: dt.datetime) -> bool:
+    """May `authority` still deliver its summary and cases for `campaign` at `now`?
+
+    The single place deciding it: the reopening workflow (extensions granted by the ministry)
+    extends this function. The deadline itself counts as open (23:59:59 on 8月31日 is in time).
+    """
+    return now <= campaign.authority_deadline
+
+
+def summary_limit_errors(*, texts: dict[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, label in SUMMARY_FIELDS.items():
+        if (n := char_count(texts.get(name))) > SUMMARY_TEXT_MAX:
+            errors[name] = f"“{label}”不能超过{SUMMARY_TEXT_MAX}字（已输入{n}字）。"
+    return errors
+
+
+def summary_problems(summary: ProvincialSummary | None) -> list[str]:
+    """What keeps a provincial summary from being delivered; empty when complete."""
+    if summary is None:
+        return [f"未填写“{label}”。" for label in SUMMARY_FIELDS.values()]
+    problems = [
+        f"未填写“{label}”。"
+        for name, label in SUMMARY_FIELDS.items()
+        if not char_count(getattr(summary, name))
+    ]
+    problems.extend(summary_limit_errors(texts={n: getattr(summary, n) for n in SUMMARY_FIELDS}).values())
+    return problems
+
+
+def _locked_summary(*, campaign: Campaign, authority: Authority) -> ProvincialSummary:
+    """The authority's summary row, created if needed and locked: it also serialises case changes."""
+    summary, _ = ProvincialSummary.objects.get_or_create(campaign=campaign, authority=authority)
+    return ProvincialSummary.objects.select_for_update().select_related("updated_by").get(pk=summary.pk)
+
+
+def _check_authority_writer(*, user: User, campaign: Campaign, authority: Authority) -> None:
+    if not can_write_authority_material(user, authority):
+        raise PermissionDenied("只有本省级主管部门的审核员可以编写工作总结和推荐优秀案例。")
+    if campaign.status != Campaign.Status.OPEN:
+        raise ValidationError(f"“{campaign.title}”当前状态为{campaign.get_status_display()}，不能填报。")
+
+
+@transaction.atomic
+def summary_save(
+    *, campaign: Campaign, authority: Authority, user: User, revision: int, texts: dict[str, str]
+) -> ProvincialSummary:
+    """Save the provincial summary as a draft; refused once delivered or when someone saved since."""
+    _check_authority_writer(user=user, campaign=campaign, authority=authority)
+    summary = _locked_summary(campaign=campaign, authority=authority)
+    if summary.is_submitted:
+        raise ValidationError("本省材料已报送，不能再修改工作总结。")
+    new_values = {name: (texts.get(name) or "").strip() for name in SUMMARY_FIELDS}
+    errors = summary_limit_errors(texts=new_values)
+    if errors:
+        raise ValidationError(errors)
+    if summary.revision != revision:
+        raise StaleRevisionError(_stale_message(what="本省工作总结", current=summary), current=summary)
+    changed = [name for name, value in new_values.items() if getattr(summary, name) != value]
+    if not changed and summary.revision:
+        return summary
+    old_values = {name: getattr(summary, name) for name in changed}
+    for name, value in new_values.items():
+        setattr(summary, name, value)
+    summary.revision += 1
+    summary.updated_at = timezone.now()
+    summary.updated_by = user
+    summary.save(update_fields=[*SUMMARY_FIELDS, "revision", "updated_at", "updated_by"])
+    event_record(
+        actor=user,
+        action="provincial_summary.save",
+        summary=f"保存省级工作总结（第{summary.revision}版）：{authority.name}",
+        target=summary,
+        authority=authority,
+        data={
+            "campaign": campaign.pk,
+            "revision": summary.revision,
+            "changed": changed,
+            "old": old_values,
+            "new": {name: new_values[name] for name in changed},
+        },
+    )
+    return summary
+
+
+@transaction.atomic
+def summary_submit(
+    *, campaign: Campaign, authority: Authority, user: User, now: dt.datetime | None = None
+) -> ProvincialSummary:
+    """Deliver the authority's summary and cases to the ministry; after that both are frozen."""
+    now = now or timezone.now()
+    _check_authority_writer(user=user, campaign=campaign, authority=authority)
+    summary = _locked_summary(campaign=campaign, authority=authority)
+    if summary.is_submitted:
+        raise ValidationError("本省材料已报送，无需重复报送。")
+    if not authority_deadline_open(campaign, authority, now):
+        deadline = timezone.localtime(campaign.authority_deadline)
+        raise ValidationError(
+            f"已超过省级材料报送截止时间（{deadline:%Y年%m月%d日 %H:%M}），不能报送。"
+            "如确需报送，请联系工业和信息化部规划司申请延期。"
+        )
+    problems = summary_problems(summary)
+    if problems:
+        raise ValidationError(["工作总结尚未完成，不能报送：", *problems])
+    summary.status = ProvincialSummary.Status.SUBMITTED
+    summary.submitted_at = now
+    summary.submitted_by = user
+    summary.save(update_fields=["status", "submitted_at", "submitted_by"])
+    case_count = CaseRecommendation.objects.filter(campaign=campaign, authority=authority).count()
+    event_record(
+        actor=user,
+        action="provincial_summary.submit",
+        summary=f"报送省级工作总结及优秀案例（{case_count}个）：{authority.name}",
+        target=summary,
+        authority=authority,
+        data={"campaign": campaign.pk, "revision": summary.revision, "cases": case_count},
+    )
+    return summary
+
+
+# --- excellent cases ---------------------------------------------------------------------------
+
+
+def case_quota(*, base_count: int, has_five_star: bool, percent: int = 25, bonus: int = 1) -> int:
+    """At most `percent`% of the authority's participating bases, rounded down, plus `bonus` when
+    one of them is a five-star base. Without bases there is no five-star base and no case."""
+    if base_count <= 0:
+        return 0
+    return base_count * percent // 100 + (bonus if has_five_star else 0)
+
+
+@dataclass(frozen=True)
+class CaseQuota:
+    """The quota of one authority in one campaign, with the numbers it was computed from."""
+
+    base_count: int
+    percent: int
+    bonus: int
+    five_star_year: int | None
+    five_star_bases: tuple[str, ...]
+    used: int
+    quota: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "quota",
+            case_quota(
+                base_count=self.base_count,
+                has_five_star=self.has_five_star,
+                percent=self.percent,
+                bonus=self.bonus,
+            ),
+        )
+
+    @property
+    def has_five_star(self) -> bool:
+        return bool(self.five_star_bases)
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota - self.used, 0)
+
+    @property
+    def excess(self) -> int:
+        return max(self.used - self.quota, 0)
+
+    @property
+    def share_label(self) -> str:
+        """Like “9 家 × 25% = 2.25，向下取整为 2”."""
+        exact = self.base_count * self.percent / 100
+        floored = self.base_count * self.percent // 100
+        exact_label = f"{exact:g}"
+        text = f"本省参评示范基地 {self.base_count} 家 × {self.percent}% = {exact_label}"
+        if exact != floored:
+            text += f"，向下取整为 {floored}"
+        return text
+
+    @property
+    def explanation(self) -> str:
+        if self.has_five_star and self.base_count:
+            bonus = f"，有五星示范基地 +{self.bonus}"
+        else:
+            bonus = "，无五星示范基地"
+        return f"{self.share_label}{bonus}"
+
+
+def quota_setting(campaign: Campaign) -> CaseQuotaSetting:
+    setting, _ = CaseQuotaSetting.objects.get_or_create(campaign=campaign)
+    return setting
+
+
+def case_quota_for(*, campaign: Campaign, authority: Authority) -> CaseQuota:
+    """The authority's quota (four queries, whatever the number of bases)."""
+    setting = quota_setting(campaign)
+    participants = campaign.bases.filter(authority=authority)
+    base_count = participants.count()
+    # The latest ratings published before this campaign, e.g. 2021's for the 2022 campaign.
+    five_star_year = StarRating.objects.filter(year__lt=campaign.year).aggregate(y=Max("year"))["y"]
+    five_star_bases: tuple[str, ...] = ()
+    if five_star_year is not None:
+        five_star_bases = tuple(
+            StarRating.objects.filter(year=five_star_year, stars=5, base__in=participants)
+            .order_by("base__name")
+            .values_list("base__name", flat=True)
+        )
+    used = CaseRecommendation.objects.filter(campaign=campaign, authority=authority).count()
+    return CaseQuota(
+        base_count=base_count,
+        percent=setting.percent,
+        bonus=setting.five_star_bonus,
+        five_star_year=five_star_year,
+        five_star_bases=five_star_bases,
+        used=used,
+    )
+
+
+def case_errors(
+    *, title: str, background: str, practices: Sequence[dict[str, str]], results: str, aspects: Sequence[str]
+) -> dict[str, str]:
+    """Everything wrong with a case, keyed by field; a case is saved only when complete."""
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "请填写标题（聚焦重点方向概括案例示范内容）。"
+    elif (n := char_count(title)) > CASE_TITLE_MAX:
+        errors["title"] = f"标题不能超过{CASE_TITLE_MAX}字（已输入{n}字）。"
+    if not background.strip():
+        errors["background"] = "请填写开展有关工作的背景或亟待解决的突出问题。"
+    elif (n := char_count(background)) > CASE_BACKGROUND_MAX:
+        errors["background"] = f"背景不能超过{CASE_BACKGROUND_MAX}字（已输入{n}字）。"
+    if not ITEMS_MIN <= len(practices) <= ITEMS_MAX:
+        errors["practices"] = f"请从{ITEMS_MIN}-{ITEMS_MAX}个方面介绍做法和举措（现有{len(practices)}个）。"
+    for index, item in enumerate(practices):
+        if not item.get("lead"):
+            errors[f"practices.{index}.lead"] = f"做法{index + 1}缺少领句。"
+        if not item.get("content"):
+            errors[f"practices.{index}.content"] = f"做法{index + 1}缺少具体内容。"
+    for key, message in _item_limit_errors(
+        practices, key="practices", noun="做法", content_max=CASE_PRACTICE_CONTENT_MAX
+    ).items():
+        errors.setdefault(key, message)
+    if not results.strip():
+        errors["results"] = "请填写通过上述做法取得的明显成效。"
+    elif (n := char_count(results)) > CASE_RESULTS_MAX:
+        errors["results"] = f"成效不能超过{CASE_RESULTS_MAX}字（已输入{n}字）。"
+    valid = set(CaseAspect.values)
+    unknown = [code for code in aspects if code not in valid]
+    if unknown:
+        errors["aspects"] = "聚焦方面须从通知列出的九个方面中选择。"
+    elif not CASE_ASPECTS_MIN <= len(set(aspects)) <= CASE_ASPECTS_MAX:
+        errors["aspects"] = (
+            f"每个案例应聚焦{CASE_ASPECTS_MIN}-{CASE_ASPECTS_MAX}个方面（已选{len(set(aspects))}个）。"
+        )
+    return errors
+
+
+def _case_values(
+    *, title: str, background: str, practices: Sequence[dict[str, str]], results: str, aspects: Sequence[str]
+) -> dict[str, Any]:
+    ordered_aspects = [code for code in CaseAspect.values if code in set(aspects)]
+    unknown = [code for code in aspects if code not in CaseAspect.values]
+    return {
+        "title": title.strip(),
+        "background": background.strip(),
+        "practices": clean_items(list(practices)),
+        "results": results.strip(),
+        "aspects": ordered_aspects + unknown,
+    }
+
+
+def _check_case_base(*, campaign: Campaign, authority: Authority, base: Base) -> None:
+    if base.authority_id != authority.pk or not campaign.bases.filter(pk=base.pk).exists():
+        raise ValidationError({"base": "只能推荐本省参加本年度评价的示范基地。"})
+
+
+def _check_case_writable(*, summary: ProvincialSummary) -> None:
+    if summary.is_submitted:
+        raise ValidationError("本省材料已报送，不能再修改优秀案例。")
+
+
+@transaction.atomic
+def case_create(
+    *,
+    campaign: Campaign,
+    authority: Authority,
+    base: Base,
+    user: User,
+    title: str,
+    background: str,
+    practices: Sequence[dict[str, str]],
+    results: str,
+    aspects: Sequence[str],
+) -> CaseRecommendation:
+    """Recommend a case for one of the authority's bases, within the quota."""
+    _check_authority_writer(user=user, campaign=campaign, authority=authority)
+    # Locking the authority's summary row serialises concurrent recommendations against the quota.
+    summary = _locked_summary(campaign=campaign, authority=authority)
+    _check_case_writable(summary=summary)
+    _check_case_base(campaign=campaign, authority=authority, base=base)
+    values = _case_values(
+        title=title, background=background, practices=practices, results=results, aspects=aspects
+    )
+    errors = case_errors(**values)
+    if CaseRecommendation.objects.filter(campaign=campaign, base=base).exists():
+        errors["base"] = f"已为“{base.name}”推荐过优秀案例，每个示范基地推荐一个案例。"
+    if errors:
+        raise ValidationError(errors)
+    quota = case_quota_for(campaign=campaign, authority=authority)
+    if quota.used >= quota.quota:
+        raise ValidationError(
+            f"已达到本省优秀案例推荐配额，不能再新增：已推荐 {quota.used} 个，配额 {quota.quota} 个"
+            f"（{quota.explanation}）。"
+        )
+    now = timezone.now()
+    case = CaseRecommendation.objects.create(
+        campaign=campaign,
+        authority=authority,
+        base=base,
+        created_by=user,
+        created_at=now,
+        updated_by=user,
+        updated_at=now,
+        **values,
+    )
+    event_record(
+        actor=user,
+        action="case.create",
+        summary=f"推荐优秀案例：{case.title}（{base.name}）",
+        target=case,
+        base=base,
+        authority=authority,
+        data={
+            "campaign": campaign.pk,
+            "aspects": values["aspects"],
+            "quota": quota.quota,
+            "used": quota.used + 1,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: CaseRecommendation,
+    user: User,
+    revision: int,
+    title: str,
+    background: str,
+    practices: Sequence[dict[str, str]],
+    results: str,
+    aspects: Sequence[str],
+) -> CaseRecommendation:
+    """Edit a recommended case (its base stays; delete and recommend another to change it)."""
+    _check_authority_writer(user=user, campaign=case.campaign, authority=case.authority)
+    summary = _locked_summary(campaign=case.campaign, authority=case.authority)
+    _check_case_writable(summary=summary)
+    locked = (
+        CaseRecommendation.objects.select_for_update()
+        .select_related("base", "authority", "campaign", "updated_by")
+        .get(pk=case.pk)
+    )
+    values = _case_values(
+        title=title, background=background, practices=practices, results=results, aspects=aspects
+    )
+    errors = case_errors(**values)
+    if errors:
+        raise ValidationError(errors)
+    if locked.revision != revision:
+        raise StaleRevisionError(_stale_message(what="该优秀案例", current=locked), current=locked)
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    old_values = {name: getattr(locked, name) for name in changed}
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.revision += 1
+    locked.updated_at = timezone.now()
+    locked.updated_by = user
+    locked.save(update_fields=[*values, "revision", "updated_at", "updated_by"])
+    event_record(
+        actor=user,
+        action="case.update",
+        summary=f"修改优秀案例：{locked.title}（{locked.base.name}）",
+        target=locked,
+        base=locked.base,
+        authority=locked.authority,
+        data={
+            "revision": locked.revision,
+            "changed": changed,
+            "old": old_values,
+            "new": {name: values[name] for name in changed},
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def case_delete(*, case: CaseRecommendation, user: User) -> None:
+    """Withdraw a recommendation before the authority delivers its material."""
+    _check_authority_writer(user=user, campaign=case.campaign, authority=case.authority)
+    summary = _locked_summary(campaign=case.campaign, authority=case.authority)
+    _check_case_writable(summary=summary)
+    locked = (
+        CaseRecommendation.objects.select_for_update().select_related("base", "authority").get(pk=case.pk)
+    )
+    snapshot = {
+        name: getattr(locked, name) for name in ("title", "background", "practices", "results", "aspects")
+    }
+    event_record(
+        actor=user,
+        action="case.delete",
+        summary=f"撤回优秀案例推荐：{locked.title}（{locked.base.name}）",
+        target=locked,
+        base=locked.base,
+        authority=locked.authority,
+        data={"campaign": locked.campaign_id, "revision": locked.revision, "deleted": snapshot},
+    )
+    locked.delete()

@@ -1,0 +1,91 @@
+// Report and case editors: live character counts and add/remove of "领句 + 具体内容" items.
+// Counting ignores whitespace, as reports/services.py char_count() does.
+(function () {
+  "use strict";
+
+  function countChars(text) {
+    return Array.from(text.replace(/\s/g, "")).length;
+  }
+
+  function updateCount(field) {
+    var box = field.closest(".counted");
+    var out = box && box.querySelector(".count");
+    if (!out) return;
+    var n = countChars(field.value);
+    var target = Number(field.dataset.target || 0);
+    var limit = Number(field.dataset.limit || 0);
+    var text = (target ? "约" + target + "字，" : "") + "已输入" + n + "字";
+    if (limit) text += "（上限" + limit + "字）";
+    if (limit && n > limit) text += "，已超出" + (n - limit) + "字，请删减";
+    out.textContent = text;
+    out.classList.toggle("over", Boolean(limit && n > limit));
+    out.classList.toggle("near", Boolean(target && n > target * 1.5 && !(limit && n > limit)));
+  }
+
+  function renumber(list) {
+    var items = list.querySelectorAll(":scope > .item-list > .item");
+    items.forEach(function (item, i) {
+      var no = item.querySelector(".item-no .n");
+      if (no) no.textContent = String(i + 1);
+    });
+    var min = Number(list.dataset.min), max = Number(list.dataset.max);
+    var add = list.querySelector(".add-item");
+    var status = list.querySelector(".items-status");
+    var n = items.length;
+    if (add) add.disabled = n >= max;
+    if (status) {
+      var msg = "已有" + n + "个方面，要求" + min + "-" + max + "个";
+      if (n < min) msg += "，还需" + (min - n) + "个";
+      if (n >= max) msg += "，已达上限";
+      status.textContent = msg;
+      status.classList.toggle("short", n < min);
+    }
+  }
+
+  var dirty = false;
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-count]")) updateCount(field);
+    if (field.form) dirty = true;
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button) return;
+    var list = button.closest(".items");
+    if (!list) return;
+    if (button.classList.contains("add-item")) {
+      var template = list.querySelector(":scope > template");
+      var fresh = template.content.firstElementChild.cloneNode(true);
+      list.querySelector(".item-list").appendChild(fresh);
+      fresh.querySelectorAll("[data-count]").forEach(updateCount);
+      renumber(list);
+      var first = fresh.querySelector("input, textarea");
+      if (first) first.focus();
+    } else if (button.classList.contains("remove-item")) {
+      var item = button.closest(".item");
+      var filled = Array.from(item.querySelectorAll("input, textarea")).some(function (f) {
+        return f.value.trim() !== "";
+      });
+      if (filled && !window.confirm("删除此项？已填写的内容将被清除。")) return;
+      item.remove();
+      dirty = true;
+      renumber(list);
+    }
+  });
+
+  document.addEventListener("submit", function () {
+    dirty = false;
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  document.querySelectorAll("[data-count]").forEach(updateCount);
+  document.querySelectorAll(".items").forEach(renumber);
+})();
