@@ -1,0 +1,432 @@
+"""The data-entry pages: the filler's entry point, the overview, one section's grid, and the JSON
+endpoints the page's script calls (autosave, a cell's history, a warning's explanation).
+
+Every view fetches the material through accounts.access; editing additionally needs can_fill.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import access_submission, can_fill, visible_submissions
+from accounts.models import Role
+from definitions.schema import FormDefinition, Section
+from lib.deadlines import countdown
+from registry.models import Campaign
+from submissions.forms import (
+    MISSING_CHECKS,
+    PayloadError,
+    finding_views,
+    parse_save_payload,
+    raw_text,
+    section_blocks,
+)
+from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
+from submissions.services import (
+    CellChange,
+    explanation_save,
+    previous_submission,
+    profile_for,
+    submission_start,
+    validation_input,
+    values_by_form,
+    values_save,
+)
+from submissions.validation import Finding, compute_yoy, progress, validate
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _error(message: str, status: int) -> JsonResponse:
+    return JsonResponse(
+        {"ok": False, "message": message}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _ok(data: dict[str, Any]) -> JsonResponse:
+    return JsonResponse({"ok": True, **data}, json_dumps_params={"ensure_ascii": False})
+
+
+def _validation_message(exc: ValidationError) -> str:
+    return "；".join(exc.messages) if exc.messages else "保存失败。"
+
+
+def _definitions(submission: Submission) -> list[FormDefinition]:
+    return [d.parsed() for d in submission.definitions()]
+
+
+def _form(submission: Submission, form: str) -> FormDefinition:
+    for parsed in _definitions(submission):
+        if parsed.code == form:
+            return parsed
+    raise Http404("没有该报表。")
+
+
+def _section(definition: FormDefinition, code: str) -> Section:
+    for section in definition.sections:
+        if section.code == code:
+            return section
+    raise Http404("没有该部分。")
+
+
+class Material:
+    """Everything the pages compute from one read of the material: values, findings, progress.
+
+    A fixed number of queries (values, last campaign's material and its values, explanations)
+    whatever the number of fields, so a section page costs the same for 5 items or 50.
+    """
+
+    def __init__(self, submission: Submission) -> None:
+        self.submission = submission
+        self.profile = profile_for(submission.base)
+        self.data_year = submission.campaign.data_year
+        self.definitions = _definitions(submission)
+        self.values = values_by_form(submission)
+        previous = previous_submission(submission)
+        before = values_by_form(previous) if previous else {}
+        self.explanations = {(e.form, e.finding_key): e for e in submission.explanations.all()}
+        self.findings: dict[str, list[Finding]] = {}
+        self.progress: dict[str, dict[str, tuple[int, int]]] = {}
+        self.inputs: dict[str, dict[tuple[str, int], Any]] = {}
+        for parsed in self.definitions:
+            inputs = validation_input(self.values.get(parsed.code, {}), parsed)
+            prior = before.get(parsed.code)
+            self.inputs[parsed.code] = inputs
+            self.findings[parsed.code] = validate(
+                definition=parsed,
+                profile=self.profile,
+                data_year=self.data_year,
+                values=inputs,
+                previous=validation_input(prior, parsed) if prior else None,
+            )
+            self.progress[parsed.code] = progress(parsed, self.profile, self.data_year, inputs)
+
+    def section_findings(self, form: str, section: str) -> list[Finding]:
+        return [f for f in self.findings.get(form, []) if f.section == section]
+
+    def counts(self, form: str) -> dict[str, dict[str, int]]:
+        """Per section: errors other than empty mandatory cells (those are the progress), warnings."""
+        out: dict[str, dict[str, int]] = {}
+        for f in self.findings.get(form, []):
+            c = out.setdefault(f.section, {"errors": 0, "warnings": 0})
+            if f.severity == "warning":
+                c["warnings"] += 1
+            elif f.code not in MISSING_CHECKS:
+                c["errors"] += 1
+        return out
+
+    def unexplained(self, form: str, section: str | None = None) -> int:
+        count = 0
+        for f in self.findings.get(form, []):
+            if f.severity != "warning" or (section is not None and f.section != section):
+                continue
+            explanation = self.explanations.get((form, f.key))
+            if explanation is None or explanation.explained_values != f.values:
+                count += 1
+        return count
+
+    def progress_json(self) -> dict[str, dict[str, list[int]]]:
+        return {form: {s: list(p) for s, p in sections.items()} for form, sections in self.progress.items()}
+
+
+def _nav(material: Material, submission: Submission) -> list[dict[str, Any]]:
+    """Every section of every form, in order, for the side navigation and prev/next links."""
+    out: list[dict[str, Any]] = []
+    for parsed in material.definitions:
+        counts = material.counts(parsed.code)
+        for section in parsed.sections:
+            if not any(parsed.status_for(f, material.profile) != "hidden" for f in section.fields):
+                continue
+            filled, required = material.progress[parsed.code].get(section.code, (0, 0))
+            c = counts.get(section.code, {"errors": 0, "warnings": 0})
+            out.append(
+                {
+                    "form": parsed.code,
+                    "form_title": parsed.short_title,
+                    "code": section.code,
+                    "title": section.title,
+                    "filled": filled,
+                    "required": required,
+                    "errors": c["errors"],
+                    "warnings": c["warnings"],
+                    "unexplained": material.unexplained(parsed.code, section.code),
+                    "complete": filled >= required,
+                }
+            )
+    return out
+
+
+def _header(submission: Submission) -> dict[str, Any]:
+    return {
+        "deadline": countdown(submission.campaign.base_deadline, timezone.now()),
+    }
+
+
+def _findings_payload(material: Material, form: str, section: Section, editable: bool) -> dict[str, Any]:
+    """Per item of the section: its findings as HTML (the same partial the page renders) and marks."""
+    views = finding_views(material.section_findings(form, section.code), form, material.explanations)
+    by_field: dict[str, list] = {f.code: [] for f in section.fields}
+    for v in views:
+        by_field.setdefault(v.field, []).append(v)
+    html = {
+        code: render_to_string(
+            "submissions/_findings.html",
+            {"findings": items, "editable": editable, "form": form, "code": code},
+        )
+        for code, items in by_field.items()
+    }
+    return {"html": html, "marks": [v.mark() for v in views]}
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The filler's entry point: this year's material of its base, started on the first visit."""
+    user = request.user
+    if user.role != Role.BASE_FILLER or not user.base_id:
+        return redirect("accounts:home")
+    base = user.base
+    campaign = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-year").first()
+    earlier = visible_submissions(user).select_related("campaign").order_by("-campaign__year")
+    context: dict[str, Any] = {"base": base, "campaign": campaign, "earlier": earlier}
+    if campaign is None:
+        context["reason"] = "当前没有正在填报的年度评价。年度评价开启后，您可以在此填报本基地的材料。"
+        return render(request, "submissions/unavailable.html", context)
+    if not base.is_active or not campaign.bases.filter(pk=base.pk).exists():
+        context["reason"] = (
+            f"本基地（{base.name}）不在“{campaign.title}”的参评名单中，无需填报。如有疑问，请联系省级主管部门。"
+        )
+        return render(request, "submissions/unavailable.html", context)
+    try:
+        submission = submission_start(campaign=campaign, base=base, user=user)
+    except ValidationError as exc:
+        context["reason"] = _validation_message(exc)
+        return render(request, "submissions/unavailable.html", context)
+    return redirect("submissions:detail", pk=submission.pk)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access_submission(request.user, pk)
+    material = Material(submission)
+    nav = _nav(material, submission)
+    forms = []
+    for parsed in material.definitions:
+        sections = [n for n in nav if n["form"] == parsed.code]
+        forms.append(
+            {
+                "code": parsed.code,
+                "title": parsed.title,
+                "short_title": parsed.short_title,
+                "sections": sections,
+                "filled": sum(s["filled"] for s in sections),
+                "required": sum(s["required"] for s in sections),
+                "errors": sum(s["errors"] for s in sections),
+                "warnings": sum(s["warnings"] for s in sections),
+                "unexplained": sum(s["unexplained"] for s in sections),
+            }
+        )
+    first = nav[0] if nav else None
+    return render(
+        request,
+        "submissions/detail.html",
+        {
+            "submission": submission,
+            "forms": forms,
+            "first": first,
+            "editable": can_fill(request.user, submission),
+            **_header(submission),
+        },
+    )
+
+
+@login_required
+def section(request: HttpRequest, pk: int, form: str, section_code: str) -> HttpResponse:
+    submission = access_submission(request.user, pk)
+    definition = _form(submission, form)
+    current = _section(definition, section_code)
+    editable = can_fill(request.user, submission)
+    material = Material(submission)
+    yoy = compute_yoy(definition, material.data_year, material.inputs[form])
+    views = finding_views(material.section_findings(form, current.code), form, material.explanations)
+    blocks = section_blocks(
+        definition=definition,
+        section=current,
+        profile=material.profile,
+        data_year=material.data_year,
+        values=material.values.get(form, {}),
+        yoy=yoy,
+        findings=views,
+        editable=editable,
+    )
+    nav = _nav(material, submission)
+    index = next((i for i, n in enumerate(nav) if n["form"] == form and n["code"] == current.code), None)
+    if index is None:  # every item of the section is hidden for this base
+        raise Http404("该部分不适用于本示范基地。")
+    section_findings = [v for v in views if v.field not in {f.code for f in current.fields}]
+    config = {
+        "submission": submission.pk,
+        "form": form,
+        "section": current.code,
+        "editable": editable,
+        "saveUrl": _url("submissions:save", submission.pk),
+        "historyUrl": _url("submissions:history", submission.pk),
+        "explainUrl": _url("submissions:explain", submission.pk),
+    }
+    return render(
+        request,
+        "submissions/section.html",
+        {
+            "submission": submission,
+            "definition": definition,
+            "section": current,
+            "blocks": blocks,
+            "nav": nav,
+            "here": nav[index],
+            "prev": nav[index - 1] if index > 0 else None,
+            "next": nav[index + 1] if index + 1 < len(nav) else None,
+            "editable": editable,
+            "orphan_findings": section_findings,
+            "marks": [v.mark() for v in views],
+            "config": config,
+            **_header(submission),
+        },
+    )
+
+
+def _url(name: str, pk: int) -> str:
+    return reverse(name, args=[pk])
+
+
+# --- JSON endpoints ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def save(request: HttpRequest, pk: int) -> JsonResponse:
+    submission = access_submission(request.user, pk)
+    if not can_fill(request.user, submission):
+        return _error("您没有修改该材料的权限，或材料已提交、不能修改。", 403)
+    try:
+        changes = parse_save_payload(request.body)
+    except PayloadError as exc:
+        return _error(str(exc), 400)
+    try:
+        result = values_save(
+            submission=submission,
+            user=request.user,
+            changes=[
+                CellChange(
+                    form=c.form,
+                    code=c.code,
+                    year=c.year,
+                    raw=c.raw,
+                    base_revision=c.base_revision,
+                    currency=c.currency,
+                    force=c.force,
+                )
+                for c in changes
+            ],
+        )
+    except ValidationError as exc:
+        return _error(_validation_message(exc), 400)
+    data: dict[str, Any] = {
+        "cells": [asdict(c) for c in result.cells],
+        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+    }
+    page = _page_section(request, submission)
+    material = Material(submission)
+    data["progress"] = material.progress_json()
+    if page is not None:
+        data["findings"] = _findings_payload(material, page[0].code, page[1], editable=True)
+    return _ok(data)
+
+
+def _page_section(request: HttpRequest, submission: Submission) -> tuple[FormDefinition, Section] | None:
+    """The section the saving page shows, so the response carries that section's findings."""
+    form, code = request.GET.get("form", ""), request.GET.get("section", "")
+    for parsed in _definitions(submission):
+        if parsed.code == form:
+            for s in parsed.sections:
+                if s.code == code:
+                    return parsed, s
+    return None
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, pk: int) -> JsonResponse:
+    submission = access_submission(request.user, pk)
+    form, code = request.GET.get("form", ""), request.GET.get("code", "")
+    try:
+        year = int(request.GET.get("year") or NOT_YEARLY)
+    except ValueError:
+        return _error("年度不正确。", 400)
+    definition = _form_or_none(submission, form)
+    if definition is None or code not in definition.field_map():
+        return _error("没有该指标。", 400)
+    sources = dict(Value.Source.choices)
+    changes = ValueChange.objects.filter(
+        submission=submission, form=form, code=code, year=year
+    ).select_related("changed_by")
+    rows = [
+        {
+            "at": timezone.localtime(c.changed_at).strftime("%Y-%m-%d %H:%M:%S"),
+            "by": c.changed_by.display_name if c.changed_by else "系统",
+            "old": _with_currency(raw_text(c.old_raw), c.old_currency),
+            "new": _with_currency(raw_text(c.new_raw), c.new_currency),
+            "source": sources.get(c.source, c.source),
+            "revision": c.revision,
+        }
+        for c in changes
+    ]
+    return _ok({"changes": rows})
+
+
+def _with_currency(text: str, currency: str) -> str:
+    return f"{text}（美元）" if text and currency == "USD" else text
+
+
+def _form_or_none(submission: Submission, form: str) -> FormDefinition | None:
+    return next((p for p in _definitions(submission) if p.code == form), None)
+
+
+@login_required
+@require_POST
+def explain(request: HttpRequest, pk: int) -> JsonResponse:
+    submission = access_submission(request.user, pk)
+    if not can_fill(request.user, submission):
+        return _error("您没有修改该材料的权限，或材料已提交、不能修改。", 403)
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+        form, key, text = str(data["form"]), str(data["key"]), str(data.get("text") or "")
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        return _error("提交的说明格式不正确。", 400)
+    if _form_or_none(submission, form) is None:
+        return _error("没有该报表。", 400)
+    try:
+        explanation: WarningExplanation = explanation_save(
+            submission=submission, user=request.user, form=form, finding_key=key, text=text
+        )
+    except ValidationError as exc:
+        return _error(_validation_message(exc), 400)
+    material = Material(submission)
+    finding = next((f for f in material.findings.get(form, []) if f.key == key), None)
+    out: dict[str, Any] = {"text": explanation.text}
+    if finding is not None:
+        section_def = _section(_form(submission, form), finding.section)
+        out["findings"] = _findings_payload(material, form, section_def, editable=True)
+    return _ok(out)

@@ -1,0 +1,56 @@
+"""Browser tests: Playwright with Debian's chromium against pytest-django's live server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run inside
+# one unless told it is safe (the live server runs in its own thread).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+SCREENSHOTS = Path(os.environ.get("SFJD_SCREENSHOTS", "/tmp/sfjd-screenshots"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed at /usr/bin/chromium")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def definitions(transactional_db) -> list:
+    from django.conf import settings
+
+    from definitions.services import definitions_load
+
+    return definitions_load(directory=Path(settings.BASE_DIR) / "forms" / "2022")
+
+
+@pytest.fixture
+def submission(definitions, campaign, base, filler):
+    from submissions.services import submission_start
+
+    return submission_start(campaign=campaign, base=base, user=filler)
