@@ -181,3 +181,90 @@ def access_case(user: User, pk: int | str) -> CaseRecommendation:
         )
     except (CaseRecommendation.DoesNotExist, ValueError, TypeError):
         raise Http404("未找到该优秀案例，或您无权查看。") from None
+
+
+# --- sealed scans (exchange) -------------------------------------------------------------------
+from exchange.models import SealedScan  # noqa: E402
+
+
+def visible_sealed_scans(user: User) -> QuerySet[SealedScan]:
+    """A sealed scan is visible to whoever may see its submission."""
+    return SealedScan.objects.filter(submission__in=visible_submissions(user))
+
+
+def access_sealed_scan(user: User, submission_pk: int | str, pk: int | str) -> SealedScan:
+    try:
+        return (
+            visible_sealed_scans(user)
+            .select_related("submission__base")
+            .get(pk=pk, submission_id=submission_pk)
+        )
+    except (SealedScan.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该扫描件，或您无权查看。") from None
+
+
+def can_upload_scan(user: User, submission: Submission) -> bool:
+    """The base's own filler uploads sealed scans, while the material may still be changed."""
+    return can_fill(user, submission)
+
+
+# --- review: reopening requests, warning explanations, in-system messages ------------------------
+from review.models import Notification, ReopenRequest  # noqa: E402
+from submissions.models import WarningExplanation  # noqa: E402
+
+
+def visible_reopen_requests(user: User) -> QuerySet[ReopenRequest]:
+    """A base's request is seen by whoever sees the base; an authority's own request (base empty)
+    by its reviewers and the ministry."""
+    qs = ReopenRequest.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    match user.role:
+        case Role.MINISTRY_ADMIN:
+            return qs
+        case Role.AUTHORITY_REVIEWER:
+            return qs.filter(authority_id=user.authority_id) if user.authority_id else qs.none()
+        case Role.BASE_FILLER:
+            return qs.filter(base_id=user.base_id) if user.base_id else qs.none()
+        case _:
+            return qs.none()
+
+
+def access_reopen_request(user: User, pk: int | str) -> ReopenRequest:
+    try:
+        return (
+            visible_reopen_requests(user)
+            .select_related("campaign", "authority", "base", "requested_by")
+            .get(pk=pk)
+        )
+    except (ReopenRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该补报申请，或您无权查看。") from None
+
+
+def visible_explanations(user: User) -> QuerySet[WarningExplanation]:
+    return WarningExplanation.objects.filter(submission__in=visible_submissions(user))
+
+
+def access_explanation(user: User, pk: int | str) -> WarningExplanation:
+    try:
+        return (
+            visible_explanations(user)
+            .select_related("submission__base__authority", "submission__campaign")
+            .get(pk=pk)
+        )
+    except (WarningExplanation.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该预警说明，或您无权查看。") from None
+
+
+def visible_notifications(user: User) -> QuerySet[Notification]:
+    """Messages are private: everyone reads only their own."""
+    if not user.is_authenticated or not user.is_active:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
+
+
+def access_notification(user: User, pk: int | str) -> Notification:
+    try:
+        return visible_notifications(user).get(pk=pk)
+    except (Notification.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该消息。") from None

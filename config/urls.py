@@ -12,5 +12,6 @@ urlpatterns = [
     path("submissions/", include("submissions.urls")),
     path("reports/", include("reports.urls")),
     path("review/", include("review.urls")),
+    path("exchange/", include("exchange.urls")),
     path("admin/", admin.site.urls),
 ]

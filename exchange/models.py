@@ -1,0 +1,76 @@
+"""Sealed scans: the base's printed 汇总表 and development report bearing its management body's 公章.
+
+The notice (二(二)) requires both documents to carry the seal. A scan is tied to the data fingerprint
+of the version it was printed from, so a change to the material after sealing is visible: the scan no
+longer matches and must be printed, sealed and uploaded again. Old scans are kept, marked superseded.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def scan_upload_to(instance: SealedScan, filename: str) -> str:
+    """A random name: the uploader's file name never reaches the file system or a URL."""
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.content_type, "bin"
+    )
+    return f"scans/{uuid.uuid4().hex}.{extension}"
+
+
+class SealedScan(models.Model):
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", "汇总表"
+        REPORT = "report", "发展情况报告"
+
+    submission = models.ForeignKey(
+        "submissions.Submission", verbose_name="填报材料", on_delete=models.CASCADE, related_name="scans"
+    )
+    kind = models.CharField("文件类别", max_length=16, choices=Kind.choices)
+    file = models.FileField("扫描件", upload_to=scan_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveBigIntegerField("文件大小（字节）")
+    sha256 = models.CharField("文件SHA-256", max_length=64)
+    fingerprint = models.CharField(
+        "数据指纹", max_length=64, help_text="上传时材料的数据指纹；材料此后被修改则扫描件过期"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    superseded_at = models.DateTimeField("被替换时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "盖章扫描件"
+        verbose_name_plural = "盖章扫描件"
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["submission", "kind", "superseded_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "kind"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_live_scan_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}扫描件 · {self.original_name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def short_fingerprint(self) -> str:
+        from exchange.services import short_fingerprint
+
+        return short_fingerprint(self.fingerprint)

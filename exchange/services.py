@@ -1,0 +1,332 @@
+"""Printing fingerprints and sealed scans of a base's 汇总表 and development report.
+
+The notice (二(二)) requires both documents to bear the management body's 公章. The base prints them,
+seals them, scans them and uploads the scans. Each printed page carries a data fingerprint: a hash of
+exactly the material printed. A scan remembers the fingerprint current when it was uploaded, so any
+later change to the material shows the scan as outdated and the submit step refuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO, Any
+
+import filetype
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import event_record
+from exchange.models import SealedScan
+from reports.models import DevelopmentReport
+from submissions.models import Submission
+
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+ACCEPTED_TYPES: dict[str, tuple[str, ...]] = {
+    "application/pdf": ("pdf",),
+    "image/png": ("png",),
+    "image/jpeg": ("jpg", "jpeg"),
+}
+TYPE_NAMES = {"application/pdf": "PDF", "image/png": "PNG 图片", "image/jpeg": "JPG 图片"}
+OUTDATED_TEXT = "已过期（材料在盖章后被修改，请重新打印盖章并上传）"
+
+
+# --- fingerprints ------------------------------------------------------------------------------
+
+
+def _is_blank(raw: Any) -> bool:
+    # A cleared cell prints exactly like a cell never filled, so both give the same fingerprint.
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    return isinstance(raw, list | dict) and not raw
+
+
+def _items(items: Any) -> list[dict[str, str]]:
+    out = []
+    for item in items or ():
+        if isinstance(item, dict):
+            out.append({"lead": str(item.get("lead") or ""), "content": str(item.get("content") or "")})
+        else:
+            out.append({"lead": "", "content": str(item)})
+    return out
+
+
+def report_material(report: Any | None) -> dict[str, Any] | None:
+    """The printed fields of a development report; None when the base has not written one."""
+    if report is None:
+        return None
+    return {
+        "overview": report.overview or "",
+        "highlights": _items(report.highlights),
+        "practices": _items(report.practices),
+        "problems": report.problems or "",
+    }
+
+
+def data_fingerprint(*, submission_values: Iterable[Any], report: Any | None) -> str:
+    """SHA-256 (hex) of a canonical JSON of exactly what is printed: every value's form, code, year,
+    raw input and entered currency, sorted, and the report's fields. Revisions, timestamps and who
+    typed what are not printed, so they do not change it. Pure: objects in, text out."""
+    values = sorted(
+        (
+            [str(v.form), str(v.code), int(v.year), v.raw, v.entered_currency or ""]
+            for v in submission_values
+            if not _is_blank(v.raw)
+        ),
+        key=lambda row: (row[0], row[1], row[2]),
+    )
+    material = {"values": values, "report": report_material(report)}
+    canonical = json.dumps(material, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The first 12 hex digits in groups of four, as printed on every page: 3F2A-9C1B-77D0."""
+    head = fingerprint[:12].upper()
+    return "-".join(head[i : i + 4] for i in range(0, len(head), 4))
+
+
+def report_of(submission: Submission) -> DevelopmentReport | None:
+    # Read afresh rather than through `submission.report`, which caches the row on the instance.
+    return DevelopmentReport.objects.filter(submission_id=submission.pk).first()
+
+
+def summary_fingerprint(submission: Submission) -> str:
+    """The 汇总表 document: the summary form and its annex."""
+    return data_fingerprint(submission_values=submission.values.all(), report=None)
+
+
+def report_fingerprint(submission: Submission) -> str:
+    return data_fingerprint(submission_values=(), report=report_of(submission))
+
+
+def document_fingerprint(submission: Submission, kind: str) -> str:
+    if kind == SealedScan.Kind.SUMMARY:
+        return summary_fingerprint(submission)
+    if kind == SealedScan.Kind.REPORT:
+        return report_fingerprint(submission)
+    raise ValueError(f"unknown document kind {kind!r}")
+
+
+# --- state of the scans ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """One printed document: its fingerprint now, its live scan (if any) and every earlier upload."""
+
+    kind: str
+    label: str
+    fingerprint: str
+    scan: SealedScan | None
+    history: tuple[SealedScan, ...]
+
+    @property
+    def short(self) -> str:
+        return short_fingerprint(self.fingerprint)
+
+    @property
+    def is_current(self) -> bool:
+        return self.scan is not None and self.scan.fingerprint == self.fingerprint
+
+    @property
+    def is_outdated(self) -> bool:
+        return self.scan is not None and self.scan.fingerprint != self.fingerprint
+
+
+def scan_states(submission: Submission) -> list[DocumentState]:
+    """Both documents in print order, in three queries (values, report, scans)."""
+    scans = list(SealedScan.objects.filter(submission=submission).select_related("uploaded_by"))
+    states = []
+    for kind, label in SealedScan.Kind.choices:
+        mine = tuple(s for s in scans if s.kind == kind)
+        live = next((s for s in mine if s.superseded_at is None), None)
+        states.append(
+            DocumentState(
+                kind=kind,
+                label=label,
+                fingerprint=document_fingerprint(submission, kind),
+                scan=live,
+                history=mine,
+            )
+        )
+    return states
+
+
+def scan_problems(submission: Submission) -> list[str]:
+    """What keeps the sealed scans from being complete, in Chinese; empty when both are current."""
+    problems = []
+    for state in scan_states(submission):
+        if state.scan is None:
+            problems.append(f"缺少{state.label}盖章扫描件")
+        elif state.is_outdated:
+            problems.append(f"{state.label}盖章扫描件{OUTDATED_TEXT}")
+    return problems
+
+
+# --- uploads -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}MB"
+
+
+def _read_all(upload: IO[bytes]) -> Iterable[bytes]:
+    upload.seek(0)
+    chunks = upload.chunks() if isinstance(upload, UploadedFile) else iter(lambda: upload.read(65536), b"")
+    yield from chunks
+    upload.seek(0)
+
+
+def _looks_complete(content_type: str, upload: IO[bytes], size: int) -> bool:
+    """A PDF must end with its end-of-file marker; an image must decode. Catches truncated uploads and
+    files whose first bytes were forged to pass the type check."""
+    if content_type == "application/pdf":
+        upload.seek(max(0, size - 2048))
+        tail = upload.read()
+        upload.seek(0)
+        return b"%%EOF" in tail
+    from PIL import Image
+
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+    except Exception:
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def scan_file_check(upload: UploadedFile) -> CheckedFile:
+    """Accept a PDF, JPG or PNG by its content (not its name) up to 10 MB; Chinese message otherwise."""
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError("文件为空，请选择盖章后的扫描件。", code="empty")
+    if size > MAX_SCAN_BYTES:
+        raise ValidationError(
+            f"文件大小为 {_megabytes(size)}，超过 10MB 的上限，请降低扫描分辨率或压缩后重新上传。",
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ACCEPTED_TYPES:
+        actual = f"（该文件的实际内容为 {kind.extension.upper()} 格式）" if kind is not None else ""
+        raise ValidationError(
+            f"只能上传 PDF、JPG 或 PNG 格式的扫描件{actual}；按文件内容识别，与扩展名无关。",
+            code="type",
+        )
+    extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+    if extension not in ACCEPTED_TYPES[kind.mime]:
+        shown = f".{extension}" if extension else "（无扩展名）"
+        raise ValidationError(
+            f"文件扩展名为 {shown}，但内容实际是 {TYPE_NAMES[kind.mime]}，请确认选择了正确的扫描件文件。",
+            code="mismatch",
+        )
+    if not _looks_complete(kind.mime, upload, size):
+        raise ValidationError("文件已损坏或不完整，无法打开，请重新扫描后上传。", code="broken")
+    digest = hashlib.sha256()
+    for chunk in _read_all(upload):
+        digest.update(chunk)
+    return CheckedFile(content_type=kind.mime, size=size, sha256=digest.hexdigest())
+
+
+def _clean_name(name: str) -> str:
+    """The uploader's file name for display only: no path, no control characters, at most 200 chars."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return (base or "扫描件")[-200:]
+
+
+@transaction.atomic
+def scan_upload(*, submission: Submission, user: User, kind: str, upload: UploadedFile) -> SealedScan:
+    """Store a sealed scan of one document, stamped with that document's current fingerprint.
+    The previous live scan of the same kind is kept and marked superseded."""
+    if kind not in SealedScan.Kind.values:
+        raise ValidationError("未知的文件类别。")
+    checked = scan_file_check(upload)
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("base__authority", "campaign")
+        .get(pk=submission.pk)
+    )
+    if not submission.is_editable:
+        raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能上传扫描件。")
+    if kind == SealedScan.Kind.REPORT and report_of(submission) is None:
+        raise ValidationError("尚未编写发展情况报告：请先编写并打印报告，盖章后再上传扫描件。")
+    fingerprint = document_fingerprint(submission, kind)
+    now = timezone.now()
+    for previous in SealedScan.objects.select_for_update().filter(
+        submission=submission, kind=kind, superseded_at__isnull=True
+    ):
+        previous.superseded_at = now
+        previous.save(update_fields=["superseded_at"])
+    scan = SealedScan(
+        submission=submission,
+        kind=kind,
+        original_name=_clean_name(upload.name or ""),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        fingerprint=fingerprint,
+        uploaded_by=user,
+        uploaded_at=now,
+    )
+    upload.seek(0)
+    scan.file.save("scan", upload, save=False)
+    # The file is written before the row: if anything below fails, do not leave an orphan behind.
+    try:
+        scan.save()
+        event_record(
+            actor=user,
+            action="exchange.scan_upload",
+            summary=f"{submission.base.name}：上传{scan.get_kind_display()}盖章扫描件",
+            target=scan,
+            base=submission.base,
+            authority=submission.base.authority,
+            data={
+                "submission": submission.pk,
+                "kind": kind,
+                "name": scan.original_name,
+                "size": scan.size,
+                "sha256": scan.sha256,
+                "fingerprint": fingerprint,
+            },
+        )
+    except Exception:
+        scan.file.delete(save=False)
+        raise
+    return scan
+
+
+def print_record(*, submission: Submission, user: User, kind: str, fingerprint: str) -> None:
+    """Who printed which version: the fingerprint on a sealed page can be traced to a print."""
+    label = SealedScan.Kind(kind).label
+    event_record(
+        actor=user,
+        action="exchange.print",
+        summary=f"{submission.base.name}：打印{label}（数据指纹 {short_fingerprint(fingerprint)}）",
+        target=submission,
+        base=submission.base,
+        authority=submission.base.authority,
+        data={"kind": kind, "fingerprint": fingerprint},
+    )

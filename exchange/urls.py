@@ -1,0 +1,12 @@
+from django.urls import path
+
+from exchange import views
+
+app_name = "exchange"
+
+urlpatterns = [
+    path("submission/<int:pk>/summary.pdf", views.summary_pdf, name="summary_pdf"),
+    path("submission/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("submission/<int:pk>/scans/", views.scans, name="scans"),
+    path("submission/<int:pk>/scans/<int:scan_pk>/file", views.scan_file, name="scan_file"),
+]

@@ -1,0 +1,135 @@
+"""Printing the 汇总表 and the development report for sealing, and the sealed scans' page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import access_sealed_scan, access_submission, can_upload_scan
+from exchange import pdf
+from exchange.forms import SealedScanForm
+from exchange.models import SealedScan
+from exchange.services import (
+    data_fingerprint,
+    print_record,
+    report_of,
+    scan_states,
+    scan_upload,
+    short_fingerprint,
+)
+from submissions.services import profile_for
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # Base material is not public: never cached by a proxy, never sniffed into another type.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return _private(response)
+
+
+@login_required
+@require_GET
+def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access_submission(request.user, pk)
+    values = list(submission.values.all())
+    fingerprint = data_fingerprint(submission_values=values, report=None)
+    data = pdf.summary_pdf(
+        submission=submission,
+        values=values,
+        profile=profile_for(submission.base),
+        fingerprint=short_fingerprint(fingerprint),
+        generated_at=timezone.now(),
+    )
+    print_record(
+        submission=submission, user=request.user, kind=SealedScan.Kind.SUMMARY, fingerprint=fingerprint
+    )
+    name = f"汇总表_{submission.base.name}_{short_fingerprint(fingerprint)}.pdf"
+    return _pdf_response(data, name)
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access_submission(request.user, pk)
+    report = report_of(submission)
+    fingerprint = data_fingerprint(submission_values=(), report=report)
+    data = pdf.report_pdf(
+        submission=submission,
+        report=report,
+        fingerprint=short_fingerprint(fingerprint),
+        generated_at=timezone.now(),
+    )
+    print_record(
+        submission=submission, user=request.user, kind=SealedScan.Kind.REPORT, fingerprint=fingerprint
+    )
+    name = f"发展情况报告_{submission.base.name}_{short_fingerprint(fingerprint)}.pdf"
+    return _pdf_response(data, name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scans(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access_submission(request.user, pk)
+    may_upload = can_upload_scan(request.user, submission)
+    forms = {kind: SealedScanForm(prefix=kind) for kind in SealedScan.Kind.values}
+    if request.method == "POST":
+        if not may_upload:
+            raise PermissionDenied("只有本示范基地的填报员可以在材料可修改时上传盖章扫描件。")
+        kind = request.POST.get("kind", "")
+        if kind not in forms:
+            messages.error(request, "未知的文件类别，请重新选择。")
+            return redirect("exchange:scans", pk=submission.pk)
+        form = SealedScanForm(request.POST, request.FILES, prefix=kind)
+        forms[kind] = form
+        if form.is_valid():
+            try:
+                scan = scan_upload(
+                    submission=submission, user=request.user, kind=kind, upload=form.cleaned_data["file"]
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                messages.success(
+                    request,
+                    f"{scan.get_kind_display()}盖章扫描件已上传（数据指纹 {scan.short_fingerprint}）。",
+                )
+                return redirect("exchange:scans", pk=submission.pk)
+    documents = [(state, forms[state.kind]) for state in scan_states(submission)]
+    return render(
+        request,
+        "exchange/scans.html",
+        {"submission": submission, "documents": documents, "may_upload": may_upload},
+    )
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin  # shown inside the scans page's <iframe>, never framed by another site
+def scan_file(request: HttpRequest, pk: int, scan_pk: int) -> HttpResponse:
+    scan = access_sealed_scan(request.user, pk, scan_pk)
+    try:
+        handle = scan.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("扫描件文件不存在，请联系系统管理员。") from None
+    extension = scan.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(handle, content_type=scan.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{scan.get_kind_display()}盖章扫描件_{scan.submission.base.name}.{extension}"
+    )
+    if scan.is_image:
+        # An image needs no script, style or plugin: forbid them all should the bytes be hostile.
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return _private(response)
