@@ -1,0 +1,50 @@
+"""A section page costs a fixed number of queries, however many items and values it shows."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from submissions.services import CellChange, values_save
+
+MAX_QUERIES = 10
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_section_page_uses_a_fixed_number_of_queries(
+    client, submission, filler, django_assert_max_num_queries
+):
+    client.force_login(filler)
+    small = reverse("submissions:section", args=[submission.pk, "summary", "十四"])  # one text item
+    large = reverse("submissions:section", args=[submission.pk, "summary", "一"])  # 19 items × 3 years
+    queries_for(client, small)  # warm the session
+    empty_small, empty_large = queries_for(client, small), queries_for(client, large)
+
+    values_save(
+        submission=submission,
+        user=filler,
+        changes=[
+            CellChange(form="summary", code=code, year=year, raw="10")
+            for code in ("1.1", "1.2", "1.3", "1.4", "1.6", "1.7", "1.8", "1.9")
+            for year in (2021, 2020, 2019)
+        ],
+    )
+    assert queries_for(client, large) == empty_large == empty_small
+    with django_assert_max_num_queries(MAX_QUERIES):
+        client.get(large)
+
+
+def test_overview_and_save_use_a_fixed_number_of_queries(
+    client, submission, filler, django_assert_max_num_queries
+):
+    client.force_login(filler)
+    overview = reverse("submissions:detail", args=[submission.pk])
+    queries_for(client, overview)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        client.get(overview)
