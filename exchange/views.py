@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -106,7 +107,7 @@ def scans(request: HttpRequest, pk: int) -> HttpResponse:
                     request,
                     f"{scan.get_kind_display()}盖章扫描件已上传（数据指纹 {scan.short_fingerprint}）。",
                 )
-                return redirect("exchange:scans", pk=submission.pk)
+                return redirect(f"{reverse('exchange:scans', args=[submission.pk])}#scan-{kind}")
     documents = [(state, forms[state.kind]) for state in scan_states(submission)]
     return render(
         request,

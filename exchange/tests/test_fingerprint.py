@@ -40,7 +40,9 @@ def test_it_is_a_sha256_hex_and_groups_the_short_form():
 def test_it_ignores_order_revisions_and_who_typed():
     a = [value(code="1.1", revision=1, updated_by="张三"), value(code="1.2", raw="3", revision=4)]
     b = [value(code="1.2", raw="3", revision=9), value(code="1.1", revision=2, updated_by="李四")]
-    assert data_fingerprint(submission_values=a, report=None) == data_fingerprint(submission_values=b, report=None)
+    assert data_fingerprint(submission_values=a, report=None) == data_fingerprint(
+        submission_values=b, report=None
+    )
 
 
 def test_it_changes_with_any_printed_part_of_a_value():
@@ -57,7 +59,10 @@ def test_it_changes_with_any_printed_part_of_a_value():
 
 def test_a_cleared_cell_prints_like_an_empty_one():
     empty = data_fingerprint(submission_values=[], report=None)
-    assert data_fingerprint(submission_values=[value(raw=None), value(code="13.1", raw="  ")], report=None) == empty
+    assert (
+        data_fingerprint(submission_values=[value(raw=None), value(code="13.1", raw="  ")], report=None)
+        == empty
+    )
     assert data_fingerprint(submission_values=[value(raw="0")], report=None) != empty
 
 

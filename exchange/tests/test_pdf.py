@@ -6,7 +6,7 @@ import datetime as dt
 
 from exchange.pdf import report_pdf, summary_pdf
 from exchange.services import report_fingerprint, short_fingerprint, summary_fingerprint
-from exchange.tests.conftest import pdf_page_count, pdf_streams_text
+from exchange.tests.conftest import pdf_page_count, pdf_streams_text, save
 from submissions.services import profile_for
 
 PRINTED_AT = dt.datetime(2022, 8, 20, 1, 30, tzinfo=dt.UTC)  # 09:30 in Beijing
@@ -34,9 +34,7 @@ def test_summary_pdf_carries_the_fingerprint_on_every_page(filled):
 
 
 def test_summary_pdf_changes_when_a_value_changes(filled, filler):
-    from exchange.tests.conftest import save
-
-    before, fp_before = _summary(filled)
+    _, fp_before = _summary(filled)
     save(filled, filler, "summary", "1.1", 2019, "981")
     after, fp_after = _summary(filled)
     assert fp_before != fp_after
@@ -66,7 +64,9 @@ def test_report_pdf_carries_its_own_fingerprint(filled, report):
 
 
 def test_report_pdf_without_a_report_still_prints(submission):
-    data = report_pdf(submission=submission, report=None, fingerprint="0000-0000-0000", generated_at=PRINTED_AT)
+    data = report_pdf(
+        submission=submission, report=None, fingerprint="0000-0000-0000", generated_at=PRINTED_AT
+    )
     assert data.startswith(b"%PDF-") and pdf_page_count(data) == 1
 
 

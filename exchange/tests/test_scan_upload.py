@@ -78,7 +78,9 @@ def test_it_refuses_more_than_ten_megabytes():
 
 def test_upload_stamps_the_current_fingerprint_and_records_an_event(filled, filler, media_root):
     content = pdf_bytes()
-    scan = scan_upload(submission=filled, user=filler, kind="summary", upload=upload("../../etc/盖章.pdf", content))
+    scan = scan_upload(
+        submission=filled, user=filler, kind="summary", upload=upload("../../etc/盖章.pdf", content)
+    )
     assert scan.fingerprint == summary_fingerprint(filled)
     assert scan.original_name == "盖章.pdf"
     assert scan.file.name.startswith("scans/") and scan.file.name.endswith(".pdf")
@@ -89,8 +91,12 @@ def test_upload_stamps_the_current_fingerprint_and_records_an_event(filled, fill
 
 
 def test_a_new_upload_supersedes_the_previous_one_which_is_kept(filled, filler):
-    first = scan_upload(submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes("a")))
-    second = scan_upload(submission=filled, user=filler, kind="summary", upload=upload("b.png", image_bytes("PNG")))
+    first = scan_upload(
+        submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes("a"))
+    )
+    second = scan_upload(
+        submission=filled, user=filler, kind="summary", upload=upload("b.png", image_bytes("PNG"))
+    )
     first.refresh_from_db()
     assert first.superseded_at is not None and second.superseded_at is None
     state = next(s for s in scan_states(filled) if s.kind == "summary")

@@ -1,0 +1,59 @@
+"""exchange:scan_file: a scan is served inline, through the access helper, never from a public URL."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from exchange.services import scan_upload
+from exchange.tests.conftest import image_bytes, pdf_bytes, upload
+
+
+@pytest.fixture
+def pdf_scan(filled, filler):
+    return scan_upload(submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes()))
+
+
+def file_url(scan) -> str:
+    return reverse("exchange:scan_file", args=[scan.submission_id, scan.pk])
+
+
+@pytest.mark.parametrize("who", ["filler", "reviewer", "ministry", "expert"])
+def test_people_in_scope_view_it_inline(client, request, pdf_scan, who):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(file_url(pdf_scan))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert b"".join(response.streaming_content) == pdf_scan.file.open("rb").read()
+
+
+def test_an_image_is_served_with_its_detected_type_and_a_sandbox(client, filler, filled):
+    scan = scan_upload(
+        submission=filled, user=filler, kind="summary", upload=upload("a.png", image_bytes("PNG"))
+    )
+    client.force_login(filler)
+    response = client.get(file_url(scan))
+    assert response["Content-Type"] == "image/png"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("who", ["other_filler", "other_reviewer", "sysadmin", "auditor"])
+def test_it_is_not_found_outside_scope(client, request, pdf_scan, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(file_url(pdf_scan)).status_code == 404
+
+
+def test_a_scan_cannot_be_reached_through_another_submission(
+    client, other_filler, pdf_scan, other_submission
+):
+    client.force_login(other_filler)
+    tampered = reverse("exchange:scan_file", args=[other_submission.pk, pdf_scan.pk])
+    assert client.get(tampered).status_code == 404
+
+
+def test_the_media_folder_is_not_served(client, filler, pdf_scan, settings):
+    client.force_login(filler)
+    assert client.get("/" + settings.MEDIA_URL + pdf_scan.file.name).status_code == 404

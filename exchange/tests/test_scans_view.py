@@ -1,0 +1,142 @@
+"""exchange:scans: both documents, their fingerprints, uploads by the base's filler, and history."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from exchange.models import SealedScan
+from exchange.services import scan_upload, short_fingerprint, summary_fingerprint
+from exchange.tests.conftest import image_bytes, pdf_bytes, save, upload
+from submissions.models import Submission
+
+OUTDATED = "已过期（材料在盖章后被修改，请重新打印盖章并上传）"
+
+
+def url(submission) -> str:
+    return reverse("exchange:scans", args=[submission.pk])
+
+
+def post(client, submission, kind, file):
+    return client.post(url(submission), {"kind": kind, f"{kind}-file": file})
+
+
+def test_the_filler_sees_both_documents_with_print_links_and_upload_forms(client, filler, filled):
+    client.force_login(filler)
+    response = client.get(url(filled))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert short_fingerprint(summary_fingerprint(filled)) in html
+    assert reverse("exchange:summary_pdf", args=[filled.pk]) in html
+    assert reverse("exchange:report_pdf", args=[filled.pk]) in html
+    assert html.count('enctype="multipart/form-data"') == 2
+    assert html.count("未上传") == 2
+
+
+def test_the_filler_uploads_a_pdf_and_sees_it_current(client, filler, filled):
+    client.force_login(filler)
+    response = post(client, filled, "summary", upload("汇总表盖章.pdf", pdf_bytes()))
+    assert response.status_code == 302
+    scan = SealedScan.objects.get()
+    assert scan.kind == "summary" and scan.uploaded_by == filler
+    html = client.get(url(filled)).content.decode()
+    assert "已上传，与当前材料一致" in html
+    assert reverse("exchange:scan_file", args=[filled.pk, scan.pk]) in html
+    assert "<iframe" in html
+
+
+def test_an_image_scan_is_shown_as_an_image(client, filler, filled, report):
+    client.force_login(filler)
+    assert post(client, filled, "report", upload("报告.jpg", image_bytes("JPEG"))).status_code == 302
+    html = client.get(url(filled)).content.decode()
+    assert '<img src="' + reverse("exchange:scan_file", args=[filled.pk, SealedScan.objects.get().pk]) in html
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("汇总表.pdf", b"PK\x03\x04" + b"\x00" * 100, "只能上传 PDF、JPG 或 PNG"),
+        ("汇总表.pdf", b"<!DOCTYPE html><html><body>hi</body></html>", "只能上传 PDF、JPG 或 PNG"),
+        ("汇总表.pdf", image_bytes("PNG"), "内容实际是 PNG 图片"),
+        ("汇总表.pdf", b"", "文件为空"),
+    ],
+)
+def test_bad_files_are_refused_at_the_field(client, filler, filled, name, content, message):
+    client.force_login(filler)
+    response = post(client, filled, "summary", upload(name, content))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not SealedScan.objects.exists()
+
+
+def test_an_oversize_file_is_refused(client, filler, filled):
+    client.force_login(filler)
+    response = post(client, filled, "summary", upload("大.pdf", pdf_bytes() + b"%" * (10 * 1024 * 1024)))
+    assert "超过 10MB" in response.content.decode()
+    assert not SealedScan.objects.exists()
+
+
+def test_the_page_shows_outdated_after_a_value_changes_and_keeps_history(client, filler, filled):
+    client.force_login(filler)
+    post(client, filled, "summary", upload("第一次.pdf", pdf_bytes()))
+    save(filled, filler, "summary", "1.3", 2021, "500")
+    html = client.get(url(filled)).content.decode()
+    assert OUTDATED in html
+    post(client, filled, "summary", upload("第二次.png", image_bytes("PNG")))
+    html = client.get(url(filled)).content.decode()
+    assert OUTDATED not in html
+    assert "第一次.pdf" in html and "第二次.png" in html and "已被替换" in html
+
+
+def test_the_page_uses_a_fixed_number_of_queries(
+    client, filler, filled, report, django_assert_max_num_queries
+):
+    for n in range(5):
+        scan_upload(submission=filled, user=filler, kind="summary", upload=upload(f"{n}.pdf", pdf_bytes()))
+    client.force_login(filler)
+    with django_assert_max_num_queries(10):
+        assert client.get(url(filled)).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["reviewer", "ministry", "expert"])
+def test_reviewers_view_but_cannot_upload(client, request, filler, filled, who):
+    scan_upload(submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes()))
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(url(filled))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<iframe" in html and 'enctype="multipart/form-data"' not in html
+    assert post(client, filled, "summary", upload("b.pdf", pdf_bytes())).status_code == 403
+    assert SealedScan.objects.count() == 1
+
+
+def test_the_filler_cannot_upload_once_submitted(client, filler, filled):
+    Submission.objects.filter(pk=filled.pk).update(status=Submission.Status.SUBMITTED)
+    client.force_login(filler)
+    assert 'enctype="multipart/form-data"' not in client.get(url(filled)).content.decode()
+    assert post(client, filled, "summary", upload("a.pdf", pdf_bytes())).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["other_filler", "other_reviewer", "sysadmin", "secadmin", "auditor"])
+def test_it_is_not_found_outside_scope(client, request, filled, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(url(filled)).status_code == 404
+    assert post(client, filled, "summary", upload("a.pdf", pdf_bytes())).status_code == 404
+    assert not SealedScan.objects.exists()
+
+
+def test_the_filler_of_another_base_cannot_reach_ours_by_changing_the_id(
+    client, other_filler, filled, other_submission
+):
+    client.force_login(other_filler)
+    assert client.get(url(other_submission)).status_code == 200
+    assert client.get(url(filled)).status_code == 404
+
+
+def test_an_unknown_kind_is_refused(client, filler, filled):
+    client.force_login(filler)
+    response = client.post(
+        url(filled), {"kind": "other", "other-file": upload("a.pdf", pdf_bytes())}, follow=True
+    )
+    assert "未知的文件类别" in response.content.decode()
+    assert not SealedScan.objects.exists()
