@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from audit.services import event_record
 from registry.models import Authority, Base, Campaign
-from review.models import FieldComment, ReopenRequest, Snapshot, Transition
+from review.models import FieldComment, Notification, ReopenRequest, Snapshot, Transition
 from submissions.models import Submission, ValueChange, WarningExplanation
 from submissions.services import submission_findings, unexplained_warnings
 
@@ -134,7 +134,9 @@ def submission_submit(*, submission: Submission, user: User) -> Submission:
     if user.role != Role.BASE_FILLER or user.base_id != submission.base_id:
         raise PermissionDenied("只有本示范基地的填报员可以提交材料。")
     _require_state(submission, S.DRAFT, S.RETURNED)
-    late = timezone.now() > submission.campaign.base_deadline
+    # Answering a return is not late: the base submitted once in time and was asked to correct.
+    # Only a first submission after the deadline (inside a granted reopening window) is late.
+    late = submission.status == S.DRAFT and timezone.now() > submission.campaign.base_deadline
     # Returned material is always resubmittable: the return itself asked for it. A first submission
     # after the deadline needs a reopening window the ministry granted.
     if submission.status == S.DRAFT and not base_window_open(
@@ -145,6 +147,12 @@ def submission_submit(*, submission: Submission, user: User) -> Submission:
     if problems:
         raise ValidationError(problems)
     _move(submission, action=Transition.Action.SUBMIT, to=S.SUBMITTED, user=user, late=late)
+    _notify_reviewers(
+        submission,
+        "材料待初审",
+        f"{submission.base.name}已{'重新' if submission.transitions.count() > 1 else ''}提交"
+        f"{submission.campaign.title}材料，请进行初审。",
+    )
     return submission
 
 
@@ -178,6 +186,35 @@ def _notify(submission: Submission, subject: str, body: str) -> None:
     from review.notifications import notify_base_users
 
     notify_base_users(base=submission.base, subject=subject, body=body, submission=submission)
+
+
+def _notify_reviewers(submission: Submission, subject: str, body: str) -> None:
+    from django.urls import reverse
+
+    from review.notifications import notify_authority_users
+
+    notify_authority_users(
+        authority=submission.base.authority,
+        subject=subject,
+        body=body,
+        link=reverse("review:detail", args=[submission.pk]),
+    )
+
+
+def live_explanations(submission: Submission) -> list[WarningExplanation]:
+    """Explanations of warnings the material still raises, for the values they were written for.
+
+    An explanation whose warning went away (the base corrected the value after a return) no longer
+    needs a verdict, so it must neither block nor be counted."""
+    findings = submission_findings(submission)
+    current = {
+        (form, f.key): f.values for form, items in findings.items() for f in items if f.severity == "warning"
+    }
+    return [
+        e
+        for e in submission.explanations.order_by("form", "finding_key")
+        if current.get((e.form, e.finding_key)) == e.explained_values
+    ]
 
 
 @transaction.atomic
@@ -235,7 +272,9 @@ def review_approve(*, submission: Submission, user: User, comment: str = "") -> 
     submission = _lock(submission)
     _require_reviewer(user, submission)
     _require_state(submission, S.SUBMITTED)
-    undecided = submission.explanations.exclude(verdict=WarningExplanation.Verdict.ACCEPTED).count()
+    undecided = sum(
+        1 for e in live_explanations(submission) if e.verdict != WarningExplanation.Verdict.ACCEPTED
+    )
     if undecided:
         raise ValidationError(f"还有 {undecided} 条预警说明未认可，请逐条审核；不认可的请退回修改。")
     _move(submission, action=Transition.Action.APPROVE, to=S.APPROVED, user=user, comment=comment.strip())
@@ -293,9 +332,18 @@ def ministry_accept(*, submission: Submission, user: User, comment: str = "") ->
     _require_ministry(user)
     _require_state(submission, S.APPROVED)
     from exchange.pdf import summary_pdf
+    from exchange.services import data_fingerprint, short_fingerprint
+    from submissions.services import profile_for
 
     data = snapshot_data(submission)
-    pdf = summary_pdf(submission)
+    values = list(submission.values.all())
+    pdf = summary_pdf(
+        submission=submission,
+        values=values,
+        profile=profile_for(submission.base),
+        fingerprint=short_fingerprint(data_fingerprint(submission_values=values, report=None)),
+        generated_at=timezone.now(),
+    )
     previous = submission.snapshots.order_by("-version").first()
     snapshot = Snapshot.objects.create(
         submission=submission, version=(previous.version + 1) if previous else 1, data=data, sha256=_digest(data),
@@ -366,10 +414,13 @@ def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequ
     reason = reason.strip()
     if not reason:
         raise ValidationError("请填写补报理由。")
+    open_statuses = [ReopenRequest.Status.PENDING_AUTHORITY, ReopenRequest.Status.PENDING_MINISTRY]
     if user.role == Role.BASE_FILLER:
         base = Base.objects.select_related("authority").get(pk=user.base_id)
         if base_window_open(campaign=campaign, base=base):
             raise ValidationError("当前仍可提交，无需申请补报。")
+        if ReopenRequest.objects.filter(campaign=campaign, base=base, status__in=open_statuses).exists():
+            raise ValidationError("已有一份补报申请正在审核中，请等待审核结果。")
         req = ReopenRequest.objects.create(
             campaign=campaign, authority=base.authority, base=base, reason=reason,
             status=ReopenRequest.Status.PENDING_AUTHORITY, requested_by=user,
@@ -378,6 +429,10 @@ def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequ
         authority = Authority.objects.get(pk=user.authority_id)
         if authority_window_open(campaign=campaign, authority=authority):
             raise ValidationError("当前仍可报送，无需申请补报。")
+        if ReopenRequest.objects.filter(
+            campaign=campaign, base__isnull=True, authority=authority, status__in=open_statuses
+        ).exists():
+            raise ValidationError("已有一份补报申请正在审核中，请等待审核结果。")
         req = ReopenRequest.objects.create(
             campaign=campaign, authority=authority, base=None, reason=reason,
             status=ReopenRequest.Status.PENDING_MINISTRY, requested_by=user,
@@ -388,6 +443,17 @@ def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequ
         actor=user, action="reopen.request", summary=f"{req.base or req.authority}申请补报：{reason[:80]}",
         target=req, base=req.base, authority=req.authority,
     )  # fmt: skip
+    if req.base is not None:
+        from django.urls import reverse
+
+        from review.notifications import notify_authority_users
+
+        notify_authority_users(
+            authority=req.authority,
+            subject="补报申请待审核",
+            body=f"{req.base.name}申请在{campaign.title}截止后补报：{reason[:200]}",
+            link=reverse("review:authority_list") + "#reopen",
+        )
     return req
 
 
@@ -413,6 +479,15 @@ def reopen_authority_decide(
         actor=user, action="reopen.authority", summary=f"{request.base}补报申请：{request.get_status_display()}",
         target=request, base=request.base, authority=request.authority,
     )  # fmt: skip
+    if request.base is not None:
+        from review.notifications import notify_base_users
+
+        verdict = "支持，已报规划司审批" if support else f"不支持：{comment.strip()}"
+        notify_base_users(
+            base=request.base,
+            subject="补报申请省级审核结果",
+            body=f"省级主管部门对{request.base.name}的补报申请意见：{verdict}",
+        )
     return request
 
 
@@ -441,3 +516,19 @@ def reopen_ministry_decide(
         data={"until": until.isoformat() if until else None},
     )  # fmt: skip
     return request
+
+
+# --- in-system messages ----------------------------------------------------------------------------
+
+
+def notification_read(*, notification: Notification, user: User) -> None:
+    """Mark one of the user's own messages read (the first reading time is kept)."""
+    if notification.user_id != user.pk:
+        raise PermissionDenied("只能阅读自己的消息。")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+def notifications_read_all(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
