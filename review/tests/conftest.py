@@ -65,7 +65,11 @@ def media_root(tmp_path, settings):
 @pytest.fixture
 def tiny(db) -> Definition:
     return Definition.objects.create(
-        version="t", code="summary", title="测试汇总表", content=TINY_SUMMARY, checksum=content_checksum(TINY_SUMMARY)
+        version="t",
+        code="summary",
+        title="测试汇总表",
+        content=TINY_SUMMARY,
+        checksum=content_checksum(TINY_SUMMARY),
     )
 
 
@@ -96,7 +100,13 @@ def cell(submission: Submission, user, code: str, year: int, raw) -> None:
         submission=submission,
         user=user,
         changes=[
-            CellChange(form="summary", code=code, year=year, raw=raw, base_revision=current.revision if current else None)
+            CellChange(
+                form="summary",
+                code=code,
+                year=year,
+                raw=raw,
+                base_revision=current.revision if current else None,
+            )
         ],
     )
     assert result.cells[0].status in ("saved", "unchanged"), result.cells[0]
@@ -154,7 +164,9 @@ def ready(material, filler) -> Submission:
 
 @pytest.fixture
 def other_material(open_campaign, other_base, other_filler) -> Submission:
-    return make_ready(submission_start(campaign=open_campaign, base=other_base, user=other_filler), other_filler)
+    return make_ready(
+        submission_start(campaign=open_campaign, base=other_base, user=other_filler), other_filler
+    )
 
 
 @pytest.fixture

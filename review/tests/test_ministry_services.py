@@ -34,7 +34,9 @@ def test_submitted_material_is_not_accepted_before_the_preliminary_review(submit
         ministry_accept(submission=submitted, user=ministry)
 
 
-def test_a_ministry_return_goes_back_to_the_base_and_comes_back_through_the_authority(approved, ministry, filler):
+def test_a_ministry_return_goes_back_to_the_base_and_comes_back_through_the_authority(
+    approved, ministry, filler
+):
     ministry_return(submission=approved, user=ministry, comment="请补充")
     s = reload(approved)
     assert s.status == "returned" and s.transitions.last().action == "ministry_return"
@@ -42,7 +44,9 @@ def test_a_ministry_return_goes_back_to_the_base_and_comes_back_through_the_auth
     assert reload(s).status == "submitted"
 
 
-def test_an_accepted_material_corrected_and_accepted_again_makes_a_linked_version(approved, ministry, filler, reviewer):
+def test_an_accepted_material_corrected_and_accepted_again_makes_a_linked_version(
+    approved, ministry, filler, reviewer
+):
     from review.services import review_approve
 
     first = ministry_accept(submission=approved, user=ministry)

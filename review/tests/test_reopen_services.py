@@ -26,7 +26,9 @@ def asked(closed_campaign, filler, ready, reviewer, other_reviewer):
     return reopen_request(campaign=closed_campaign, user=filler, reason="负责人出差，未能按时盖章。")
 
 
-def test_the_base_asks_after_the_deadline_and_its_reviewers_are_told(asked, reviewer, other_reviewer, base, hunan):
+def test_the_base_asks_after_the_deadline_and_its_reviewers_are_told(
+    asked, reviewer, other_reviewer, base, hunan
+):
     assert (asked.status, asked.base, asked.authority) == ("pending_authority", base, hunan)
     assert Notification.objects.filter(user=reviewer, subject="补报申请待审核").exists()
     assert not Notification.objects.filter(user=other_reviewer).exists()
@@ -54,7 +56,9 @@ def test_other_roles_cannot_ask_for_a_base(request, closed_campaign, who):
         reopen_request(campaign=closed_campaign, user=request.getfixturevalue(who), reason="x")
 
 
-def test_the_authority_supports_then_the_ministry_grants_and_the_base_submits_late(asked, reviewer, ministry, filler, ready):
+def test_the_authority_supports_then_the_ministry_grants_and_the_base_submits_late(
+    asked, reviewer, ministry, filler, ready
+):
     reopen_authority_decide(request=asked, user=reviewer, support=True)
     assert reload_request(asked).status == "pending_ministry"
     assert Notification.objects.filter(user=filler, subject="补报申请省级审核结果").exists()
@@ -92,19 +96,26 @@ def test_only_the_ministry_grants(request, asked, reviewer, who):
     reopen_authority_decide(request=asked, user=reviewer, support=True)
     with pytest.raises(PermissionDenied):
         reopen_ministry_decide(
-            request=asked, user=request.getfixturevalue(who), grant=True, until=timezone.now() + dt.timedelta(days=1)
+            request=asked,
+            user=request.getfixturevalue(who),
+            grant=True,
+            until=timezone.now() + dt.timedelta(days=1),
         )
 
 
 def test_the_ministry_cannot_skip_the_authority(asked, ministry):
     with pytest.raises(ValidationError):
-        reopen_ministry_decide(request=asked, user=ministry, grant=True, until=timezone.now() + dt.timedelta(days=1))
+        reopen_ministry_decide(
+            request=asked, user=ministry, grant=True, until=timezone.now() + dt.timedelta(days=1)
+        )
 
 
 def test_a_grant_needs_a_future_end(asked, reviewer, ministry):
     reopen_authority_decide(request=asked, user=reviewer, support=True)
     with pytest.raises(ValidationError):
-        reopen_ministry_decide(request=asked, user=ministry, grant=True, until=timezone.now() - dt.timedelta(hours=1))
+        reopen_ministry_decide(
+            request=asked, user=ministry, grant=True, until=timezone.now() - dt.timedelta(hours=1)
+        )
     with pytest.raises(ValidationError):
         reopen_ministry_decide(request=asked, user=ministry, grant=True, until=None)
 

@@ -27,7 +27,10 @@ def test_the_reviewer_returns_with_a_comment_and_field_comments(submitted, revie
         submission=submitted,
         user=reviewer,
         comment="请核实销售收入。",
-        field_notes=[FieldNote("summary", "1.1", 2021, "与统计局数据不一致"), FieldNote("summary", "13.1", 0, " ")],
+        field_notes=[
+            FieldNote("summary", "1.1", 2021, "与统计局数据不一致"),
+            FieldNote("summary", "13.1", 0, " "),
+        ],
     )
     s = reload(submitted)
     assert s.status == "returned"
@@ -59,14 +62,22 @@ def test_a_return_needs_a_comment(submitted, reviewer):
 
 
 def test_a_field_comment_alone_is_enough(submitted, reviewer):
-    review_return(submission=submitted, user=reviewer, comment="", field_notes=[FieldNote("summary", "1.1", 2021, "请核实")])
+    review_return(
+        submission=submitted,
+        user=reviewer,
+        comment="",
+        field_notes=[FieldNote("summary", "1.1", 2021, "请核实")],
+    )
     assert reload(submitted).status == "returned"
 
 
 def test_a_comment_on_an_unknown_field_is_refused_and_nothing_changes(submitted, reviewer):
     with pytest.raises(ValidationError):
         review_return(
-            submission=submitted, user=reviewer, comment="x", field_notes=[FieldNote("summary", "99.9", 0, "x")]
+            submission=submitted,
+            user=reviewer,
+            comment="x",
+            field_notes=[FieldNote("summary", "99.9", 0, "x")],
         )
     assert reload(submitted).status == "submitted"
     assert not FieldComment.objects.exists()
@@ -161,7 +172,9 @@ def test_an_explanation_rewritten_after_a_return_must_be_decided_again(explained
     submission = explained.submission
     explanation_decide(explanation=explained, user=reviewer, accept=False, comment="说明不具体")
     review_return(submission=submission, user=reviewer, comment="请补充说明")
-    explanation_save(submission=submission, user=filler, form="summary", finding_key=WARNING_KEY, text="更具体的说明。")
+    explanation_save(
+        submission=submission, user=filler, form="summary", finding_key=WARNING_KEY, text="更具体的说明。"
+    )
     submission_submit(submission=submission, user=filler)
     assert WarningExplanation.objects.get(pk=explained.pk).verdict == "pending"
     with pytest.raises(ValidationError):

@@ -21,7 +21,13 @@ def test_the_filler_of_the_base_submits_a_ready_material(ready, filler):
     assert s.status == "submitted"
     assert s.submitted_at is not None and not s.is_late
     t = s.transitions.get()
-    assert (t.action, t.from_status, t.to_status, t.actor, t.is_late) == ("submit", "draft", "submitted", filler, False)
+    assert (t.action, t.from_status, t.to_status, t.actor, t.is_late) == (
+        "submit",
+        "draft",
+        "submitted",
+        filler,
+        False,
+    )
 
 
 @pytest.mark.parametrize("who", ["other_filler", "reviewer", "other_reviewer", "ministry", "expert"])
@@ -122,7 +128,9 @@ def test_a_returned_material_is_resubmitted_after_the_deadline_and_not_marked_la
     assert not s.transitions.filter(action="submit").last().is_late
 
 
-def test_a_late_first_submission_stays_late_after_a_return(ready, filler, reviewer, open_campaign, base, hunan):
+def test_a_late_first_submission_stays_late_after_a_return(
+    ready, filler, reviewer, open_campaign, base, hunan
+):
     set_deadline(open_campaign, base=timezone.now() - dt.timedelta(days=2))
     ReopenRequest.objects.create(
         campaign=open_campaign, authority=hunan, base=base, reason="x",
