@@ -71,14 +71,19 @@ def char_count(text: str | None) -> int:
     return sum(1 for ch in text or "" if not ch.isspace())
 
 
+def clean_text(text: Any) -> str:
+    """Trimmed, with browsers' CRLF line breaks stored as LF so equal text compares equal."""
+    return str(text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def clean_items(items: Any) -> list[dict[str, str]]:
     """Normalise posted or stored items to [{"lead", "content"}], dropping entirely empty ones."""
     cleaned: list[dict[str, str]] = []
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
-        lead = str(item.get("lead") or "").strip()
-        content = str(item.get("content") or "").strip()
+        lead = clean_text(item.get("lead"))
+        content = clean_text(item.get("content"))
         if lead or content:
             cleaned.append({"lead": lead, "content": content})
     return cleaned
@@ -193,8 +198,8 @@ def report_save(
         if locked.is_editable:
             raise PermissionDenied("只有本示范基地的填报员可以编写发展情况报告。")
         raise ValidationError(f"材料当前状态为“{locked.get_status_display()}”，不能修改发展情况报告。")
-    overview = overview.strip()
-    problems = problems.strip()
+    overview = clean_text(overview)
+    problems = clean_text(problems)
     highlights = clean_items(list(highlights))
     practices = clean_items(list(practices))
     errors = report_limit_errors(
@@ -298,7 +303,7 @@ def summary_save(
     summary = _locked_summary(campaign=campaign, authority=authority)
     if summary.is_submitted:
         raise ValidationError("本省材料已报送，不能再修改工作总结。")
-    new_values = {name: (texts.get(name) or "").strip() for name in SUMMARY_FIELDS}
+    new_values = {name: clean_text(texts.get(name)) for name in SUMMARY_FIELDS}
     errors = summary_limit_errors(texts=new_values)
     if errors:
         raise ValidationError(errors)
@@ -463,6 +468,18 @@ def case_quota_for(*, campaign: Campaign, authority: Authority) -> CaseQuota:
     )
 
 
+def five_star_authorities(*, campaign: Campaign) -> set[int]:
+    """Authorities with a participating five-star base in the latest ratings before the campaign."""
+    year = StarRating.objects.filter(year__lt=campaign.year).aggregate(y=Max("year"))["y"]
+    if year is None:
+        return set()
+    return set(
+        StarRating.objects.filter(year=year, stars=5, base__in=campaign.bases.all()).values_list(
+            "base__authority_id", flat=True
+        )
+    )
+
+
 def case_errors(
     *, title: str, background: str, practices: Sequence[dict[str, str]], results: str, aspects: Sequence[str]
 ) -> dict[str, str]:
@@ -508,10 +525,10 @@ def _case_values(
     ordered_aspects = [code for code in CaseAspect.values if code in set(aspects)]
     unknown = [code for code in aspects if code not in CaseAspect.values]
     return {
-        "title": title.strip(),
-        "background": background.strip(),
+        "title": clean_text(title),
+        "background": clean_text(background),
         "practices": clean_items(list(practices)),
-        "results": results.strip(),
+        "results": clean_text(results),
         "aspects": ordered_aspects + unknown,
     }
 

@@ -48,8 +48,11 @@ from reports.services import (
     authority_deadline_open,
     case_create,
     case_delete,
+    case_quota,
     case_quota_for,
     case_update,
+    five_star_authorities,
+    quota_setting,
     report_problems,
     report_save,
     summary_problems,
@@ -94,12 +97,13 @@ def _error_messages(exc: ValidationError) -> list[str]:
 
 
 def _split_errors(exc: ValidationError) -> tuple[dict[str, str], list[str]]:
-    """Field errors keyed as the service keyed them, and errors that belong to no field."""
+    """Field errors keyed as the service keyed them, and the messages for the top of the page: the
+    field errors may be far down a long page, so the top says how many there are."""
     if hasattr(exc, "error_dict"):
         fields = {
             key: " ".join(m for err in errs for m in err.messages) for key, errs in exc.error_dict.items()
         }
-        return fields, []
+        return fields, [f"未能保存，请修改下方标出的{len(fields)}处内容，已输入的文字均已保留。"]
     return {}, _error_messages(exc)
 
 
@@ -307,8 +311,20 @@ def summary_list(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         )
         .order_by("sort_order", "code")
     )
+    setting = quota_setting(campaign)
+    five_star = five_star_authorities(campaign=campaign)
     rows = [
-        {"authority": a, "summary": a.campaign_summaries[0] if a.campaign_summaries else None}
+        {
+            "authority": a,
+            "summary": a.campaign_summaries[0] if a.campaign_summaries else None,
+            "quota": case_quota(
+                base_count=a.base_count,
+                has_five_star=a.pk in five_star,
+                percent=setting.percent,
+                bonus=setting.five_star_bonus,
+            ),
+            "five_star": a.pk in five_star,
+        }
         for a in authorities
     ]
     submitted = sum(1 for row in rows if row["summary"] and row["summary"].is_submitted)
@@ -522,6 +538,8 @@ def case_create_view(request: HttpRequest, campaign_pk: int, authority_pk: int) 
             else:
                 messages.success(request, f"已推荐优秀案例“{case.title}”。")
                 return redirect("reports:case_list", campaign_pk=campaign.pk, authority_pk=authority.pk)
+        else:
+            general_errors = ["未能保存，请修改下方标出的内容，已输入的文字均已保留。"]
     else:
         form = CaseForm(bases=bases)
     return render(
@@ -583,6 +601,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"已保存优秀案例“{case.title}”。")
                 return redirect("reports:case_detail", pk=case.pk)
+        else:
+            general_errors = ["未能保存，请修改下方标出的内容，已输入的文字均已保留。"]
     else:
         form = CaseForm(
             initial={

@@ -119,3 +119,10 @@ def test_only_the_bases_filler_may_save(request, submission, report_texts, who):
     with pytest.raises(PermissionDenied):
         report_save(submission=submission, user=user, revision=0, **report_texts)
     assert not DevelopmentReport.objects.exists()
+
+
+def test_browser_line_breaks_are_stored_as_lf(submission, filler, report_texts):
+    report = report_save(
+        submission=submission, user=filler, revision=0, **{**report_texts, "problems": "一\r\n二\r三"}
+    )
+    assert report.problems == "一\n二\n三"

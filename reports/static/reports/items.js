@@ -42,6 +42,23 @@
     }
   }
 
+  // A case focuses on at most two aspects: once two are ticked the others are disabled.
+  function updateAspects(fieldset) {
+    var boxes = fieldset.querySelectorAll("input[type=checkbox]");
+    var max = Number(fieldset.dataset.max);
+    var n = Array.from(boxes).filter(function (b) { return b.checked; }).length;
+    boxes.forEach(function (b) {
+      if (!b.checked) b.disabled = n >= max;
+    });
+    var status = fieldset.querySelector(".aspect-status");
+    if (status) status.textContent = "已选" + n + "个" + (n >= max ? "，已达上限" : "");
+  }
+
+  document.addEventListener("change", function (event) {
+    var fieldset = event.target.closest && event.target.closest("fieldset.aspects");
+    if (fieldset) updateAspects(fieldset);
+  });
+
   var dirty = false;
 
   document.addEventListener("input", function (event) {
@@ -88,4 +105,5 @@
 
   document.querySelectorAll("[data-count]").forEach(updateCount);
   document.querySelectorAll(".items").forEach(renumber);
+  document.querySelectorAll("fieldset.aspects").forEach(updateAspects);
 })();
