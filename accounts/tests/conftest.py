@@ -18,7 +18,11 @@ def many_bases(db, base, sibling_base, other_base) -> Callable[[int], list[Base]
     """Adds `n` more bases spread over authorities, categories and batches; a few revoked."""
 
     def build(n: int) -> list[Base]:
-        authorities = list(Authority.objects.order_by("sort_order")[:6])
+        # Our authority (湖南) and the other one (江苏) first, so every role's scope grows.
+        ours = [base.authority, other_base.authority]
+        authorities = ours + list(
+            Authority.objects.exclude(pk__in=[a.pk for a in ours]).order_by("sort_order")[:4]
+        )
         categories = list(Category.objects.all())
         created = []
         for i in range(n):
