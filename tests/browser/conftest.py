@@ -40,6 +40,19 @@ def screenshots() -> Path:
     return SCREENSHOTS
 
 
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db) -> None:
+    """Authorities and categories, which migrations create and a transactional test's flush removes.
+
+    Serialized rollback alone does not bring them back reliably once Playwright's event loop runs in
+    the test thread, so every browser test puts them back itself (idempotent).
+    """
+    from registry.models import Authority, Category
+    from registry.reference import ensure_reference_data
+
+    ensure_reference_data(Authority, Category)
+
+
 @pytest.fixture
 def definitions(transactional_db) -> list:
     from django.conf import settings
