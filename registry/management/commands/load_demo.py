@@ -13,6 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.models import Role, User
+from definitions.management.commands.load_definitions import forms_root
+from definitions.schema import DefinitionError
+from definitions.services import definitions_load
 from lib.deadlines import SHANGHAI
 from registry.demo import (
     DEFAULT_COUNT,
@@ -23,7 +26,9 @@ from registry.demo import (
     DemoResult,
     demo_load,
 )
+from registry.demo_values import ValuesResult, demo_values_load
 from registry.models import Campaign
+from submissions.models import Submission
 
 MAX_BASES = 5000
 
@@ -63,6 +68,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机种子，默认 {DEFAULT_SEED}")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="演示账号密码（至少 10 位）")
+        parser.add_argument(
+            "--no-values",
+            action="store_true",
+            help="只生成名录、年度评价和账号，不加载报表定义、不生成填报数据（用于性能测试）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count: int = options["bases"]
@@ -78,6 +88,49 @@ class Command(BaseCommand):
         result = demo_load(count=count, seed=options["seed"], password=password, now=timezone.now())
         elapsed = time.perf_counter() - started
         self._report(result, password, elapsed, options["seed"])
+        if options["no_values"]:
+            return
+        self._load_definitions()
+        started = time.perf_counter()
+        values = demo_values_load(seed=options["seed"])
+        self._report_values(values, time.perf_counter() - started)
+
+    def _load_definitions(self) -> None:
+        """The forms must exist before any base can start its material (submissions point at them)."""
+        root = forms_root()
+        directories = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        if not directories:
+            raise CommandError(f"目录 {root} 中没有任何版本的报表定义，无法生成填报数据。")
+        for directory in directories:
+            try:
+                loaded = definitions_load(directory=directory)
+            except DefinitionError as exc:
+                raise CommandError(f"{directory.name} 版报表定义加载失败：{exc}") from exc
+            self.stdout.write(
+                f"报表定义：{directory.name} 版 {len(loaded)} 个（{'、'.join(d.code for d in loaded)}）。"
+            )
+
+    def _report_values(self, values: ValuesResult, elapsed: float) -> None:
+        out = self.stdout.write
+        out("")
+        if not values.filled:
+            out(values.reason)
+            return
+        if values.shared_definitions:
+            out(
+                "说明：系统中没有2021版报表定义，2021年度评价（数据年度2020年）的历史材料按2022版报表定义"
+                "（工规函〔2022〕530号附件1及附表1-6）生成。"
+            )
+        labels = dict(Submission.Status.choices)
+        states = "，".join(f"{labels[s]} {n} 个" for s, n in values.current_states.items() if n)
+        kinds = values.draft_kinds
+        out(self.style.SUCCESS(f"已生成填报数据（{values.value_rows} 个填报值），用时 {elapsed:.1f} 秒："))
+        out(f"· 2021年度评价：{values.previous_accepted} 个示范基地的材料已受理（历史数据）。")
+        out(f"· 2022年度评价：{states}。")
+        out(
+            f"  草稿中：仅有上年度预填 {kinds['untouched']} 个，部分填写 {kinds['partial']} 个，"
+            f"已填完 {kinds['complete']} 个；同比预警已说明 {values.explained} 条。"
+        )
 
     def _report(self, result: DemoResult, password: str, elapsed: float, seed: int) -> None:
         out = self.stdout.write
