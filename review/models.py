@@ -179,3 +179,59 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Reminder(models.Model):
+    """One 催报 message to one person. Kept so nobody is reminded twice within the configured interval
+    (REMINDER_MIN_INTERVAL_HOURS) and so the automatic run knows what it already sent."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", "人工催报"
+        AUTO = "auto", "自动催报"
+        ESCALATION = "escalation", "逾期提醒省级"
+
+    campaign = models.ForeignKey(
+        "registry.Campaign", on_delete=models.CASCADE, related_name="reminders", verbose_name="年度评价"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name="接收人"
+    )
+    base = models.ForeignKey(
+        "registry.Base",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name="示范基地",
+    )
+    authority = models.ForeignKey(
+        "registry.Authority",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name="省级主管部门",
+    )
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="催报人",
+    )
+    sent_at = models.DateTimeField("催报时间", default=timezone.now)
+    note = models.TextField("附言", blank=True)
+
+    class Meta:
+        verbose_name = "催报记录"
+        verbose_name_plural = "催报记录"
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "sent_at"]),
+            models.Index(fields=["campaign", "base", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.recipient} {self.sent_at:%Y-%m-%d %H:%M}"
