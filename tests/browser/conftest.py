@@ -67,3 +67,22 @@ def submission(definitions, campaign, base, filler):
     from submissions.services import submission_start
 
     return submission_start(campaign=campaign, base=base, user=filler)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Put the reference data back after a browser test's flush.
+
+    Under xdist a worker may run ordinary database tests after a browser test in the same database;
+    they expect the rows the migrations created, which the transactional flush has just removed.
+    """
+    yield
+    if item.get_closest_marker("browser") is None:
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from registry.models import Authority, Category
+    from registry.reference import ensure_reference_data
+
+    with item.config.stash[blocking_manager_key].unblock():
+        ensure_reference_data(Authority, Category)
