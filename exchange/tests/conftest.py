@@ -110,9 +110,11 @@ def fill_summary(submission: Submission, user) -> None:
             ],
         ),
     ]
-    for code, year, raw in cells:
-        save(submission, user, "summary", code, year, raw)
-    save(submission, user, "summary", "1.5", 2021, "20", currency="USD")
+    # One save for all cells: each call re-reads and re-parses the definitions.
+    changes = [CellChange(form="summary", code=code, year=year, raw=raw) for code, year, raw in cells]
+    changes.append(CellChange(form="summary", code="1.5", year=2021, raw="20", currency="USD"))
+    result = values_save(submission=submission, user=user, changes=changes)
+    assert all(cell.status == "saved" for cell in result.cells), result.cells
 
 
 @pytest.fixture
