@@ -26,9 +26,12 @@ from review.services import last_return
 from submissions.forms import raw_text
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
 from submissions.services import profile_for, submission_findings, unexplained_warnings, validation_input
-from submissions.validation import Finding, field_name, progress, validate
+from submissions.validation import Finding, field_name, validate
 
 FieldKey = tuple[str, str, int]
+
+# Findings that mean "a mandatory cell is still empty" (one per cell) rather than "a value is wrong".
+MISSING_CODES = frozenset({"required", "too_few_rows"})
 
 
 # --- timeline and comments -----------------------------------------------------------------------
@@ -326,8 +329,6 @@ def _fill_counts(row: ReviewRow, submission: Submission, prior: Submission | Non
             values=inputs,
             previous=validation_input(prior_values, parsed) if prior_values else None,
         )
-        for filled, required in progress(parsed, profile, submission.campaign.data_year, inputs).values():
-            row.missing += required - filled
         for f in findings:
             if f.severity == "warning":
                 row.warnings += 1
@@ -340,7 +341,9 @@ def _fill_counts(row: ReviewRow, submission: Submission, prior: Submission | Non
                     row.rejected += 1
                 else:
                     row.pending += 1
-            elif f.code != "required":
+            elif f.code in MISSING_CODES:
+                row.missing += 1
+            else:
                 row.errors += 1
     report = getattr(submission, "report", None) if hasattr(submission, "report") else None
     row.report_ok = not report_problems(report)
