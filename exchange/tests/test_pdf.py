@@ -70,13 +70,10 @@ def test_report_pdf_without_a_report_still_prints(submission):
     assert data.startswith(b"%PDF-") and pdf_page_count(data) == 1
 
 
-def test_text_extraction_finds_fingerprint_and_chinese_when_pypdf_is_there(filled, report):
-    """pypdf is a development convenience here; the stream checks above run without it."""
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        return
+def test_text_extraction_finds_fingerprint_and_footer(filled, report):
     import io
+
+    from pypdf import PdfReader
 
     fingerprint = short_fingerprint(report_fingerprint(filled))
     data = report_pdf(submission=filled, report=report, fingerprint=fingerprint, generated_at=PRINTED_AT)
