@@ -268,3 +268,65 @@ def access_notification(user: User, pk: int | str) -> Notification:
         return visible_notifications(user).get(pk=pk)
     except (Notification.DoesNotExist, ValueError, TypeError):
         raise Http404("未找到该消息。") from None
+
+
+# --- ministry oversight: national progress, snapshots, reminders (催报) ------------------------
+from django.db.models import Q  # noqa: E402
+
+from review.models import Reminder, Snapshot  # noqa: E402
+
+
+def can_oversee(user: User) -> bool:
+    """National progress, acceptance, reopening decisions: the ministry only."""
+    return user.is_authenticated and user.is_active and user.role == Role.MINISTRY_ADMIN
+
+
+def visible_snapshots(user: User) -> QuerySet[Snapshot]:
+    """An accepted snapshot is seen by whoever may see its material."""
+    return Snapshot.objects.filter(submission__in=visible_submissions(user))
+
+
+def access_snapshot(user: User, pk: int | str) -> Snapshot:
+    try:
+        return (
+            visible_snapshots(user)
+            .select_related("submission__base", "submission__campaign", "accepted_by")
+            .get(pk=pk)
+        )
+    except (Snapshot.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该受理快照，或您无权查看。") from None
+
+
+def reminder_authorities(user: User) -> QuerySet[Authority]:
+    """Whose bases the user may remind: the ministry any authority's, a reviewer only their own."""
+    qs = Authority.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    match user.role:
+        case Role.MINISTRY_ADMIN:
+            return qs
+        case Role.AUTHORITY_REVIEWER:
+            return qs.filter(pk=user.authority_id) if user.authority_id else qs.none()
+        case _:
+            return qs.none()
+
+
+def can_remind(user: User, authority: Authority | None) -> bool:
+    """May the user send 催报 for `authority`'s bases (None: nationally, the ministry only)?"""
+    if authority is None:
+        return can_oversee(user)
+    return reminder_authorities(user).filter(pk=authority.pk).exists()
+
+
+def visible_reminders(user: User) -> QuerySet[Reminder]:
+    """The ministry reads every reminder; a reviewer those about its authority or its bases."""
+    qs = Reminder.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    match user.role:
+        case Role.MINISTRY_ADMIN:
+            return qs
+        case Role.AUTHORITY_REVIEWER if user.authority_id:
+            return qs.filter(Q(authority_id=user.authority_id) | Q(base__authority_id=user.authority_id))
+        case _:
+            return qs.none()
