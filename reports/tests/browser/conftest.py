@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; the ORM refuses to run inside one
-# unless told it is safe (the live server runs in its own thread).
+# Playwright's sync API runs an event loop; the ORM refuses to run beside one unless told it is safe
+# (the live server runs in its own thread).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
@@ -22,12 +24,31 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    playwright = pytest.importorskip("playwright.sync_api")
+def _drive(scenario: Callable[[Any], Any]) -> Any:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            return scenario(browser)
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def run_in_browser() -> Callable[[Callable[[Any], Any]], Any]:
+    """Runs a scenario with its own Playwright in its own thread.
+
+    Another session-wide Playwright (tests/browser) may already hold this thread's event loop, and
+    two sync Playwrights cannot share one thread. The scenario only drives the page; the test checks
+    the database afterwards in its own thread.
+    """
+    pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed at /usr/bin/chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+
+    def run(scenario: Callable[[Any], Any]) -> Any:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_drive, scenario).result()
+
+    return run

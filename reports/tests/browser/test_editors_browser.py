@@ -12,20 +12,20 @@ from reports.models import DevelopmentReport
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
+def login(page, url: str, username: str) -> None:
+    page.goto(f"{url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/(?!login).*"))
 
 
-def test_report_and_case_editors_in_the_browser(browser, live_server, submission, filler, reviewer, hunan):
+def report_scenario(browser, url: str, submission_pk: int) -> str:
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
     page.on("dialog", lambda d: d.accept())
-    login(page, live_server, "filler")
-    page.goto(f"{live_server.url}/reports/submission/{submission.pk}/report/")
+    login(page, url, "filler")
+    page.goto(f"{url}/reports/submission/{submission_pk}/report/")
 
     page.fill("textarea[name=overview]", "示范 基地\n概述")
     assert page.locator("#overview .count").inner_text() == "约300字，已输入6字（上限600字）"
@@ -50,21 +50,16 @@ def test_report_and_case_editors_in_the_browser(browser, live_server, submission
 
     page.click(".save-bar button.primary")
     page.wait_for_selector(".messages")
-    report = DevelopmentReport.objects.get(submission=submission)
-    assert report.overview == "示范 基地\n概述"
-    assert report.highlights == [
-        {"lead": "第一条领句", "content": "第一条内容"},
-        {"lead": "第五条领句", "content": "第五条内容"},
-    ]
-    assert "报告尚未完成" in page.locator(".messages").inner_text()
+    message = page.locator(".messages").inner_text()
     context.close()
+    return message
 
-    # One transactional test per file: the case editor is tried in the same test.
-    # A case focuses on one or two aspects; a third cannot be ticked.
+
+def case_scenario(browser, url: str, campaign_pk: int, authority_pk: int) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
-    login(page, live_server, "reviewer")
-    page.goto(f"{live_server.url}/reports/campaign/{submission.campaign_id}/authority/{hunan.pk}/cases/new/")
+    login(page, url, "reviewer")
+    page.goto(f"{url}/reports/campaign/{campaign_pk}/authority/{authority_pk}/cases/new/")
     page.check("input[value=digital]")
     assert not page.locator("input[value=green]").is_disabled()
     page.check("input[value=green]")
@@ -73,3 +68,19 @@ def test_report_and_case_editors_in_the_browser(browser, live_server, submission
     page.uncheck("input[value=digital]")
     assert not page.locator("input[value=opening_up]").is_disabled()
     context.close()
+
+
+def test_report_and_case_editors_in_the_browser(
+    run_in_browser, live_server, submission, filler, reviewer, hunan
+):
+    # One transactional test for both editors: each such test flushes the database.
+    url = live_server.url
+    message = run_in_browser(lambda browser: report_scenario(browser, url, submission.pk))
+    assert "报告尚未完成" in message
+    report = DevelopmentReport.objects.get(submission=submission)
+    assert report.overview == "示范 基地\n概述"
+    assert report.highlights == [
+        {"lead": "第一条领句", "content": "第一条内容"},
+        {"lead": "第五条领句", "content": "第五条内容"},
+    ]
+    run_in_browser(lambda browser: case_scenario(browser, url, submission.campaign_id, hunan.pk))
