@@ -354,7 +354,11 @@ class ReminderResult:
         """One Chinese sentence for the page or the command's output."""
         if not self.sent and not self.skipped and not self.unreachable:
             return "没有需要催报的对象。"
-        parts = [f"已向 {self.sent} 人发送催报（涉及 {len(self.reached)} 个单位）"]
+        parts = [
+            f"已向 {self.sent} 人发送催报（涉及 {len(self.reached)} 个单位）"
+            if self.sent
+            else "本次未发送催报"
+        ]
         if self.skipped:
             hours = settings.REMINDER_MIN_INTERVAL_HOURS
             parts.append(f"{self.skipped} 人在 {hours} 小时内已被催报，本次跳过")
