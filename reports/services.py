@@ -254,10 +254,12 @@ SUMMARY_FIELDS = {
 def authority_deadline_open(campaign: Campaign, authority: Authority, now: dt.datetime) -> bool:
     """May `authority` still deliver its summary and cases for `campaign` at `now`?
 
-    The single place deciding it: the reopening workflow (extensions granted by the ministry)
-    extends this function. The deadline itself counts as open (23:59:59 on 8月31日 is in time).
+    The deadline itself counts as open (23:59:59 on 8月31日 is in time); after it, a reopening
+    window the ministry granted to the authority keeps it open.
     """
-    return now <= campaign.authority_deadline
+    from review.services import authority_window_open
+
+    return authority_window_open(campaign=campaign, authority=authority, now=now)
 
 
 def summary_limit_errors(*, texts: dict[str, str]) -> dict[str, str]:

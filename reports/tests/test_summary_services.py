@@ -30,6 +30,18 @@ def test_the_deadline_is_open_up_to_its_last_second(campaign, hunan):
     assert not authority_deadline_open(campaign, hunan, AFTER)
 
 
+def test_a_reopening_window_granted_to_the_authority_keeps_it_open(campaign, hunan, jiangsu, ministry):
+    from review.models import ReopenRequest
+
+    ReopenRequest.objects.create(
+        campaign=campaign, authority=hunan, reason="补报", status=ReopenRequest.Status.GRANTED,
+        window_until=AFTER + dt.timedelta(days=2), requested_by=ministry,
+    )  # fmt: skip
+    assert authority_deadline_open(campaign, hunan, AFTER)
+    assert not authority_deadline_open(campaign, jiangsu, AFTER)
+    assert not authority_deadline_open(campaign, hunan, AFTER + dt.timedelta(days=3))
+
+
 def test_a_draft_is_saved_with_a_revision_and_event(campaign, hunan, reviewer):
     summary = summary_save(campaign=campaign, authority=hunan, user=reviewer, revision=0, texts=TEXTS)
     assert (summary.revision, summary.status, summary.progress) == (1, "draft", "主要进展")
