@@ -265,7 +265,7 @@ def scan_upload(*, submission: Submission, user: User, kind: str, upload: Upload
         raise ValidationError("未知的文件类别。")
     checked = scan_file_check(upload)
     submission = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("base__authority", "campaign")
         .get(pk=submission.pk)
     )

@@ -78,7 +78,7 @@ def submission_blockers(submission: Submission) -> list[str]:
 
 def _lock(submission: Submission) -> Submission:
     return (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("campaign", "base__authority", "base__category")
         .get(pk=submission.pk)
     )
@@ -241,7 +241,7 @@ def explanation_decide(
     *, explanation: WarningExplanation, user: User, accept: bool, comment: str = ""
 ) -> None:
     explanation = (
-        WarningExplanation.objects.select_for_update()
+        WarningExplanation.objects.select_for_update(of=("self",))
         .select_related("submission__base")
         .get(pk=explanation.pk)
     )

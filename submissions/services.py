@@ -1,0 +1,380 @@
+"""State changes of a base's material: starting it, saving values with history, explaining warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from definitions.models import Definition
+from definitions.schema import BaseProfile, Field, FormDefinition
+from registry.models import Base, Campaign
+from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
+from submissions.validation import Finding, convert_currency, parse_value, validate
+
+
+def profile_for(base: Base) -> BaseProfile:
+    return BaseProfile(
+        category=base.category.code,
+        industry_flags=frozenset(base.industry_flags or ()),
+        producer_services_led=base.producer_services_led,
+    )
+
+
+def to_json(value: Any) -> Any:
+    """Canonical values hold Decimals; JSON keeps them as strings so no digit is lost."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    return value
+
+
+def definitions_for(campaign: Campaign, base: Base) -> tuple[Definition, Definition | None]:
+    summary = Definition.objects.get(version=campaign.form_version, code="summary")
+    annex = None
+    if base.category.annex:
+        annex = Definition.objects.filter(version=campaign.form_version, code=base.category.annex).first()
+    return summary, annex
+
+
+def previous_submission(submission: Submission) -> Submission | None:
+    return (
+        Submission.objects.filter(base_id=submission.base_id, campaign__year__lt=submission.campaign.year)
+        .order_by("-campaign__year")
+        .first()
+    )
+
+
+@transaction.atomic
+def submission_start(*, campaign: Campaign, base: Base, user: User | None) -> Submission:
+    """Get or create the base's material for the campaign, pre-filling history years from last year."""
+    existing = Submission.objects.filter(campaign=campaign, base=base).first()
+    if existing is not None:
+        return existing
+    if not campaign.bases.filter(pk=base.pk).exists():
+        raise ValidationError("该示范基地不在本年度评价的参评名单中。")
+    summary, annex = definitions_for(campaign, base)
+    for definition in (summary, annex):
+        if definition is not None and definition.frozen_at is None:
+            definition.frozen_at = timezone.now()
+            definition.save(update_fields=["frozen_at"])
+    submission = Submission.objects.create(
+        campaign=campaign, base=base, summary_definition=summary, annex_definition=annex, updated_by=user
+    )
+    _prefill_history(submission)
+    return submission
+
+
+def _prefill_history(submission: Submission) -> None:
+    """Copy last campaign's values for the years both campaigns ask for (e.g. 2020 and 2019).
+
+    A field that a later version renamed is found through its `continues` code.
+    """
+    previous = previous_submission(submission)
+    if previous is None:
+        return
+    history_years = set(submission.campaign.history_years)
+    old = {(v.form, v.code, v.year): v for v in previous.values.filter(year__in=history_years)}
+    now = timezone.now()
+    rows: list[Value] = []
+    for definition in submission.definitions():
+        parsed = definition.parsed()
+        for fld in parsed.fields():
+            for year in parsed.years_for(fld, submission.campaign.data_year):
+                if year not in history_years:
+                    continue
+                source = old.get((parsed.code, fld.code, year)) or (
+                    old.get((parsed.code, fld.continues, year)) if fld.continues else None
+                )
+                if source is None or source.raw in (None, ""):
+                    continue
+                rows.append(
+                    Value(
+                        submission=submission,
+                        form=parsed.code,
+                        code=fld.code,
+                        year=year,
+                        raw=source.raw,
+                        value=source.value,
+                        entered_currency=source.entered_currency,
+                        updated_at=now,
+                        source=Value.Source.PREFILL,
+                    )
+                )
+    Value.objects.bulk_create(rows)
+    ValueChange.objects.bulk_create(
+        ValueChange(
+            submission=submission, form=v.form, code=v.code, year=v.year, old_raw=None, new_raw=v.raw,
+            new_currency=v.entered_currency, revision=1, changed_at=now, source=Value.Source.PREFILL,
+        )
+        for v in rows
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CellChange:
+    form: str
+    code: str
+    year: int
+    raw: Any
+    # The revision the user's page last saw; None means "I have not seen this cell" (a new cell).
+    base_revision: int | None = None
+    currency: str = ""
+    force: bool = False  # the user saw the conflict and chose to keep their own value
+
+
+@dataclass
+class CellResult:
+    form: str
+    code: str
+    year: int
+    status: str  # saved | unchanged | conflict | rejected
+    revision: int = 0
+    error: str | None = None  # parse error shown at the field (the typed text is still kept)
+    message: str = ""
+    theirs: Any = None
+    theirs_by: str = ""
+    theirs_at: str = ""
+    value: Any = None
+
+
+@dataclass
+class SaveResult:
+    cells: list[CellResult] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[CellResult]:
+        return [c for c in self.cells if c.status == "conflict"]
+
+
+def _field_for(submission: Submission, form: str, code: str, year: int) -> tuple[FormDefinition, Field]:
+    for definition in submission.definitions():
+        parsed = definition.parsed()
+        if parsed.code != form:
+            continue
+        fld = parsed.field_map().get(code)
+        if fld is None:
+            break
+        allowed = parsed.years_for(fld, submission.campaign.data_year) if fld.is_yearly else [NOT_YEARLY]
+        if year not in allowed:
+            raise ValidationError(f"指标 {code} 不填报 {year} 年数据。")
+        if parsed.status_for(fld, profile_for(submission.base)) == "hidden":
+            raise ValidationError(f"指标 {code} 不适用于本示范基地。")
+        return parsed, fld
+    raise ValidationError(f"报表 {form} 中没有指标 {code}。")
+
+
+def _canonical(fld: Field, raw: Any, currency: str) -> tuple[Any, str | None]:
+    parsed = parse_value(fld, raw)
+    if parsed.error or parsed.value is None:
+        return None, parsed.error
+    if currency:
+        if fld.currency is None or fld.currency.code != currency:
+            return None, f"该指标不能以 {currency} 填写。"
+        return to_json(convert_currency(fld, parsed.value, currency)), None
+    return to_json(parsed.value), None
+
+
+@transaction.atomic
+def values_save(
+    *,
+    submission: Submission,
+    user: User | None,
+    changes: Sequence[CellChange],
+    source: str = Value.Source.WEB,
+) -> SaveResult:
+    """Save cells. A cell someone else changed since the user's page loaded is not overwritten:
+    it is reported as a conflict with the other value, unless the user explicitly forces theirs.
+    Text that does not parse is kept as typed (value None) and reported, so nothing typed is lost."""
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("campaign", "base__category")
+        .get(pk=submission.pk)
+    )
+    if source == Value.Source.WEB and not submission.is_editable:
+        raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能修改。")
+    now = timezone.now()
+    result = SaveResult()
+    existing = {
+        (v.form, v.code, v.year): v
+        for v in Value.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(submission=submission, code__in={c.code for c in changes})
+    }
+    history: list[ValueChange] = []
+    for change in changes:
+        try:
+            _, fld = _field_for(submission, change.form, change.code, change.year)
+        except ValidationError as exc:
+            # One cell the form does not ask for (a stale edit kept by a browser, a tampered request)
+            # must not block the others in the same request from being saved.
+            result.cells.append(
+                CellResult(
+                    form=change.form, code=change.code, year=change.year, status="rejected",
+                    message="；".join(exc.messages),
+                )
+            )  # fmt: skip
+            continue
+        value, error = _canonical(fld, change.raw, change.currency)
+        cell = CellResult(form=change.form, code=change.code, year=change.year, status="saved", error=error)
+        current = existing.get((change.form, change.code, change.year))
+        if current is not None and current.raw == change.raw and current.entered_currency == change.currency:
+            cell.status, cell.revision, cell.value = "unchanged", current.revision, current.value
+            result.cells.append(cell)
+            continue
+        seen = change.base_revision or 0
+        current_revision = current.revision if current is not None else 0
+        if current_revision != seen and not change.force:
+            cell.status = "conflict"
+            cell.revision = current_revision
+            cell.theirs = current.raw if current is not None else None
+            cell.theirs_by = current.updated_by.display_name if current and current.updated_by else ""
+            cell.theirs_at = timezone.localtime(current.updated_at).strftime("%m-%d %H:%M") if current else ""
+            cell.message = "此项已被他人修改，请核对后选择保留哪一个值。"
+            result.cells.append(cell)
+            continue
+        old_raw, old_currency = (current.raw, current.entered_currency) if current else (None, "")
+        if current is None:
+            current = Value.objects.create(
+                submission=submission, form=change.form, code=change.code, year=change.year, raw=change.raw,
+                value=value, entered_currency=change.currency, revision=1, updated_at=now, updated_by=user,
+                source=source,
+            )  # fmt: skip
+        else:
+            current.raw, current.value, current.entered_currency = change.raw, value, change.currency
+            current.revision += 1
+            current.updated_at, current.updated_by, current.source = now, user, source
+            current.save(
+                update_fields=[
+                    "raw",
+                    "value",
+                    "entered_currency",
+                    "revision",
+                    "updated_at",
+                    "updated_by",
+                    "source",
+                ]
+            )
+        history.append(
+            ValueChange(
+                submission=submission, form=change.form, code=change.code, year=change.year, old_raw=old_raw,
+                new_raw=change.raw, old_currency=old_currency, new_currency=change.currency,
+                revision=current.revision, changed_at=now, changed_by=user, source=source,
+            )
+        )  # fmt: skip
+        cell.revision, cell.value = current.revision, value
+        result.cells.append(cell)
+    if history:
+        ValueChange.objects.bulk_create(history)
+        submission.updated_at, submission.updated_by = now, user
+        submission.save(update_fields=["updated_at", "updated_by"])
+    return result
+
+
+def values_by_form(submission: Submission) -> dict[str, dict[tuple[str, int], Value]]:
+    out: dict[str, dict[tuple[str, int], Value]] = {d.code: {} for d in submission.definitions()}
+    for v in submission.values.all():
+        out.setdefault(v.form, {})[(v.code, v.year)] = v
+    return out
+
+
+def validation_input(
+    values: dict[tuple[str, int], Value], definition: FormDefinition
+) -> dict[tuple[str, int], Any]:
+    """What the pure validator reads: the canonical value where the cell parsed, otherwise the raw text
+    (so the validator reports the type error), with currency already converted."""
+    out: dict[tuple[str, int], Any] = {}
+    fields = definition.field_map()
+    for key, v in values.items():
+        fld = fields.get(key[0])
+        if fld is None:
+            continue
+        if v.entered_currency and v.value is not None:
+            out[key] = v.value
+        else:
+            out[key] = v.raw
+    return out
+
+
+def submission_findings(submission: Submission) -> dict[str, list[Finding]]:
+    """Errors and warnings of every form of the material, against last campaign's figures."""
+    current = values_by_form(submission)
+    previous = previous_submission(submission)
+    before = values_by_form(previous) if previous else {}
+    profile = profile_for(submission.base)
+    out: dict[str, list[Finding]] = {}
+    for definition in submission.definitions():
+        parsed = definition.parsed()
+        prior = before.get(parsed.code)
+        out[parsed.code] = validate(
+            definition=parsed,
+            profile=profile,
+            data_year=submission.campaign.data_year,
+            values=validation_input(current.get(parsed.code, {}), parsed),
+            previous=validation_input(prior, parsed) if prior else None,
+        )
+    return out
+
+
+@transaction.atomic
+def explanation_save(
+    *, submission: Submission, user: User, form: str, finding_key: str, text: str
+) -> WarningExplanation:
+    """Store the base's explanation of a current warning, with the values it explains."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not submission.is_editable:
+        raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能修改。")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("请填写情况说明。")
+    if len(text) > 500:
+        raise ValidationError(f"情况说明不能超过500字（当前{len(text)}字）。")
+    finding = next(
+        (
+            f
+            for f in submission_findings(submission).get(form, [])
+            if f.key == finding_key and f.severity == "warning"
+        ),
+        None,
+    )
+    if finding is None:
+        raise ValidationError("该预警已不存在，无需说明。")
+    explanation, _ = WarningExplanation.objects.update_or_create(
+        submission=submission,
+        form=form,
+        finding_key=finding_key,
+        defaults={
+            "message": finding.message,
+            "explained_values": finding.values,
+            "text": text,
+            "written_at": timezone.now(),
+            "written_by": user,
+            "verdict": WarningExplanation.Verdict.PENDING,
+            "verdict_comment": "",
+            "verdict_at": None,
+            "verdict_by": None,
+        },
+    )
+    return explanation
+
+
+def unexplained_warnings(submission: Submission, findings: dict[str, list[Finding]]) -> list[Finding]:
+    """Warnings with no explanation, or whose explanation was written for other values."""
+    explained = {(e.form, e.finding_key): e.explained_values for e in submission.explanations.all()}
+    missing: list[Finding] = []
+    for form, items in findings.items():
+        for f in items:
+            if f.severity != "warning":
+                continue
+            if explained.get((form, f.key)) != f.values:
+                missing.append(f)
+    return missing
