@@ -136,7 +136,7 @@ def test_query_count_does_not_grow_with_bases(
     client, request, role_fixture, many_bases, hunan, django_assert_max_num_queries
 ):
     client.force_login(request.getfixturevalue(role_fixture))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(URL, {"q": "批量", "sort": "authority", "authority": hunan.pk})
     assert response.status_code == 200
     assert len(names(response)) == 50
