@@ -153,6 +153,8 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             "requests": requests,
             "may_request": may_request,
             "reopen_form": ReopenRequestForm(),
+            "unchanged_since_return": submission.status == S.RETURNED
+            and not changes_since_return(submission),
             **_return_context(submission, index),
         },
     )

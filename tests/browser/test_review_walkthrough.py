@@ -97,6 +97,7 @@ def test_submit_return_fix_resubmit_approve_accept(
     # 3. The filler reads the comment, follows it to the field, fixes it, re-seals and resubmits.
     filler.goto(submit_url)
     assert "2021年销售收入偏低，请核实" in filler.inner_text("#return-comments")
+    filler.screenshot(path=str(screenshots / "review-submit-returned.png"), full_page=True)
     filler.click("#return-comments a:has-text('销售收入')")
     filler.wait_for_url(re.compile(r".*/submissions/\d+/summary/.*"))
     field = filler.locator('.cell[data-form="summary"][data-code="1.1"][data-year="2021"]')
