@@ -32,7 +32,7 @@ def notify_users(*, users: Iterable[User], subject: str, body: str, link: str = 
 
 
 def notify_base_users(*, base: Base, subject: str, body: str, submission=None) -> int:
-    link = reverse("submissions:detail", args=[submission.pk]) if submission is not None else ""
+    link = reverse("review:submit", args=[submission.pk]) if submission is not None else ""
     users = User.objects.filter(role=Role.BASE_FILLER, base=base, is_active=True)
     return notify_users(users=users, subject=subject, body=body, link=link)
 
