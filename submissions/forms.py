@@ -102,6 +102,8 @@ class Item:
     yoy: list[tuple[int, str]] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
     rows: list[TableRow] = field(default_factory=list)
+    # The reviewer's comments on this item from the last return: (year label, text).
+    comments: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def code(self) -> str:

@@ -24,6 +24,7 @@ from accounts.models import Role
 from definitions.schema import FormDefinition, Section
 from lib.deadlines import countdown
 from registry.models import Campaign
+from review.queries import field_comments_for
 from submissions.forms import (
     MISSING_CHECKS,
     PayloadError,
@@ -272,6 +273,7 @@ def section(request: HttpRequest, pk: int, form: str, section_code: str) -> Http
         findings=views,
         editable=editable,
     )
+    _attach_return_comments(blocks, submission, form)
     nav = _nav(material, submission)
     index = next((i for i, n in enumerate(nav) if n["form"] == form and n["code"] == current.code), None)
     if index is None:  # every item of the section is hidden for this base
@@ -305,6 +307,20 @@ def section(request: HttpRequest, pk: int, form: str, section_code: str) -> Http
             **_header(submission),
         },
     )
+
+
+def _attach_return_comments(blocks: list, submission: Submission, form: str) -> None:
+    """Show the last return's field comments at the items they are about, while the base fixes them."""
+    if submission.status != Submission.Status.RETURNED:
+        return
+    comments = field_comments_for(submission)
+    if not comments:
+        return
+    for block in blocks:
+        for item in block.items:
+            for (c_form, code, year), rows in comments.items():
+                if c_form == form and code == item.code:
+                    item.comments.extend((f"{year}年" if year else "", c.text) for c in rows)
 
 
 def _url(name: str, pk: int) -> str:

@@ -7,117 +7,314 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('definitions', '0001_initial'),
-        ('registry', '0003_registryimport'),
+        ("definitions", "0001_initial"),
+        ("registry", "0003_registryimport"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('returned', '已退回'), ('approved', '初审通过'), ('accepted', '已受理')], db_index=True, default='draft', max_length=16, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('is_late', models.BooleanField(default=False, verbose_name='逾期提交')),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='状态变更时间')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='最后修改时间')),
-                ('annex_definition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='definitions.definition', verbose_name='附表版本')),
-                ('base', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='registry.base', verbose_name='示范基地')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='registry.campaign', verbose_name='年度评价')),
-                ('summary_definition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='definitions.definition', verbose_name='汇总表版本')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='最后修改人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("returned", "已退回"),
+                            ("approved", "初审通过"),
+                            ("accepted", "已受理"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("is_late", models.BooleanField(default=False, verbose_name="逾期提交")),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="状态变更时间"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="最后修改时间"),
+                ),
+                (
+                    "annex_definition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="definitions.definition",
+                        verbose_name="附表版本",
+                    ),
+                ),
+                (
+                    "base",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="registry.base",
+                        verbose_name="示范基地",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="registry.campaign",
+                        verbose_name="年度评价",
+                    ),
+                ),
+                (
+                    "summary_definition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="definitions.definition",
+                        verbose_name="汇总表版本",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="最后修改人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '填报材料',
-                'verbose_name_plural': '填报材料',
+                "verbose_name": "填报材料",
+                "verbose_name_plural": "填报材料",
             },
         ),
         migrations.CreateModel(
-            name='Value',
+            name="Value",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form', models.CharField(max_length=32, verbose_name='报表')),
-                ('code', models.CharField(max_length=32, verbose_name='指标代码')),
-                ('year', models.PositiveSmallIntegerField(default=0, verbose_name='年度')),
-                ('raw', models.JSONField(blank=True, null=True, verbose_name='填写内容')),
-                ('value', models.JSONField(blank=True, null=True, verbose_name='规范值')),
-                ('entered_currency', models.CharField(blank=True, max_length=8, verbose_name='填写币种')),
-                ('revision', models.PositiveIntegerField(default=1, verbose_name='修订号')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='修改时间')),
-                ('source', models.CharField(choices=[('web', '网页填报'), ('prefill', '上年度数据预填'), ('import', 'Excel导入'), ('api', '接口'), ('demo', '演示数据')], default='web', max_length=16, verbose_name='来源')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='submissions.submission')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("form", models.CharField(max_length=32, verbose_name="报表")),
+                ("code", models.CharField(max_length=32, verbose_name="指标代码")),
+                ("year", models.PositiveSmallIntegerField(default=0, verbose_name="年度")),
+                ("raw", models.JSONField(blank=True, null=True, verbose_name="填写内容")),
+                ("value", models.JSONField(blank=True, null=True, verbose_name="规范值")),
+                ("entered_currency", models.CharField(blank=True, max_length=8, verbose_name="填写币种")),
+                ("revision", models.PositiveIntegerField(default=1, verbose_name="修订号")),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="修改时间"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "网页填报"),
+                            ("prefill", "上年度数据预填"),
+                            ("import", "Excel导入"),
+                            ("api", "接口"),
+                            ("demo", "演示数据"),
+                        ],
+                        default="web",
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="submissions.submission",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '填报值',
-                'verbose_name_plural': '填报值',
+                "verbose_name": "填报值",
+                "verbose_name_plural": "填报值",
             },
         ),
         migrations.CreateModel(
-            name='ValueChange',
+            name="ValueChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form', models.CharField(max_length=32, verbose_name='报表')),
-                ('code', models.CharField(max_length=32, verbose_name='指标代码')),
-                ('year', models.PositiveSmallIntegerField(default=0, verbose_name='年度')),
-                ('old_raw', models.JSONField(blank=True, null=True, verbose_name='原内容')),
-                ('new_raw', models.JSONField(blank=True, null=True, verbose_name='新内容')),
-                ('old_currency', models.CharField(blank=True, max_length=8)),
-                ('new_currency', models.CharField(blank=True, max_length=8)),
-                ('revision', models.PositiveIntegerField(verbose_name='修订号')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='修改时间')),
-                ('source', models.CharField(choices=[('web', '网页填报'), ('prefill', '上年度数据预填'), ('import', 'Excel导入'), ('api', '接口'), ('demo', '演示数据')], max_length=16, verbose_name='来源')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='submissions.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("form", models.CharField(max_length=32, verbose_name="报表")),
+                ("code", models.CharField(max_length=32, verbose_name="指标代码")),
+                ("year", models.PositiveSmallIntegerField(default=0, verbose_name="年度")),
+                ("old_raw", models.JSONField(blank=True, null=True, verbose_name="原内容")),
+                ("new_raw", models.JSONField(blank=True, null=True, verbose_name="新内容")),
+                ("old_currency", models.CharField(blank=True, max_length=8)),
+                ("new_currency", models.CharField(blank=True, max_length=8)),
+                ("revision", models.PositiveIntegerField(verbose_name="修订号")),
+                (
+                    "changed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="修改时间"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "网页填报"),
+                            ("prefill", "上年度数据预填"),
+                            ("import", "Excel导入"),
+                            ("api", "接口"),
+                            ("demo", "演示数据"),
+                        ],
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="submissions.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '修改记录',
-                'verbose_name_plural': '修改记录',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "修改记录",
+                "verbose_name_plural": "修改记录",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WarningExplanation',
+            name="WarningExplanation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form', models.CharField(max_length=32, verbose_name='报表')),
-                ('finding_key', models.CharField(max_length=120, verbose_name='预警规则')),
-                ('message', models.TextField(verbose_name='预警内容')),
-                ('explained_values', models.JSONField(default=dict, verbose_name='说明时的数值')),
-                ('text', models.TextField(verbose_name='情况说明')),
-                ('written_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='说明时间')),
-                ('verdict', models.CharField(choices=[('pending', '待审核'), ('accepted', '已认可'), ('rejected', '不认可')], default='pending', max_length=16, verbose_name='审核意见')),
-                ('verdict_comment', models.TextField(blank=True, verbose_name='审核说明')),
-                ('verdict_at', models.DateTimeField(blank=True, null=True)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='explanations', to='submissions.submission')),
-                ('verdict_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('written_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("form", models.CharField(max_length=32, verbose_name="报表")),
+                ("finding_key", models.CharField(max_length=120, verbose_name="预警规则")),
+                ("message", models.TextField(verbose_name="预警内容")),
+                ("explained_values", models.JSONField(default=dict, verbose_name="说明时的数值")),
+                ("text", models.TextField(verbose_name="情况说明")),
+                (
+                    "written_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="说明时间"),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[("pending", "待审核"), ("accepted", "已认可"), ("rejected", "不认可")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="审核意见",
+                    ),
+                ),
+                ("verdict_comment", models.TextField(blank=True, verbose_name="审核说明")),
+                ("verdict_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="explanations",
+                        to="submissions.submission",
+                    ),
+                ),
+                (
+                    "verdict_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预警说明',
-                'verbose_name_plural': '预警说明',
+                "verbose_name": "预警说明",
+                "verbose_name_plural": "预警说明",
             },
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('campaign', 'base'), name='one_submission_per_base_and_campaign'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "base"), name="one_submission_per_base_and_campaign"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='value',
-            constraint=models.UniqueConstraint(fields=('submission', 'form', 'code', 'year'), name='one_value_per_cell'),
+            model_name="value",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "form", "code", "year"), name="one_value_per_cell"
+            ),
         ),
         migrations.AddIndex(
-            model_name='valuechange',
-            index=models.Index(fields=['submission', 'form', 'code', 'year'], name='submissions_submiss_2d1137_idx'),
+            model_name="valuechange",
+            index=models.Index(
+                fields=["submission", "form", "code", "year"], name="submissions_submiss_2d1137_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='warningexplanation',
-            constraint=models.UniqueConstraint(fields=('submission', 'form', 'finding_key'), name='one_explanation_per_finding'),
+            model_name="warningexplanation",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "form", "finding_key"), name="one_explanation_per_finding"
+            ),
         ),
     ]
