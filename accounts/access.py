@@ -7,11 +7,28 @@ forbidden, so an id changed in a URL reveals nothing about what exists.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from registry.models import Authority, Base
+from exchange.models import SealedScan
+from registry.models import Authority, Base, Campaign
+from reports.models import CaseRecommendation, ProvincialSummary
+from review.models import Notification, Reminder, ReopenRequest, Snapshot
+from submissions.models import Submission, WarningExplanation
+
+M = TypeVar("M", bound=Model)
+
+
+def _one(qs: QuerySet[M], what: str, **lookup: object) -> M:
+    """The single object of `qs` matching `lookup`, or a 404 that does not tell "absent" from "not yours"."""
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"未找到该{what}，或您无权查看。") from None
+
 
 # Roles that read the registry (names of bases and authorities) nationally. The three operator
 # roles (三员分立) do not: the system administrator binds accounts to bases through the admin,
@@ -53,17 +70,11 @@ def visible_authorities(user: User) -> QuerySet[Authority]:
 
 
 def access_base(user: User, pk: int | str) -> Base:
-    try:
-        return visible_bases(user).select_related("authority", "category").get(pk=pk)
-    except (Base.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该示范基地，或您无权查看。") from None
+    return _one(visible_bases(user).select_related("authority", "category"), "示范基地", pk=pk)
 
 
 def access_authority(user: User, pk: int | str) -> Authority:
-    try:
-        return visible_authorities(user).get(pk=pk)
-    except (Authority.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该省级主管部门，或您无权查看。") from None
+    return _one(visible_authorities(user), "省级主管部门", pk=pk)
 
 
 def can_manage_registry(user: User) -> bool:
@@ -81,8 +92,6 @@ def can_see_registry_list(user: User) -> bool:
 
 
 # --- submissions -------------------------------------------------------------------------------
-# Imported late: submissions depends on registry, and this module must stay importable first.
-from submissions.models import Submission  # noqa: E402
 
 
 def visible_submissions(user: User) -> QuerySet[Submission]:
@@ -91,14 +100,11 @@ def visible_submissions(user: User) -> QuerySet[Submission]:
 
 
 def access_submission(user: User, pk: int | str) -> Submission:
-    try:
-        return (
-            visible_submissions(user)
-            .select_related("campaign", "base__category", "base__authority")
-            .get(pk=pk)
-        )
-    except (Submission.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该填报材料，或您无权查看。") from None
+    return _one(
+        visible_submissions(user).select_related("campaign", "base__category", "base__authority"),
+        "填报材料",
+        pk=pk,
+    )
 
 
 def can_fill(user: User, submission: Submission) -> bool:
@@ -114,8 +120,6 @@ def can_fill(user: User, submission: Submission) -> bool:
 
 # --- reports: provincial summaries and excellent cases ----------------------------------------
 # A base's development report hangs off its Submission and follows `access_submission`/`can_fill`.
-from registry.models import Campaign  # noqa: E402
-from reports.models import CaseRecommendation, ProvincialSummary  # noqa: E402
 
 
 def visible_authority_material(user: User) -> QuerySet[Authority]:
@@ -137,20 +141,14 @@ def access_material_campaign(user: User, pk: int | str) -> Campaign:
     """A campaign, for someone who reads provincial material at all (the ministry, a reviewer)."""
     if user.role not in (Role.MINISTRY_ADMIN, Role.AUTHORITY_REVIEWER) or not user.is_active:
         raise Http404("未找到该年度评价，或您无权查看。")
-    try:
-        return Campaign.objects.get(pk=pk)
-    except (Campaign.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该年度评价，或您无权查看。") from None
+    return _one(Campaign.objects, "年度评价", pk=pk)
 
 
 def access_authority_material(
     user: User, *, campaign_pk: int | str, authority_pk: int | str
 ) -> tuple[Campaign, Authority]:
     """The campaign and the authority whose summary or cases are asked for, or 404."""
-    try:
-        authority = visible_authority_material(user).get(pk=authority_pk)
-    except (Authority.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该省级材料，或您无权查看。") from None
+    authority = _one(visible_authority_material(user), "省级材料", pk=authority_pk)
     return access_material_campaign(user, campaign_pk), authority
 
 
@@ -173,18 +171,14 @@ def visible_cases(user: User) -> QuerySet[CaseRecommendation]:
 
 
 def access_case(user: User, pk: int | str) -> CaseRecommendation:
-    try:
-        return (
-            visible_cases(user)
-            .select_related("campaign", "authority", "base", "created_by", "updated_by")
-            .get(pk=pk)
-        )
-    except (CaseRecommendation.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该优秀案例，或您无权查看。") from None
+    return _one(
+        visible_cases(user).select_related("campaign", "authority", "base", "created_by", "updated_by"),
+        "优秀案例",
+        pk=pk,
+    )
 
 
 # --- sealed scans (exchange) -------------------------------------------------------------------
-from exchange.models import SealedScan  # noqa: E402
 
 
 def visible_sealed_scans(user: User) -> QuerySet[SealedScan]:
@@ -193,14 +187,12 @@ def visible_sealed_scans(user: User) -> QuerySet[SealedScan]:
 
 
 def access_sealed_scan(user: User, submission_pk: int | str, pk: int | str) -> SealedScan:
-    try:
-        return (
-            visible_sealed_scans(user)
-            .select_related("submission__base")
-            .get(pk=pk, submission_id=submission_pk)
-        )
-    except (SealedScan.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该扫描件，或您无权查看。") from None
+    return _one(
+        visible_sealed_scans(user).select_related("submission__base"),
+        "扫描件",
+        pk=pk,
+        submission_id=submission_pk,
+    )
 
 
 def can_upload_scan(user: User, submission: Submission) -> bool:
@@ -209,8 +201,6 @@ def can_upload_scan(user: User, submission: Submission) -> bool:
 
 
 # --- review: reopening requests, warning explanations, in-system messages ------------------------
-from review.models import Notification, ReopenRequest  # noqa: E402
-from submissions.models import WarningExplanation  # noqa: E402
 
 
 def visible_reopen_requests(user: User) -> QuerySet[ReopenRequest]:
@@ -231,14 +221,11 @@ def visible_reopen_requests(user: User) -> QuerySet[ReopenRequest]:
 
 
 def access_reopen_request(user: User, pk: int | str) -> ReopenRequest:
-    try:
-        return (
-            visible_reopen_requests(user)
-            .select_related("campaign", "authority", "base", "requested_by")
-            .get(pk=pk)
-        )
-    except (ReopenRequest.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该补报申请，或您无权查看。") from None
+    return _one(
+        visible_reopen_requests(user).select_related("campaign", "authority", "base", "requested_by"),
+        "补报申请",
+        pk=pk,
+    )
 
 
 def visible_explanations(user: User) -> QuerySet[WarningExplanation]:
@@ -246,14 +233,11 @@ def visible_explanations(user: User) -> QuerySet[WarningExplanation]:
 
 
 def access_explanation(user: User, pk: int | str) -> WarningExplanation:
-    try:
-        return (
-            visible_explanations(user)
-            .select_related("submission__base__authority", "submission__campaign")
-            .get(pk=pk)
-        )
-    except (WarningExplanation.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该预警说明，或您无权查看。") from None
+    return _one(
+        visible_explanations(user).select_related("submission__base__authority", "submission__campaign"),
+        "预警说明",
+        pk=pk,
+    )
 
 
 def visible_notifications(user: User) -> QuerySet[Notification]:
@@ -264,16 +248,10 @@ def visible_notifications(user: User) -> QuerySet[Notification]:
 
 
 def access_notification(user: User, pk: int | str) -> Notification:
-    try:
-        return visible_notifications(user).get(pk=pk)
-    except (Notification.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该消息。") from None
+    return _one(visible_notifications(user), "消息", pk=pk)
 
 
 # --- ministry oversight: national progress, snapshots, reminders (催报) ------------------------
-from django.db.models import Q  # noqa: E402
-
-from review.models import Reminder, Snapshot  # noqa: E402
 
 
 def can_oversee(user: User) -> bool:
@@ -287,14 +265,11 @@ def visible_snapshots(user: User) -> QuerySet[Snapshot]:
 
 
 def access_snapshot(user: User, pk: int | str) -> Snapshot:
-    try:
-        return (
-            visible_snapshots(user)
-            .select_related("submission__base", "submission__campaign", "accepted_by")
-            .get(pk=pk)
-        )
-    except (Snapshot.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该受理快照，或您无权查看。") from None
+    return _one(
+        visible_snapshots(user).select_related("submission__base", "submission__campaign", "accepted_by"),
+        "受理快照",
+        pk=pk,
+    )
 
 
 def reminder_authorities(user: User) -> QuerySet[Authority]:
