@@ -25,9 +25,13 @@ SCREENSHOTS = Path(os.environ.get("SFJD_SCREENSHOTS", "/tmp/sfjd-screenshots"))
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
-    playwright = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright
+
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed at /usr/bin/chromium")
+        # Never skip silently: a missing browser is a broken test machine (make test installs it).
+        pytest.fail(
+            "未找到 /usr/bin/chromium：请安装 Debian 的 chromium 软件包（make test 以 root 运行时会自动安装）。"
+        )
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -77,7 +81,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     they expect the rows the migrations created, which the transactional flush has just removed.
     """
     yield
-    if item.get_closest_marker("browser") is None:
+    # After the worker's last test the session has torn the test database down; nothing follows.
+    if item.get_closest_marker("browser") is None or nextitem is None:
         return
     from pytest_django.plugin import blocking_manager_key
 

@@ -43,9 +43,10 @@ def run_in_browser() -> Callable[[Callable[[Any], Any]], Any]:
     two sync Playwrights cannot share one thread. The scenario only drives the page; the test checks
     the database afterwards in its own thread.
     """
-    pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed at /usr/bin/chromium")
+        pytest.fail(
+            "未找到 /usr/bin/chromium：请安装 Debian 的 chromium 软件包（make test 以 root 运行时会自动安装）。"
+        )
 
     def run(scenario: Callable[[Any], Any]) -> Any:
         with ThreadPoolExecutor(max_workers=1) as pool:
