@@ -1213,7 +1213,7 @@ class _Current:
                 # The demo filler's own base goes through the real services, as if typed on the page.
                 values_save(
                     submission=submission, user=filler, source=Value.Source.DEMO,
-                    changes=[CellChange(form=c.form, code=c.code, year=c.year, raw=c.raw) for c in cells],
+                    changes=[CellChange(form=c.form, code=c.code, year=c.year, raw=c.raw, force=True) for c in cells],
                 )  # fmt: skip
                 content = report_content(self.w.word(base), self.w.model(base), self.campaign.data_year)
                 report_save(
@@ -1259,7 +1259,7 @@ class _Current:
             cells = self.data_cells(submission)
             values_save(
                 submission=submission, user=filler, source=Value.Source.DEMO,
-                changes=[CellChange(form=c.form, code=c.code, year=c.year, raw=c.raw) for c in cells],
+                changes=[CellChange(form=c.form, code=c.code, year=c.year, raw=c.raw, force=True) for c in cells],
             )  # fmt: skip
             if base.pk in self.plan.jumps:
                 self.explain(submission, filler)

@@ -193,7 +193,11 @@ def report_save(
     `revision` is the revision the writer loaded (0 before the first save). Raises
     StaleRevisionError when it is no longer current, ValidationError (keyed by field) otherwise.
     """
-    locked = Submission.objects.select_for_update(of=("self",)).select_related("base__authority").get(pk=submission.pk)
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("base__authority")
+        .get(pk=submission.pk)
+    )
     if not can_fill(user, locked):
         if locked.is_editable:
             raise PermissionDenied("只有本示范基地的填报员可以编写发展情况报告。")
@@ -286,7 +290,11 @@ def summary_problems(summary: ProvincialSummary | None) -> list[str]:
 def _locked_summary(*, campaign: Campaign, authority: Authority) -> ProvincialSummary:
     """The authority's summary row, created if needed and locked: it also serialises case changes."""
     summary, _ = ProvincialSummary.objects.get_or_create(campaign=campaign, authority=authority)
-    return ProvincialSummary.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=summary.pk)
+    return (
+        ProvincialSummary.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=summary.pk)
+    )
 
 
 def _check_authority_writer(*, user: User, campaign: Campaign, authority: Authority) -> None:
@@ -669,7 +677,9 @@ def case_delete(*, case: CaseRecommendation, user: User) -> None:
     summary = _locked_summary(campaign=case.campaign, authority=case.authority)
     _check_case_writable(summary=summary)
     locked = (
-        CaseRecommendation.objects.select_for_update(of=("self",)).select_related("base", "authority").get(pk=case.pk)
+        CaseRecommendation.objects.select_for_update(of=("self",))
+        .select_related("base", "authority")
+        .get(pk=case.pk)
     )
     snapshot = {
         name: getattr(locked, name) for name in ("title", "background", "practices", "results", "aspects")

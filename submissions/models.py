@@ -82,6 +82,7 @@ class Value(models.Model):
     class Source(models.TextChoices):
         WEB = "web", "网页填报"
         PREFILL = "prefill", "上年度数据预填"
+        REGISTRY = "registry", "名录信息预填"
         IMPORT = "import", "Excel导入"
         API = "api", "接口"
         DEMO = "demo", "演示数据"

@@ -71,7 +71,48 @@ def submission_start(*, campaign: Campaign, base: Base, user: User | None) -> Su
         campaign=campaign, base=base, summary_definition=summary, annex_definition=annex, updated_by=user
     )
     _prefill_history(submission)
+    _prefill_registry(submission)
     return submission
+
+
+def registry_header(base: Base) -> dict[str, Any]:
+    """Header items the registry already knows, as the filler would type them."""
+    yes_no = {True: "是", False: "否"}
+    return {
+        "base_name": base.name,
+        "batch": base.batch_label,
+        "lead_industry": base.lead_industry,
+        "sub_sectors": "、".join(base.sub_sectors or ()),
+        "is_high_tech_zone": yes_no[base.is_high_tech_zone],
+        "high_tech_zone_name": base.high_tech_zone_name,
+        "is_econ_zone": yes_no[base.is_econ_zone],
+        "econ_zone_name": base.econ_zone_name,
+    }
+
+
+def _prefill_registry(submission: Submission) -> None:
+    """Fill the summary's header from the registry where last year's material left it empty; the
+    filler can still correct it (the notice: 名称以工业和信息化部正式公布的名称为准)."""
+    summary = submission.summary_definition.parsed()
+    fields = summary.field_map()
+    taken = set(submission.values.filter(form=summary.code, year=NOT_YEARLY).values_list("code", flat=True))
+    now = timezone.now()
+    rows = [
+        Value(
+            submission=submission, form=summary.code, code=code, year=NOT_YEARLY, raw=raw,
+            value=_canonical(fields[code], raw, "")[0], updated_at=now, source=Value.Source.REGISTRY,
+        )
+        for code, raw in registry_header(submission.base).items()
+        if code in fields and raw and code not in taken
+    ]  # fmt: skip
+    Value.objects.bulk_create(rows)
+    ValueChange.objects.bulk_create(
+        ValueChange(
+            submission=submission, form=v.form, code=v.code, year=v.year, old_raw=None, new_raw=v.raw,
+            revision=1, changed_at=now, source=Value.Source.REGISTRY,
+        )
+        for v in rows
+    )  # fmt: skip
 
 
 def _prefill_history(submission: Submission) -> None:

@@ -111,10 +111,12 @@ def fill_summary(submission: Submission, user) -> None:
         ),
     ]
     # One save for all cells: each call re-reads and re-parses the definitions.
-    changes = [CellChange(form="summary", code=code, year=year, raw=raw) for code, year, raw in cells]
+    changes = [
+        CellChange(form="summary", code=code, year=year, raw=raw, force=True) for code, year, raw in cells
+    ]
     changes.append(CellChange(form="summary", code="1.5", year=2021, raw="20", currency="USD"))
     result = values_save(submission=submission, user=user, changes=changes)
-    assert all(cell.status == "saved" for cell in result.cells), result.cells
+    assert all(cell.status in ("saved", "unchanged") for cell in result.cells), result.cells
 
 
 @pytest.fixture

@@ -7,32 +7,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_registryimport'),
-        ('review', '0001_initial'),
+        ("registry", "0003_registryimport"),
+        ("review", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('manual', '人工催报'), ('auto', '自动催报'), ('escalation', '逾期提醒省级')], max_length=16, verbose_name='类型')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='催报时间')),
-                ('note', models.TextField(blank=True, verbose_name='附言')),
-                ('authority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='registry.authority', verbose_name='省级主管部门')),
-                ('base', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='registry.base', verbose_name='示范基地')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='registry.campaign', verbose_name='年度评价')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='催报人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("manual", "人工催报"),
+                            ("auto", "自动催报"),
+                            ("escalation", "逾期提醒省级"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="催报时间")),
+                ("note", models.TextField(blank=True, verbose_name="附言")),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="registry.authority",
+                        verbose_name="省级主管部门",
+                    ),
+                ),
+                (
+                    "base",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="registry.base",
+                        verbose_name="示范基地",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="registry.campaign",
+                        verbose_name="年度评价",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="催报人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '催报记录',
-                'verbose_name_plural': '催报记录',
-                'ordering': ['-sent_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'sent_at'], name='review_remi_recipie_30464f_idx'), models.Index(fields=['campaign', 'base', 'kind'], name='review_remi_campaig_98a866_idx')],
+                "verbose_name": "催报记录",
+                "verbose_name_plural": "催报记录",
+                "ordering": ["-sent_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["recipient", "sent_at"], name="review_remi_recipie_30464f_idx"),
+                    models.Index(fields=["campaign", "base", "kind"], name="review_remi_campaig_98a866_idx"),
+                ],
             },
         ),
     ]

@@ -185,7 +185,7 @@ def test_start_prefills_history_years_from_last_campaign(definitions, campaign, 
     assert ValueChange.objects.filter(submission=submission, source=Value.Source.PREFILL).count() == 2
     # Starting again returns the same material, without copying twice.
     assert submission_start(campaign=campaign, base=base, user=filler) == submission
-    assert submission.values.count() == 2
+    assert submission.values.exclude(source=Value.Source.REGISTRY).count() == 2
 
 
 def _yoy_warning(submission):
@@ -234,3 +234,13 @@ def test_explanation_needs_text_and_a_current_warning(submission, filler):
     assert exc.value.messages == ["请填写情况说明。"]
     with pytest.raises(ValidationError):
         explanation_save(submission=submission, user=filler, form="summary", finding_key=key, text="字" * 501)
+
+
+def test_start_fills_the_header_from_the_registry(submission, base):
+    header = {v.code: v.raw for v in submission.values.filter(form="summary", year=0)}
+    assert header["base_name"] == base.name
+    assert header["batch"] == "第一批"
+    assert header["is_high_tech_zone"] == "否"
+    assert "high_tech_zone_name" not in header  # nothing known, nothing invented
+    change = submission.changes.get(code="base_name")
+    assert (change.old_raw, change.source) == (None, "registry")
