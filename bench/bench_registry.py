@@ -12,12 +12,14 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from definitions.services import definitions_load
 from registry.demo import demo_load
 from registry.management.commands.load_demo import table
 
@@ -59,6 +61,7 @@ def measure(client: Client, url: str) -> Measure:
 
 def measure_size(count: int) -> tuple[float, dict[str, Measure]]:
     with transaction.atomic():
+        definitions_load(directory=settings.BASE_DIR / "forms" / "2022")
         started = time.perf_counter()
         demo_load(count=count, seed=2022)
         load_seconds = time.perf_counter() - started

@@ -53,9 +53,15 @@ class Definition(models.Model):
         return self.frozen_at is not None
 
     def parsed(self) -> FormDefinition:
-        """The checked definition, parsed once per instance (pages and validation call this often)."""
-        cached: tuple[str, FormDefinition] | None = getattr(self, "_parsed_cache", None)
-        if cached is None or cached[0] != self.checksum:
-            cached = (self.checksum, parse_definition(self.content))
-            self._parsed_cache = cached
-        return cached[1]
+        """The checked definition. Parsed once per process and content: a FormDefinition is immutable,
+        and every page, save and list validates against it, so re-parsing per request would dominate."""
+        parsed = _PARSED.get(self.checksum)
+        if parsed is None:
+            parsed = parse_definition(self.content)
+            if len(_PARSED) > 64:  # versions × forms is small; this only bounds a pathological process
+                _PARSED.clear()
+            _PARSED[self.checksum] = parsed
+        return parsed
+
+
+_PARSED: dict[str, FormDefinition] = {}

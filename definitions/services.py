@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,17 @@ from definitions.schema import DefinitionError, parse_definition
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
+@functools.lru_cache(maxsize=64)
+def _yaml(path: str, mtime_ns: int, size: int) -> Any:
+    """YAML parsing is the slow part of loading; a file is read again only when it changes."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
 def read_definition_file(path: Path) -> dict[str, Any]:
     """Read and check one file; a mistake names the file so the operator knows where to look."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+        data = copy.deepcopy(_yaml(str(path), stat.st_mtime_ns, stat.st_size))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DefinitionError(f"文件 {path.name} 无法读取：{exc}") from exc
     try:

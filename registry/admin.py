@@ -231,7 +231,7 @@ class CampaignAdmin(RegistryAdmin):
     def _apply(self, request: HttpRequest, queryset: QuerySet[Campaign], service: Any, done: str) -> None:
         for campaign in queryset:
             try:
-                service(campaign=campaign)
+                service(campaign=campaign, user=request.user)
             except ValidationError as e:
                 self.message_user(request, "；".join(e.messages), messages.ERROR)
             else:

@@ -12,6 +12,10 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
+from audit.services import event_record
+from definitions.models import Definition
+from definitions.services import definition_freeze
 from registry.models import Base, Campaign
 
 
@@ -70,8 +74,9 @@ def campaign_create(
 
 
 @transaction.atomic
-def campaign_open(*, campaign: Campaign) -> Campaign:
-    """Open a draft campaign for filling."""
+def campaign_open(*, campaign: Campaign, user: User | None = None) -> Campaign:
+    """Open a draft campaign for filling. Its form version is frozen from now on: every base fills
+    exactly the definitions that were in force when it opened."""
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.status != Campaign.Status.DRAFT:
         raise ValidationError(
@@ -79,14 +84,23 @@ def campaign_open(*, campaign: Campaign) -> Campaign:
         )
     if not locked.bases.exists():
         raise ValidationError(f"“{locked.title}”尚未选择参评示范基地，不能启动。")
+    definitions = list(Definition.objects.filter(version=locked.form_version))
+    if not any(d.code == "summary" for d in definitions):
+        raise ValidationError(f"报表版本“{locked.form_version}”的汇总表定义尚未加载，不能启动。")
+    for definition in definitions:
+        definition_freeze(definition=definition)
     locked.status = Campaign.Status.OPEN
     locked.save(update_fields=["status"])
     campaign.status = locked.status
+    event_record(
+        actor=user, action="campaign.open", summary=f"启动{locked.title}（报表版本 {locked.form_version}）",
+        target=locked, data={"bases": locked.bases.count(), "definitions": [d.code for d in definitions]},
+    )  # fmt: skip
     return locked
 
 
 @transaction.atomic
-def campaign_close(*, campaign: Campaign) -> Campaign:
+def campaign_close(*, campaign: Campaign, user: User | None = None) -> Campaign:
     """Close an open campaign; nothing more can be filled in it."""
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.status != Campaign.Status.OPEN:
@@ -96,4 +110,5 @@ def campaign_close(*, campaign: Campaign) -> Campaign:
     locked.status = Campaign.Status.CLOSED
     locked.save(update_fields=["status"])
     campaign.status = locked.status
+    event_record(actor=user, action="campaign.close", summary=f"结束{locked.title}", target=locked)
     return locked

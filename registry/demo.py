@@ -554,7 +554,8 @@ def _write_campaigns(plan: DemoPlan, by_name: dict[str, Base], now: dt.datetime)
         data_year=2020,
         history_years=[2019, 2018],
         title="2021年示范基地发展质量评价",
-        form_version="2021",
+        # The 2022 notice's forms are the only ones the system has; last year's history uses them.
+        form_version="2022",
         base_deadline=PREVIOUS_BASE_DEADLINE,
         authority_deadline=PREVIOUS_AUTHORITY_DEADLINE,
     )

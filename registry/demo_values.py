@@ -1330,7 +1330,7 @@ def demo_values_load(*, seed: int) -> ValuesResult:
         )
 
     with transaction.atomic():
-        shared = False
+        shared = previous.form_version == current.form_version
         if not Definition.objects.filter(version=previous.form_version, code="summary").exists():
             # Only the 2022 notice's forms exist; last year's history is filled against them.
             previous.form_version = SHARED_FORM_VERSION

@@ -262,6 +262,11 @@ class TestRegistryAdmin:
         assert client.get(reverse("admin:accounts_user_change", args=[filler.pk])).status_code == 403
 
     def test_campaign_status_moves_only_through_the_actions(self, client, ministry, campaign):
+        from django.conf import settings
+
+        from definitions.services import definitions_load
+
+        definitions_load(directory=settings.BASE_DIR / "forms" / "2022")
         campaign.status = Campaign.Status.DRAFT
         campaign.save(update_fields=["status"])
         client.force_login(ministry)

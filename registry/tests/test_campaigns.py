@@ -7,10 +7,29 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from audit.models import Event
+from definitions.models import Definition, content_checksum
 from registry.campaigns import campaign_close, campaign_create, campaign_open
 from registry.models import Base, Campaign
 
 TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def form_2023(db) -> Definition:
+    """Campaigns open only against a loaded form version; a one-item summary form is enough here."""
+    content = {
+        "code": "summary", "version": "2023", "title": "汇总表（2023年版）",
+        "sections": [{"code": "一", "title": "总体发展情况",
+                      "fields": [{"code": "1.1", "label": "销售收入", "type": "amount", "unit": "亿元", "years": [0]}]}],
+    }  # fmt: skip
+    return Definition.objects.create(
+        version="2023",
+        code="summary",
+        title=content["title"],
+        content=content,
+        checksum=content_checksum(content),
+    )
 
 
 def create(**overrides) -> Campaign:
@@ -91,6 +110,21 @@ class TestCampaignOpen:
         assert campaign.status == Campaign.Status.OPEN
         campaign.refresh_from_db()
         assert campaign.status == Campaign.Status.OPEN
+
+    def test_opening_freezes_its_form_version_and_is_recorded(self, base, form_2023, ministry):
+        campaign_open(campaign=create(), user=ministry)
+        form_2023.refresh_from_db()
+        assert form_2023.is_frozen
+        event = Event.objects.get(action="campaign.open")
+        assert (event.actor, event.data["definitions"]) == (ministry, ["summary"])
+
+    def test_it_refuses_a_form_version_that_is_not_loaded(self, base):
+        campaign = create(form_version="2099")
+        with pytest.raises(ValidationError) as exc:
+            campaign_open(campaign=campaign)
+        assert "尚未加载" in exc.value.messages[0]
+        campaign.refresh_from_db()
+        assert campaign.status == Campaign.Status.DRAFT
 
     def test_it_refuses_a_campaign_without_bases(self, base):
         campaign = create(bases=[])

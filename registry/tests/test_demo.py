@@ -162,6 +162,7 @@ class TestPlan:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("forms_2022")
 class TestDemoLoad:
     def test_it_loads_the_plan(self):
         result = demo_load(count=SMALL, seed=3, now=NOW)

@@ -84,13 +84,14 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("演示密码不符合要求：" + "；".join(exc.messages)) from None
 
+        # Campaigns open against loaded definitions, so the forms come first.
+        self._load_definitions()
         started = time.perf_counter()
         result = demo_load(count=count, seed=options["seed"], password=password, now=timezone.now())
         elapsed = time.perf_counter() - started
         self._report(result, password, elapsed, options["seed"])
         if options["no_values"]:
             return
-        self._load_definitions()
         started = time.perf_counter()
         values = demo_values_load(seed=options["seed"])
         self._report_values(values, time.perf_counter() - started)
