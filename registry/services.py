@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import event_record
 from registry.importing import (
     FIELD_LABELS,
     ImportFileError,
@@ -126,16 +127,27 @@ def registry_import_apply(
     for change in review.planned:
         base = existing.get(change.data.name)
         if base is None:
-            Base.objects.create(name=change.data.name, **change.data.field_values())
+            base = Base.objects.create(name=change.data.name, **change.data.field_values())
+            event_record(
+                actor=user, action="base.create", summary=f"名录导入新建：{base.name}", target=base, base=base,
+                authority=base.authority, data={"import": locked.pk},
+            )  # fmt: skip
             created += 1
             continue
         changed = [key for key, value in change.data.field_values().items() if getattr(base, key) != value]
         if not changed:
             unchanged += 1
             continue
+        # The registry keeps its history too: each changed field, before and after, in the audit trail.
+        before = {key: getattr(base, key) for key in changed}
         for key in changed:
             setattr(base, key, change.data.field_values()[key])
         base.save(update_fields=[*changed, "updated_at"])
+        event_record(
+            actor=user, action="base.update", summary=f"名录导入更新：{base.name}", target=base, base=base,
+            authority=base.authority,
+            data={"import": locked.pk, "changes": {k: [before[k], getattr(base, k)] for k in changed}},
+        )  # fmt: skip
         updated += 1
 
     result = {"created": created, "updated": updated, "unchanged": unchanged, "skipped": counts["bad"]}
@@ -145,6 +157,10 @@ def registry_import_apply(
     locked.only_valid_rows = only_valid_rows
     locked.result = result
     locked.save(update_fields=["status", "applied_by", "applied_at", "only_valid_rows", "result"])
+    event_record(
+        actor=user, action="registry.import", summary=f"名录导入：{locked.file_name}", target=locked,
+        data=result,
+    )  # fmt: skip
     registry_import.refresh_from_db()
     return result
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from audit.models import Event
 from registry.models import Base, RegistryImport
 from registry.services import (
     RegistryImportError,
@@ -49,6 +50,12 @@ class TestGoodFiles:
         assert registry_import.status == RegistryImport.Status.APPLIED
         assert registry_import.applied_by == ministry
         assert registry_import.result["created"] == 1
+        # The registry keeps its history in the audit trail: before and after of every changed field.
+        update = Event.objects.get(action="base.update")
+        assert (update.base, update.actor) == (base, ministry)
+        assert update.data["changes"]["batch"] == [1, 2]
+        assert Event.objects.filter(action="base.create", base=created).exists()
+        assert Event.objects.get(action="registry.import").data == result
 
     def test_good_gbk_csv_is_imported(self, ministry, jiangsu):
         content = csv_bytes(
