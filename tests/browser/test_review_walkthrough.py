@@ -1,9 +1,6 @@
 """The whole review cycle in a real browser: the base submits, its authority returns with a field
 comment, the base fixes that field, re-seals and resubmits, the authority sees only the change and
 approves, the ministry accepts.
-
-The ministry's accept page is built separately; until `review:ministry_*` exists the last step
-calls the service directly.
 """
 
 from __future__ import annotations
@@ -12,12 +9,11 @@ import datetime as dt
 import re
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
 from review.models import FieldComment
-from review.services import ministry_accept
 from review.tests.conftest import TINY_SUMMARY, make_ready, pdf_upload, set_deadline
 from submissions.models import Submission
 
@@ -130,15 +126,12 @@ def test_submit_return_fix_resubmit_approve_accept(
     reviewer.wait_for_selector("text=初审通过，已报送规划司")
     assert status(s) == "approved"
 
-    # 5. The ministry accepts.
-    try:
-        accept_url = reverse("review:ministry_accept", args=[s.pk])
-    except NoReverseMatch:
-        ministry_accept(submission=s, user=ministry)
-    else:  # pragma: no cover - once the ministry pages exist
-        page = login(browser, live_server, "ministry")
-        page.goto(f"{live_server.url}{accept_url}")
-        page.click("button[type=submit]")
+    # 5. The ministry accepts on its detail page.
+    page = login(browser, live_server, "ministry")
+    page.goto(f"{live_server.url}{reverse('review:ministry_detail', args=[s.pk])}")
+    page.fill("#id_accept_comment", "材料齐全，予以受理")
+    page.click("#accept-button")
+    page.wait_for_load_state("networkidle")
     assert status(s) == "accepted"
     filler.goto(submit_url)
     assert "规划司已受理" in filler.inner_text("#submit-box")
