@@ -273,17 +273,9 @@ def access_snapshot(user: User, pk: int | str) -> Snapshot:
 
 
 def reminder_authorities(user: User) -> QuerySet[Authority]:
-    """Whose bases the user may remind: the ministry any authority's, a reviewer only their own."""
-    qs = Authority.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    match user.role:
-        case Role.MINISTRY_ADMIN:
-            return qs
-        case Role.AUTHORITY_REVIEWER:
-            return qs.filter(pk=user.authority_id) if user.authority_id else qs.none()
-        case _:
-            return qs.none()
+    """Whose bases the user may remind: the same scope as provincial material (the ministry any
+    authority's, a reviewer only their own)."""
+    return visible_authority_material(user)
 
 
 def can_remind(user: User, authority: Authority | None) -> bool:
