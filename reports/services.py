@@ -160,6 +160,16 @@ def report_problems(report: DevelopmentReport | None) -> list[str]:
 # --- development report --------------------------------------------------------------------------
 
 
+def _write_revision(obj: Any, values: dict[str, Any], user: User) -> None:
+    """Store new texts as the next revision of a report, summary or case (the caller holds the lock)."""
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.revision += 1
+    obj.updated_at = timezone.now()
+    obj.updated_by = user
+    obj.save(update_fields=[*values, "revision", "updated_at", "updated_by"])
+
+
 class StaleRevisionError(ValidationError):
     """Someone saved the object after the writer loaded it; `current` is what is stored now."""
 
@@ -225,12 +235,7 @@ def report_save(
     changed = [name for name, value in new_values.items() if getattr(report, name) != value]
     if not changed and report.revision:
         return report
-    for name, value in new_values.items():
-        setattr(report, name, value)
-    report.revision += 1
-    report.updated_at = timezone.now()
-    report.updated_by = user
-    report.save(update_fields=[*new_values, "revision", "updated_at", "updated_by"])
+    _write_revision(report, new_values, user)
     DevelopmentReportVersion.objects.create(
         report=report, revision=report.revision, saved_at=report.updated_at, saved_by=user, **new_values
     )
@@ -323,12 +328,7 @@ def summary_save(
     if not changed and summary.revision:
         return summary
     old_values = {name: getattr(summary, name) for name in changed}
-    for name, value in new_values.items():
-        setattr(summary, name, value)
-    summary.revision += 1
-    summary.updated_at = timezone.now()
-    summary.updated_by = user
-    summary.save(update_fields=[*SUMMARY_FIELDS, "revision", "updated_at", "updated_by"])
+    _write_revision(summary, new_values, user)
     event_record(
         actor=user,
         action="provincial_summary.save",
@@ -647,12 +647,7 @@ def case_update(
     if not changed:
         return locked
     old_values = {name: getattr(locked, name) for name in changed}
-    for name, value in values.items():
-        setattr(locked, name, value)
-    locked.revision += 1
-    locked.updated_at = timezone.now()
-    locked.updated_by = user
-    locked.save(update_fields=[*values, "revision", "updated_at", "updated_by"])
+    _write_revision(locked, values, user)
     event_record(
         actor=user,
         action="case.update",
