@@ -20,8 +20,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from definitions.services import definitions_load
-from registry.demo import demo_load
-from registry.management.commands.load_demo import table
+from demo.management.commands.load_demo import table
+from demo.registry import demo_load
 
 # Read by bench/conftest.py, which prints the figures after the run.
 FIGURES_KEY = "bench_figures"

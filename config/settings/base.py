@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "review",
     "exchange",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [

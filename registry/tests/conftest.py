@@ -81,13 +81,3 @@ def many_bases(hunan: Authority, jiangsu: Authority, equipment: Category, softwa
             )
         )
     return bases
-
-
-@pytest.fixture
-def forms_2022(db) -> list:
-    """The 2022 definitions, which a campaign needs loaded before it can open."""
-    from django.conf import settings
-
-    from definitions.services import definitions_load
-
-    return definitions_load(directory=settings.BASE_DIR / "forms" / "2022")

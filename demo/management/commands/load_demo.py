@@ -16,8 +16,7 @@ from accounts.models import Role, User
 from definitions.management.commands.load_definitions import forms_root
 from definitions.schema import DefinitionError
 from definitions.services import definitions_load
-from lib.deadlines import SHANGHAI
-from registry.demo import (
+from demo.registry import (
     DEFAULT_COUNT,
     DEFAULT_PASSWORD,
     DEFAULT_SEED,
@@ -26,7 +25,8 @@ from registry.demo import (
     DemoResult,
     demo_load,
 )
-from registry.demo_values import ValuesResult, demo_values_load
+from demo.values import ValuesResult, demo_values_load
+from lib.deadlines import SHANGHAI
 from registry.models import Campaign
 from submissions.models import Submission
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.test import override_settings
 
 from accounts.models import User
+from demo.values import base_words, build_model, form_cells, plan_current
 from exchange.models import SealedScan
 from exchange.services import scan_problems
-from registry.demo_values import base_words, build_model, form_cells, plan_current
 from registry.models import Base, Campaign
 from reports.models import DevelopmentReport
 from review.models import FieldComment, Snapshot, Transition

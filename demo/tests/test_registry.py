@@ -13,8 +13,7 @@ from django.test import Client
 
 from accounts.access import visible_bases
 from accounts.models import Role, User
-from lib.deadlines import SHANGHAI
-from registry.demo import (
+from demo.registry import (
     CITY_FIRST,
     CITY_SECOND,
     DEFAULT_PASSWORD,
@@ -24,6 +23,7 @@ from registry.demo import (
     build_plan,
     demo_load,
 )
+from lib.deadlines import SHANGHAI
 from registry.models import Authority, Base, Campaign, Category, IndustryFlag, StarRating
 from registry.reference import CATEGORIES
 

@@ -34,11 +34,33 @@ from accounts.models import Role, User
 from definitions.models import Definition
 from definitions.schema import BaseProfile, Field, FormDefinition
 from definitions.services import definition_freeze
+from demo.registry import CURRENT_CAMPAIGN_YEAR, PLACES, PREVIOUS_CAMPAIGN_YEAR, allocate
+from exchange.models import SealedScan
+from exchange.pdf import report_pdf, summary_pdf
+from exchange.services import data_fingerprint, print_record, report_of, scan_upload, short_fingerprint
 from lib.deadlines import SHANGHAI
-from registry.demo import CURRENT_CAMPAIGN_YEAR, PLACES, PREVIOUS_CAMPAIGN_YEAR
 from registry.models import Base, Campaign, batch_label
 from reports.models import DevelopmentReport, DevelopmentReportVersion
+from reports.services import report_save
+from review.models import Transition
+from review.services import (
+    FieldNote,
+    explanation_decide,
+    ministry_accept,
+    review_approve,
+    review_return,
+    submission_submit,
+)
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange
+from submissions.services import (
+    CellChange,
+    _canonical,
+    definitions_for,
+    explanation_save,
+    submission_findings,
+    submission_start,
+    values_save,
+)
 
 MODEL_YEARS = (2018, 2019, 2020, 2021)
 SHARED_FORM_VERSION = "2022"
@@ -833,10 +855,9 @@ class _Rows:
         at: dt.datetime, user_id: int | None = None,
     ) -> dict[tuple[str, str, int], tuple[Any, Any]]:  # fmt: skip
         """Typed cells; returns {(form, code, year): (raw, canonical value)} of what was written."""
-        from submissions.services import _canonical  # the exact canonical form values_save stores
-
         written = {}
         for cell in cells:
+            # The exact canonical form `values_save` stores, so demo rows equal typed ones.
             value, error = _canonical(fields[cell.form][cell.code], cell.raw, "")
             if error:
                 raise ValueError(f"demo value {cell.form}:{cell.code}:{cell.year} is invalid: {error}")
@@ -925,8 +946,6 @@ class _Writer:
         through, dated in August and September 2021. It has no sign-off Snapshot: the 2021 material
         predates the system. Values and their history rows are written like `values_save` writes them.
         """
-        from review.models import Transition
-
         summary = definitions["summary"]
         bases = list(campaign.bases.select_related("category", "authority").order_by("batch", "name"))
         rng = random.Random(f"{self.seed}:previous")
@@ -998,8 +1017,6 @@ class _Writer:
 
 def _split(count: int, weights: dict[str, float]) -> list[str]:
     """`count` labels in proportion to the weights, each label at least once when there is room."""
-    from registry.demo import allocate
-
     return allocate(count, weights)
 
 
@@ -1094,8 +1111,6 @@ class _Current:
         rows `_prefill_history` writes (source 上年度数据预填, revision 1, one history row each),
         copied from last year's cells already in memory.
         """
-        from submissions.services import definitions_for, submission_start
-
         bases = list(self.campaign.bases.select_related("category", "authority").order_by("batch", "name"))
         out = {}
         for base in bases:
@@ -1185,8 +1200,6 @@ class _Current:
         )
 
     def explain(self, submission: Submission, user: User | None) -> None:
-        from submissions.services import explanation_save, submission_findings
-
         for form, findings in submission_findings(submission).items():
             for finding in findings:
                 if finding.severity != "warning" or finding.code != "yoy":
@@ -1202,9 +1215,6 @@ class _Current:
     def drafts(
         self, submissions: dict[int, Submission], fields: dict[str, dict[str, Field]], filler: User | None
     ) -> None:
-        from reports.services import report_save
-        from submissions.services import CellChange, values_save
-
         pairs = []
         for base in self.plan.partial:
             submission = submissions[base.pk]
@@ -1234,25 +1244,6 @@ class _Current:
     def real_path(
         self, submissions: dict[int, Submission], reviewer: User | None, ministry: User | None
     ) -> None:
-        from exchange.models import SealedScan
-        from exchange.pdf import report_pdf, summary_pdf
-        from exchange.services import (
-            data_fingerprint,
-            print_record,
-            report_of,
-            scan_upload,
-            short_fingerprint,
-        )
-        from reports.services import report_save
-        from review.services import (
-            FieldNote,
-            explanation_decide,
-            review_approve,
-            review_return,
-            submission_submit,
-        )
-        from submissions.services import CellChange, values_save
-
         for index, (base, state) in enumerate(self.plan.real):
             submission = submissions[base.pk]
             filler = _background_filler(base, self.unusable)
@@ -1311,8 +1302,6 @@ class _Current:
                 submission=submission, user=authority_reviewer, comment="经初审，材料完整，数据基本准确。"
             )
             if state == "accepted" and ministry is not None:
-                from review.services import ministry_accept
-
                 ministry_accept(submission=submission, user=ministry, comment="材料齐全，予以受理。")
 
 
