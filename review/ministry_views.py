@@ -45,7 +45,6 @@ from review.reminders import (
     min_interval,
     national_progress,
     reminder_send,
-    reopen_decision_notify,
 )
 from review.services import _digest, last_return, ministry_accept, ministry_return, reopen_ministry_decide
 from submissions.models import Submission
@@ -442,7 +441,6 @@ def reopen_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _messages(request, exc)
         else:
-            reopen_decision_notify(request=decided)
             if grant:
                 until = timezone.localtime(decided.window_until, SHANGHAI)
                 messages.success(request, f"已批准{who}补报，补报截止 {until:%Y-%m-%d %H:%M}。")

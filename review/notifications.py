@@ -1,37 +1,66 @@
-"""Telling people: a message inside the system and the same text by e-mail."""
+"""Telling people: a message inside the system and the same text by e-mail, after the change commits.
+
+Services call these functions inside their transaction; the recipients are chosen there (from the
+state being committed), but nothing goes out until the transaction commits
+(`transaction.on_commit`). So a change that is rolled back tells nobody, a message never announces
+a state the database does not hold, and no mail server is waited for while rows are locked. Outside
+a transaction (autocommit) the callbacks run at once.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 
 from django.core.mail import send_mass_mail
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Role, User
 from registry.models import Authority, Base
 from review.models import Notification
+from submissions.models import Submission
 
 logger = logging.getLogger(__name__)
 
+SUBJECT_PREFIX = "【示范基地信息管理系统】"
+
+
+def _post(user_ids: list[int], subject: str, body: str, link: str) -> None:
+    Notification.objects.bulk_create(
+        Notification(user_id=pk, subject=subject, body=body, link=link) for pk in user_ids
+    )
+
+
+def _mail(addresses: list[str], subject: str, body: str) -> None:
+    # Mail is a courtesy copy: a failing mail server must not undo or hide the in-system message,
+    # and the state change that caused it is already committed.
+    try:
+        send_mass_mail([(SUBJECT_PREFIX + subject, body, None, [a]) for a in addresses], fail_silently=False)
+    except Exception:
+        logger.exception("notification e-mail failed")
+
 
 def notify_users(*, users: Iterable[User], subject: str, body: str, link: str = "") -> int:
-    users = [u for u in users if u.is_active]
-    Notification.objects.bulk_create(
-        Notification(user=u, subject=subject, body=body, link=link) for u in users
-    )
-    messages = [(f"【示范基地信息管理系统】{subject}", body, None, [u.email]) for u in users if u.email]
-    if messages:
-        # Mail is a courtesy copy: a failing mail server must not undo the in-system message or the
-        # state change that caused it.
-        try:
-            send_mass_mail(messages, fail_silently=False)
-        except Exception:
-            logger.exception("notification e-mail failed")
-    return len(users)
+    """Schedule the message for the active users once the current transaction commits.
+
+    Returns how many people will be told. Only ids and addresses are kept for the callback, so a
+    later change to the User objects cannot redirect a message.
+    """
+    recipients = [u for u in users if u.is_active]
+    if not recipients:
+        return 0
+    # robust: the change is committed; a failing insert is logged rather than turned into an error
+    # page for an action that did happen.
+    transaction.on_commit(partial(_post, [u.pk for u in recipients], subject, body, link), robust=True)
+    addresses = [u.email for u in recipients if u.email]
+    if addresses:
+        transaction.on_commit(partial(_mail, addresses, subject, body))
+    return len(recipients)
 
 
-def notify_base_users(*, base: Base, subject: str, body: str, submission=None) -> int:
+def notify_base_users(*, base: Base, subject: str, body: str, submission: Submission | None = None) -> int:
     link = reverse("review:submit", args=[submission.pk]) if submission is not None else ""
     users = User.objects.filter(role=Role.BASE_FILLER, base=base, is_active=True)
     return notify_users(users=users, subject=subject, body=body, link=link)

@@ -5,8 +5,8 @@ reminder services all read "who has not submitted" from here, so a page never sh
 that a reminder would skip, or the reverse. Every read runs a fixed number of queries whatever the
 number of bases.
 
-A reminder is an in-system message plus the same text by e-mail (review.notifications), and one
-Reminder row per person. Nobody is reminded twice within REMINDER_MIN_INTERVAL_HOURS, whoever sends;
+A reminder is an in-system message plus the same text by e-mail (review.notifications, sent once the
+transaction commits), and one Reminder row per person. Nobody is reminded twice within REMINDER_MIN_INTERVAL_HOURS, whoever sends;
 that rule also makes the automatic run (`manage.py send_reminders`) safe to repeat.
 """
 
@@ -33,7 +33,7 @@ from lib.deadlines import SHANGHAI, Countdown, countdown
 from registry.models import Authority, Base, Campaign
 from reports.models import CaseRecommendation, ProvincialSummary
 from reports.services import case_quota, five_star_authorities, quota_setting
-from review.models import Reminder, ReopenRequest
+from review.models import Reminder
 from review.notifications import notify_users
 from submissions.models import Submission
 
@@ -702,29 +702,3 @@ def _escalate(*, campaign: Campaign, since: dt.datetime, now: dt.datetime) -> Re
             )
         )
     return _deliver(campaign=campaign, sender=None, kind=Reminder.Kind.ESCALATION, groups=groups, now=now)
-
-
-# --- telling people about a reopening decision -----------------------------------------------------
-
-
-def reopen_decision_notify(*, request: ReopenRequest) -> int:
-    """Tell the base (and its authority) or the requesting authority what the ministry decided."""
-    granted = request.status == ReopenRequest.Status.GRANTED
-    if granted:
-        until = timezone.localtime(request.window_until, SHANGHAI)
-        verdict = f"已批准补报，请于{until:%Y年%m月%d日 %H:%M}前完成报送。"
-    else:
-        verdict = f"未获批准：{request.ministry_comment}"
-    who = request.base.name if request.base else request.authority.name
-    subject = "补报申请已批准" if granted else "补报申请未获批准"
-    body = f"{who}关于{request.campaign.title}的补报申请经规划司审批，{verdict}"
-    reviewers = User.objects.filter(
-        role=Role.AUTHORITY_REVIEWER, authority_id=request.authority_id, is_active=True
-    )
-    n = notify_users(
-        users=reviewers, subject=subject, body=body, link=reverse("review:authority_list") + "#reopen"
-    )
-    if request.base is not None:
-        fillers = User.objects.filter(role=Role.BASE_FILLER, base_id=request.base_id, is_active=True)
-        n += notify_users(users=fillers, subject=subject, body=body)
-    return n

@@ -1,7 +1,8 @@
 """The material's state machine: 草稿 → 已提交 → 已退回 / 初审通过 → 已受理 / 已退回, deadlines and reopening.
 
 Each transition checks who may make it (again, beyond the views' access helper), locks the
-submission, records a Transition and an audit event, and notifies the people concerned.
+submission, records a Transition and an audit event, and notifies the people concerned by itself
+(review.notifications: the messages go out once the transaction commits, never while rows are locked).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.services import event_record
+from lib.deadlines import SHANGHAI
 from registry.models import Authority, Base, Campaign
 from review.models import FieldComment, Notification, ReopenRequest, Snapshot, Transition
+from review.notifications import notify_authority_users, notify_base_users
 from submissions.models import Submission, ValueChange, WarningExplanation
 from submissions.services import submission_findings, unexplained_warnings
 
@@ -183,16 +187,10 @@ def _field_comments(submission: Submission, transition: Transition, notes: Seque
 
 
 def _notify(submission: Submission, subject: str, body: str) -> None:
-    from review.notifications import notify_base_users
-
     notify_base_users(base=submission.base, subject=subject, body=body, submission=submission)
 
 
 def _notify_reviewers(submission: Submission, subject: str, body: str) -> None:
-    from django.urls import reverse
-
-    from review.notifications import notify_authority_users
-
     notify_authority_users(
         authority=submission.base.authority,
         subject=subject,
@@ -444,10 +442,6 @@ def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequ
         target=req, base=req.base, authority=req.authority,
     )  # fmt: skip
     if req.base is not None:
-        from django.urls import reverse
-
-        from review.notifications import notify_authority_users
-
         notify_authority_users(
             authority=req.authority,
             subject="补报申请待审核",
@@ -480,8 +474,6 @@ def reopen_authority_decide(
         target=request, base=request.base, authority=request.authority,
     )  # fmt: skip
     if request.base is not None:
-        from review.notifications import notify_base_users
-
         verdict = "支持，已报规划司审批" if support else f"不支持：{comment.strip()}"
         notify_base_users(
             base=request.base,
@@ -515,7 +507,30 @@ def reopen_ministry_decide(
         target=request, base=request.base, authority=request.authority,
         data={"until": until.isoformat() if until else None},
     )  # fmt: skip
+    _notify_reopen_decision(request)
     return request
+
+
+def _notify_reopen_decision(request: ReopenRequest) -> int:
+    """Tell the base (and its authority) or the requesting authority what the ministry decided."""
+    granted = request.status == ReopenRequest.Status.GRANTED
+    if granted:
+        until = timezone.localtime(request.window_until, SHANGHAI)
+        verdict = f"已批准补报，请于{until:%Y年%m月%d日 %H:%M}前完成报送。"
+    else:
+        verdict = f"未获批准：{request.ministry_comment}"
+    who = request.base.name if request.base else request.authority.name
+    subject = "补报申请已批准" if granted else "补报申请未获批准"
+    body = f"{who}关于{request.campaign.title}的补报申请经规划司审批，{verdict}"
+    n = notify_authority_users(
+        authority=request.authority,
+        subject=subject,
+        body=body,
+        link=reverse("review:authority_list") + "#reopen",
+    )
+    if request.base is not None:
+        n += notify_base_users(base=request.base, subject=subject, body=body)
+    return n
 
 
 # --- in-system messages ----------------------------------------------------------------------------

@@ -56,6 +56,21 @@ ITEMS = [
 ]
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Call a service (or post to a view) as if its transaction committed, so its messages go out.
+
+    A test runs inside one transaction that never commits, and messages and e-mail are sent only on
+    commit (review.notifications), so a test that looks at them runs the action through this.
+    """
+
+    def call(action, /, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return call
+
+
 @pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

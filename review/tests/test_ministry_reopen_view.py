@@ -57,11 +57,13 @@ def test_a_request_still_with_the_authority_is_not_in_the_queue(
     assert client.get(URL).context["pending"] == []
 
 
-def test_grant_then_the_base_submits_and_is_marked_late(client, ministry, supported, filler, ready, base):
+def test_grant_then_the_base_submits_and_is_marked_late(
+    committed, client, ministry, supported, filler, ready, base
+):
     until = timezone.now() + dt.timedelta(days=2)
     client.force_login(ministry)
-    response = client.post(
-        decide(supported.pk), {"decision": "grant", "until": local(until), "comment": "同意"}
+    response = committed(
+        client.post, decide(supported.pk), {"decision": "grant", "until": local(until), "comment": "同意"}
     )
     assert response.status_code == 302
     req = ReopenRequest.objects.get(pk=supported.pk)
@@ -92,22 +94,26 @@ def test_a_grant_needs_a_deadline(client, ministry, supported):
     assert ReopenRequest.objects.get(pk=supported.pk).status == "pending_ministry"
 
 
-def test_reject_needs_a_reason(client, ministry, supported, filler):
+def test_reject_needs_a_reason(committed, client, ministry, supported, filler):
     client.force_login(ministry)
-    response = client.post(decide(supported.pk), {"decision": "reject", "comment": ""}, follow=True)
+    response = committed(
+        client.post, decide(supported.pk), {"decision": "reject", "comment": ""}, follow=True
+    )
     assert "不批准时请填写理由" in response.content.decode()
     assert ReopenRequest.objects.get(pk=supported.pk).status == "pending_ministry"
-    client.post(decide(supported.pk), {"decision": "reject", "comment": "逾期过久"})
+    committed(client.post, decide(supported.pk), {"decision": "reject", "comment": "逾期过久"})
     req = ReopenRequest.objects.get(pk=supported.pk)
     assert (req.status, req.ministry_comment, req.window_until) == ("rejected", "逾期过久", None)
     assert Notification.objects.filter(user=filler, subject="补报申请未获批准").exists()
     assert "逾期过久" in client.get(URL).content.decode()
 
 
-def test_an_authority_request_granted_reopens_the_authority(client, ministry, authority_request, reviewer):
+def test_an_authority_request_granted_reopens_the_authority(
+    committed, client, ministry, authority_request, reviewer
+):
     client.force_login(ministry)
     until = timezone.now() + dt.timedelta(days=1)
-    client.post(decide(authority_request.pk), {"decision": "grant", "until": local(until)})
+    committed(client.post, decide(authority_request.pk), {"decision": "grant", "until": local(until)})
     assert ReopenRequest.objects.get(pk=authority_request.pk).status == "granted"
     assert Notification.objects.filter(user=reviewer, subject="补报申请已批准").exists()
 

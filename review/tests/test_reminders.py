@@ -44,10 +44,10 @@ def recipients() -> set[str]:
 
 
 def test_only_bases_that_have_not_submitted_are_reminded(
-    submitted, people, ministry, open_campaign, sibling_base, filler
+    committed, submitted, people, ministry, open_campaign, sibling_base, filler
 ):
     submission_start(campaign=open_campaign, base=sibling_base, user=people["sibling_filler"])  # a draft
-    result = reminder_send(campaign=open_campaign, sender=ministry, targets="bases")
+    result = committed(reminder_send, campaign=open_campaign, sender=ministry, targets="bases")
     # 长沙 submitted; 株洲 has a draft; 苏州 has no material at all.
     assert recipients() == {"sibling_filler@example.cn", "other_filler@example.cn"}
     assert (result.sent, result.skipped, len(result.reached)) == (2, 0, 2)
@@ -63,31 +63,35 @@ def test_only_bases_that_have_not_submitted_are_reminded(
     assert all(m.subject.startswith("【示范基地信息管理系统】催报") for m in mail.outbox)
 
 
-def test_returned_material_counts_as_not_submitted(returned, people, ministry, open_campaign):
-    reminder_send(campaign=open_campaign, sender=ministry, targets="bases")
+def test_returned_material_counts_as_not_submitted(committed, returned, people, ministry, open_campaign):
+    committed(reminder_send, campaign=open_campaign, sender=ministry, targets="bases")
     assert "filler@example.cn" in recipients()
     assert (
         "已退回" in Notification.objects.filter(user=people["filler"], subject__startswith="催报").get().body
     )
 
 
-def test_approved_and_accepted_material_is_not_reminded(approved, people, ministry, open_campaign):
-    reminder_send(campaign=open_campaign, sender=ministry, targets="bases")
+def test_approved_and_accepted_material_is_not_reminded(committed, approved, people, ministry, open_campaign):
+    committed(reminder_send, campaign=open_campaign, sender=ministry, targets="bases")
     assert "filler@example.cn" not in recipients()
 
 
 def test_nobody_is_reminded_twice_within_the_interval_whoever_sends(
-    material, people, ministry, reviewer, open_campaign
+    committed, material, people, ministry, reviewer, open_campaign
 ):
-    first = reminder_send(campaign=open_campaign, sender=reviewer, targets="bases", note="请抓紧")
+    first = committed(reminder_send, campaign=open_campaign, sender=reviewer, targets="bases", note="请抓紧")
     assert (first.sent, first.skipped) == (2, 0)  # 长沙 and 株洲, both 湖南
     mail.outbox.clear()
-    again = reminder_send(campaign=open_campaign, sender=ministry, targets="bases")
+    again = committed(reminder_send, campaign=open_campaign, sender=ministry, targets="bases")
     assert (again.sent, again.skipped) == (1, 2)  # only 苏州 is new
     assert recipients() == {"other_filler@example.cn"}
     assert "2 人在 24 小时内已被催报" in again.message
-    later = reminder_send(
-        campaign=open_campaign, sender=ministry, targets="bases", now=timezone.now() + dt.timedelta(hours=25)
+    later = committed(
+        reminder_send,
+        campaign=open_campaign,
+        sender=ministry,
+        targets="bases",
+        now=timezone.now() + dt.timedelta(hours=25),
     )
     assert (later.sent, later.skipped) == (3, 0)
 
@@ -101,28 +105,34 @@ def test_the_interval_is_a_setting(settings, material, people, ministry, open_ca
     assert result.sent == 3
 
 
-def test_the_note_is_in_the_message(material, people, ministry, open_campaign):
-    reminder_send(campaign=open_campaign, sender=ministry, targets="bases", note="请于本周五前提交。")
+def test_the_note_is_in_the_message(committed, material, people, ministry, open_campaign):
+    committed(
+        reminder_send, campaign=open_campaign, sender=ministry, targets="bases", note="请于本周五前提交。"
+    )
     assert all("附言：请于本周五前提交。" in m.body for m in mail.outbox)
     assert Reminder.objects.filter(note="请于本周五前提交。").count() == 3
 
 
-def test_the_ministry_may_remind_one_authority(material, people, ministry, open_campaign, jiangsu):
-    result = reminder_send(campaign=open_campaign, sender=ministry, targets="bases", authority=jiangsu)
+def test_the_ministry_may_remind_one_authority(committed, material, people, ministry, open_campaign, jiangsu):
+    result = committed(
+        reminder_send, campaign=open_campaign, sender=ministry, targets="bases", authority=jiangsu
+    )
     assert recipients() == {"other_filler@example.cn"} and result.sent == 1
 
 
-def test_a_reviewer_reminds_only_its_own_bases(material, people, reviewer, open_campaign):
-    reminder_send(campaign=open_campaign, sender=reviewer, targets="bases")
+def test_a_reviewer_reminds_only_its_own_bases(committed, material, people, reviewer, open_campaign):
+    committed(reminder_send, campaign=open_campaign, sender=reviewer, targets="bases")
     assert recipients() == {"filler@example.cn", "sibling_filler@example.cn"}
     assert set(Reminder.objects.values_list("base__authority__code", flat=True)) == {"miit-430000"}
 
 
-def test_a_reviewer_cannot_remind_another_authority(material, people, reviewer, open_campaign, jiangsu):
+def test_a_reviewer_cannot_remind_another_authority(
+    committed, material, people, reviewer, open_campaign, jiangsu
+):
     with pytest.raises(PermissionDenied):
-        reminder_send(campaign=open_campaign, sender=reviewer, targets="bases", authority=jiangsu)
+        committed(reminder_send, campaign=open_campaign, sender=reviewer, targets="bases", authority=jiangsu)
     with pytest.raises(PermissionDenied):
-        reminder_send(campaign=open_campaign, sender=reviewer, targets="authorities")
+        committed(reminder_send, campaign=open_campaign, sender=reviewer, targets="authorities")
     assert not mail.outbox and not Reminder.objects.exists()
 
 
@@ -148,9 +158,9 @@ def test_bases_without_an_account_are_counted(material, filler, ministry, open_c
 
 
 def test_authorities_are_reminded_of_silent_bases_backlog_and_summary(
-    submitted, people, ministry, open_campaign, sibling_base, hunan
+    committed, submitted, people, ministry, open_campaign, sibling_base, hunan
 ):
-    reminder_send(campaign=open_campaign, sender=ministry, targets="authorities")
+    committed(reminder_send, campaign=open_campaign, sender=ministry, targets="authorities")
     assert recipients() == {"reviewer@example.cn", "other_reviewer@example.cn"}
     body = next(m.body for m in mail.outbox if m.to == ["reviewer@example.cn"])
     assert sibling_base.name in body and "待初审材料 1 份" in body and "省级工作总结" in body
@@ -161,12 +171,12 @@ def test_authorities_are_reminded_of_silent_bases_backlog_and_summary(
 
 
 def test_an_authority_with_nothing_outstanding_is_not_reminded(
-    submitted, people, ministry, reviewer, open_campaign, sibling_base, other_material, hunan
+    committed, submitted, people, ministry, reviewer, open_campaign, sibling_base, other_material, hunan
 ):
     review_approve(submission=submitted, user=reviewer)
     s2 = submission_start(campaign=open_campaign, base=sibling_base, user=people["sibling_filler"])
     s2.status = "accepted"
     s2.save(update_fields=["status"])
     ProvincialSummary.objects.create(campaign=open_campaign, authority=hunan, status="submitted")
-    result = reminder_send(campaign=open_campaign, sender=ministry, targets="authorities")
+    result = committed(reminder_send, campaign=open_campaign, sender=ministry, targets="authorities")
     assert recipients() == {"other_reviewer@example.cn"} and result.sent == 1

@@ -45,19 +45,21 @@ def fillers_reminded() -> set[str]:
     return {to for m in mail.outbox for to in m.to if "filler" in to}
 
 
-def test_reminders_go_out_7_3_and_1_days_before_and_never_twice(campaign_2030):
-    assert reminders_auto(campaign=campaign_2030, now=before(10)).reminders.sent == 0
-    first = reminders_auto(campaign=campaign_2030, now=before(7))
+def test_reminders_go_out_7_3_and_1_days_before_and_never_twice(committed, campaign_2030):
+    assert committed(reminders_auto, campaign=campaign_2030, now=before(10)).reminders.sent == 0
+    first = committed(reminders_auto, campaign=campaign_2030, now=before(7))
     assert (first.milestone, first.reminders.sent) == (7, 3)
     assert fillers_reminded() == {"filler@example.cn", "sibling_filler@example.cn", "other_filler@example.cn"}
     # The same day again, and the days up to the next reminder day: nothing more.
     for now in (before(7, hours=-2), before(6), before(4)):
-        again = reminders_auto(campaign=campaign_2030, now=now)
+        again = committed(reminders_auto, campaign=campaign_2030, now=now)
         assert (again.milestone, again.reminders.sent, again.reminders.skipped) == (7, 0, 0)
-    assert reminders_auto(campaign=campaign_2030, now=before(3)).reminders.sent == 3
-    assert reminders_auto(campaign=campaign_2030, now=before(3, hours=-5)).reminders.sent == 0
-    assert reminders_auto(campaign=campaign_2030, now=before(1)).reminders.sent == 3
-    assert reminders_auto(campaign=campaign_2030, now=before(0)).reminders.sent == 0  # deadline day: done
+    assert committed(reminders_auto, campaign=campaign_2030, now=before(3)).reminders.sent == 3
+    assert committed(reminders_auto, campaign=campaign_2030, now=before(3, hours=-5)).reminders.sent == 0
+    assert committed(reminders_auto, campaign=campaign_2030, now=before(1)).reminders.sent == 3
+    assert (
+        committed(reminders_auto, campaign=campaign_2030, now=before(0)).reminders.sent == 0
+    )  # deadline day: done
     assert Reminder.objects.filter(kind="auto").count() == 9
 
 
@@ -72,10 +74,10 @@ def test_reminder_days_are_a_setting(settings, campaign_2030):
     assert reminders_auto(campaign=campaign_2030, now=before(5)).reminders.sent == 3
 
 
-def test_submitted_bases_are_not_reminded(campaign_2030, material, filler):
+def test_submitted_bases_are_not_reminded(committed, campaign_2030, material, filler):
     material.status = "submitted"
     material.save(update_fields=["status"])
-    reminders_auto(campaign=campaign_2030, now=before(7))
+    committed(reminders_auto, campaign=campaign_2030, now=before(7))
     assert fillers_reminded() == {"sibling_filler@example.cn", "other_filler@example.cn"}
 
 
@@ -86,12 +88,12 @@ def test_a_recent_manual_reminder_is_respected(campaign_2030, reviewer):
 
 
 def test_bases_silent_after_a_reminder_are_escalated_to_their_authority_once(
-    campaign_2030, sibling_base, base, other_base
+    committed, campaign_2030, sibling_base, base, other_base
 ):
-    reminders_auto(campaign=campaign_2030, now=before(3))
-    assert reminders_auto(campaign=campaign_2030, now=before(3)).escalations.sent == 0  # not yet
+    committed(reminders_auto, campaign=campaign_2030, now=before(3))
+    assert committed(reminders_auto, campaign=campaign_2030, now=before(3)).escalations.sent == 0  # not yet
     mail.outbox.clear()
-    result = reminders_auto(campaign=campaign_2030, now=before(1))
+    result = committed(reminders_auto, campaign=campaign_2030, now=before(1))
     assert result.escalations.sent == 2
     escalations = {m.to[0]: m for m in mail.outbox if "reviewer" in m.to[0]}
     assert set(escalations) == {"reviewer@example.cn", "other_reviewer@example.cn"}
@@ -102,8 +104,8 @@ def test_bases_silent_after_a_reminder_are_escalated_to_their_authority_once(
     esc = Reminder.objects.get(kind="escalation", recipient__username="reviewer")
     assert esc.authority == base.authority and base.name in esc.note
     mail.outbox.clear()
-    assert reminders_auto(campaign=campaign_2030, now=before(0)).escalations.sent == 0
-    assert reminders_auto(campaign=campaign_2030, now=before(-3)).escalations.sent == 0
+    assert committed(reminders_auto, campaign=campaign_2030, now=before(0)).escalations.sent == 0
+    assert committed(reminders_auto, campaign=campaign_2030, now=before(-3)).escalations.sent == 0
     assert not any("reviewer" in m.to[0] for m in mail.outbox)
 
 
@@ -141,20 +143,20 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_the_command_sends_on_a_reminder_day_and_is_idempotent(open_campaign, material, people):
+def test_the_command_sends_on_a_reminder_day_and_is_idempotent(committed, open_campaign, material, people):
     set_deadline(open_campaign, base=timezone.now() + dt.timedelta(days=3))
-    output = run()
+    output = committed(run)
     assert "截止前 3 天" in output and "已向 3 人发送催报" in output
     assert len(fillers_reminded()) == 3
     mail.outbox.clear()
-    assert "没有需要催报的对象" in run()
+    assert "没有需要催报的对象" in committed(run)
     assert not mail.outbox
     assert Reminder.objects.filter(kind="auto").count() == 3
 
 
-def test_the_command_does_nothing_between_reminder_days(open_campaign, material, people):
+def test_the_command_does_nothing_between_reminder_days(committed, open_campaign, material, people):
     set_deadline(open_campaign, base=timezone.now() + dt.timedelta(days=10))
-    assert "非催报日" in run("--year", str(open_campaign.year))
+    assert "非催报日" in committed(run, "--year", str(open_campaign.year))
     assert not mail.outbox
 
 

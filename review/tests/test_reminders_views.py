@@ -36,9 +36,11 @@ def test_the_progress_page_has_the_reminder_form(client, ministry, open_campaign
     assert f'action="{REMIND}"' in html and 'name="targets"' in html and "全国" in html
 
 
-def test_the_ministry_reminds_every_base_behind(client, ministry, material, people):
+def test_the_ministry_reminds_every_base_behind(committed, client, ministry, material, people):
     client.force_login(ministry)
-    response = client.post(REMIND, {"targets": "bases", "authority": "", "note": "请抓紧"}, follow=True)
+    response = committed(
+        client.post, REMIND, {"targets": "bases", "authority": "", "note": "请抓紧"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("review:ministry_progress")
     assert "已向 3 人发送催报（涉及 3 个单位）" in messages_of(response)[0]
     assert len(mail.outbox) == 3
@@ -46,17 +48,21 @@ def test_the_ministry_reminds_every_base_behind(client, ministry, material, peop
     assert "人工催报" in html and material.base.name in html  # the recent reminders
 
 
-def test_the_ministry_reminds_one_authority_from_its_drill_down(client, ministry, material, people, jiangsu):
+def test_the_ministry_reminds_one_authority_from_its_drill_down(
+    committed, client, ministry, material, people, jiangsu
+):
     client.force_login(ministry)
     back = reverse("review:ministry_authority", args=[jiangsu.pk])
-    response = client.post(REMIND, {"targets": "bases", "authority": jiangsu.pk, "next": back}, follow=True)
+    response = committed(
+        client.post, REMIND, {"targets": "bases", "authority": jiangsu.pk, "next": back}, follow=True
+    )
     assert response.redirect_chain[-1][0] == back
     assert [m.to for m in mail.outbox] == [["other_filler@example.cn"]]
 
 
-def test_the_ministry_reminds_authorities(client, ministry, material, people):
+def test_the_ministry_reminds_authorities(committed, client, ministry, material, people):
     client.force_login(ministry)
-    client.post(REMIND, {"targets": "authorities", "authority": ""})
+    committed(client.post, REMIND, {"targets": "authorities", "authority": ""})
     assert {m.to[0] for m in mail.outbox} == {"reviewer@example.cn", "other_reviewer@example.cn"}
 
 
@@ -89,23 +95,25 @@ def test_the_history_lists_and_filters(client, ministry, material, people, revie
 # --- the authority reviewer's page -------------------------------------------------------------------
 
 
-def test_the_reviewer_sees_its_bases_behind_and_reminds_them(client, reviewer, material, people, other_base):
+def test_the_reviewer_sees_its_bases_behind_and_reminds_them(
+    committed, client, reviewer, material, people, other_base
+):
     client.force_login(reviewer)
     response = client.get(MINE)
     html = response.content.decode()
     assert {r.base.name for r in response.context["rows"]} == {material.base.name, people.base.name}
     assert other_base.name not in html
-    response = client.post(MINE, {"note": "请周五前提交"}, follow=True)
+    response = committed(client.post, MINE, {"note": "请周五前提交"}, follow=True)
     assert "已向 2 人发送催报" in messages_of(response)[0]
     assert {m.to[0] for m in mail.outbox} == {"filler@example.cn", "sibling_filler@example.cn"}
     assert "请周五前提交" in response.content.decode()  # in the history
 
 
-def test_the_reviewer_cannot_widen_its_scope(client, reviewer, material, people, jiangsu):
+def test_the_reviewer_cannot_widen_its_scope(committed, client, reviewer, material, people, jiangsu):
     client.force_login(reviewer)
-    client.post(MINE, {"authority": jiangsu.pk, "targets": "authorities"})
+    committed(client.post, MINE, {"authority": jiangsu.pk, "targets": "authorities"})
     assert {m.to[0] for m in mail.outbox} == {"filler@example.cn", "sibling_filler@example.cn"}
-    assert client.post(REMIND, {"targets": "bases", "authority": jiangsu.pk}).status_code == 403
+    assert committed(client.post, REMIND, {"targets": "bases", "authority": jiangsu.pk}).status_code == 403
     assert client.get(HISTORY).status_code == 403
 
 
@@ -123,16 +131,18 @@ def test_the_nav_links_the_reviewer_page(client, reviewer, campaign):
 
 
 @pytest.mark.parametrize("who", ["filler", "other_filler", "reviewer", "expert", "sysadmin", "auditor"])
-def test_other_roles_cannot_use_the_ministry_reminder_pages(request, client, material, people, who):
+def test_other_roles_cannot_use_the_ministry_reminder_pages(
+    committed, request, client, material, people, who
+):
     client.force_login(request.getfixturevalue(who))
-    assert client.post(REMIND, {"targets": "bases"}).status_code == 403
+    assert committed(client.post, REMIND, {"targets": "bases"}).status_code == 403
     assert client.get(HISTORY).status_code == 403
     assert not mail.outbox
 
 
 @pytest.mark.parametrize("who", ["ministry", "filler", "expert", "auditor"])
-def test_other_roles_cannot_use_the_reviewer_page(request, client, material, people, who):
+def test_other_roles_cannot_use_the_reviewer_page(committed, request, client, material, people, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(MINE).status_code == 403
-    assert client.post(MINE, {}).status_code == 403
+    assert committed(client.post, MINE, {}).status_code == 403
     assert not mail.outbox

@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def asked(closed_campaign, filler, ready, reviewer, other_reviewer):
-    return reopen_request(campaign=closed_campaign, user=filler, reason="负责人出差，未能按时盖章。")
+def asked(committed, closed_campaign, filler, ready, reviewer, other_reviewer):
+    return committed(
+        reopen_request, campaign=closed_campaign, user=filler, reason="负责人出差，未能按时盖章。"
+    )
 
 
 def test_the_base_asks_after_the_deadline_and_its_reviewers_are_told(
@@ -57,14 +59,17 @@ def test_other_roles_cannot_ask_for_a_base(request, closed_campaign, who):
 
 
 def test_the_authority_supports_then_the_ministry_grants_and_the_base_submits_late(
-    asked, reviewer, ministry, filler, ready
+    committed, asked, reviewer, ministry, filler, ready
 ):
-    reopen_authority_decide(request=asked, user=reviewer, support=True)
+    committed(reopen_authority_decide, request=asked, user=reviewer, support=True)
     assert reload_request(asked).status == "pending_ministry"
     assert Notification.objects.filter(user=filler, subject="补报申请省级审核结果").exists()
     until = timezone.now() + dt.timedelta(days=3)
-    reopen_ministry_decide(request=asked, user=ministry, grant=True, until=until)
+    committed(reopen_ministry_decide, request=asked, user=ministry, grant=True, until=until)
     assert reload_request(asked).status == "granted"
+    # The service tells the base and its authority by itself: no view has to remember it.
+    assert Notification.objects.filter(user=filler, subject="补报申请已批准").exists()
+    assert Notification.objects.filter(user=reviewer, subject="补报申请已批准").exists()
     assert base_window_open(campaign=ready.campaign, base=ready.base)
     submission_submit(submission=ready, user=filler)
     assert reload(ready).is_late

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 OUTSIDERS = ["filler", "other_filler", "other_reviewer", "ministry", "expert"]
 
 
-def test_the_reviewer_returns_with_a_comment_and_field_comments(submitted, reviewer, filler):
-    review_return(
+def test_the_reviewer_returns_with_a_comment_and_field_comments(committed, submitted, reviewer, filler):
+    committed(
+        review_return,
         submission=submitted,
         user=reviewer,
         comment="请核实销售收入。",

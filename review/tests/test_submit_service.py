@@ -142,8 +142,8 @@ def test_a_late_first_submission_stays_late_after_a_return(
     assert reload(ready).is_late
 
 
-def test_the_reviewers_of_the_authority_are_told(ready, filler, reviewer, other_reviewer):
-    submission_submit(submission=ready, user=filler)
+def test_the_reviewers_of_the_authority_are_told(committed, ready, filler, reviewer, other_reviewer):
+    committed(submission_submit, submission=ready, user=filler)
     note = Notification.objects.get(user=reviewer)
     assert note.subject == "材料待初审" and f"/review/submission/{ready.pk}/" == note.link
     assert not Notification.objects.filter(user=other_reviewer).exists()
