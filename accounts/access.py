@@ -14,6 +14,7 @@ from django.http import Http404
 
 from accounts.models import Role, User
 from exchange.models import SealedScan
+from jobs.models import Job
 from registry.models import Authority, Base, Campaign
 from reports.models import CaseRecommendation, ProvincialSummary
 from review.models import Notification, Reminder, ReopenRequest, Snapshot
@@ -297,3 +298,18 @@ def visible_reminders(user: User) -> QuerySet[Reminder]:
             return qs.filter(Q(authority_id=user.authority_id) | Q(base__authority_id=user.authority_id))
         case _:
             return qs.none()
+
+
+# --- background jobs -----------------------------------------------------------------------------
+
+
+def visible_jobs(user: User) -> QuerySet[Job]:
+    """A background job (its progress, outcome and result file) is seen only by who started it: the
+    result was built within that user's scope when it ran."""
+    if not user.is_authenticated or not user.is_active:
+        return Job.objects.none()
+    return Job.objects.filter(created_by=user)
+
+
+def access_job(user: User, pk: int | str) -> Job:
+    return _one(visible_jobs(user), "后台任务", pk=pk)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("review/", include("review.urls")),
     path("exchange/", include("exchange.urls")),
+    path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]

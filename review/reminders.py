@@ -702,3 +702,12 @@ def _escalate(*, campaign: Campaign, since: dt.datetime, now: dt.datetime) -> Re
             )
         )
     return _deliver(campaign=campaign, sender=None, kind=Reminder.Kind.ESCALATION, groups=groups, now=now)
+
+
+def reminders_auto_open(year: int | None = None) -> list[tuple[Campaign, AutoResult]]:
+    """The automatic run over every open campaign (or the open one of `year`): what the daily task
+    and `manage.py send_reminders` both do."""
+    campaigns = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("year")
+    if year:
+        campaigns = campaigns.filter(year=year)
+    return [(campaign, reminders_auto(campaign=campaign)) for campaign in campaigns]

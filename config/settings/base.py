@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "exchange",
     "audit",
     "demo",
+    "jobs",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +136,29 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="示范基地信息管理系统 <noreply@example.invalid>")
 REMINDER_MIN_INTERVAL_HOURS = env.int("REMINDER_MIN_INTERVAL_HOURS", default=24)
 REMINDER_DAYS_BEFORE = env.list("REMINDER_DAYS_BEFORE", cast=int, default=[7, 3, 1])
+
+# The task queue (huey). Bulk imports, national exports, document zips and the daily 催报 run as
+# tasks, never inside a web request. SQLite storage by default so `make run` needs no other server
+# (it starts a consumer beside runserver); production points HUEY_URL at Redis and runs
+# `manage.py run_huey` on as many machines as wanted.
+HUEY_URL = env.str("HUEY_URL", default=f"sqlite:///{BASE_DIR / 'huey.sqlite3'}")
+HUEY_WORKERS = env.int("HUEY_WORKERS", default=2)
+
+
+def _huey_settings(url: str, workers: int) -> dict:
+    consumer = {"workers": workers, "worker_type": "thread"}
+    # `immediate` must be explicit: djhuey otherwise follows DEBUG and would run tasks in the request.
+    common = {"name": "sfjd", "immediate": False, "results": False, "utc": True, "consumer": consumer}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {**common, "huey_class": "huey.RedisHuey", "url": url}
+    if url.startswith("sqlite:///"):
+        return {**common, "huey_class": "huey.SqliteHuey", "filename": url.removeprefix("sqlite:///")}
+    raise ImproperlyConfigured(f"HUEY_URL 无效：“{url}”（应为 redis://… 或 sqlite:///路径）。")
+
+
+if HUEY_WORKERS < 1:
+    raise ImproperlyConfigured("HUEY_WORKERS 必须至少为 1。")
+HUEY = _huey_settings(HUEY_URL, HUEY_WORKERS)
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

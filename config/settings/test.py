@@ -16,3 +16,6 @@ STORAGES = {
 
 # Tests never serve collected static files; without this WhiteNoise warns that STATIC_ROOT is missing.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+
+# Tasks run at once, in the test's own thread and transaction, on huey's in-memory storage.
+HUEY = {**HUEY, "immediate": True}  # noqa: F405

@@ -1,4 +1,5 @@
-"""The daily 催报 run, for cron: `manage.py send_reminders` (once a day, e.g. at 09:00 Beijing time).
+"""The daily 催报 run by hand: `manage.py send_reminders`. The task queue runs the same every day at
+09:00 Beijing time (review.tasks.send_reminders_daily), so no cron line is needed.
 
 Repeating it is harmless: each base gets one automatic reminder per reminder day, each authority one
 escalation per campaign, and nobody is reminded twice within REMINDER_MIN_INTERVAL_HOURS.
@@ -11,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registry.models import Campaign
-from review.reminders import reminders_auto
+from review.reminders import reminders_auto_open
 
 
 class Command(BaseCommand):
@@ -29,8 +30,7 @@ class Command(BaseCommand):
         if not campaigns:
             self.stdout.write("没有填报中的年度评价，无需催报。")
             return
-        for campaign in campaigns:
-            result = reminders_auto(campaign=campaign)
+        for campaign, result in reminders_auto_open(options["year"]):
             day = f"截止前 {result.milestone} 天" if result.milestone is not None else "非催报日"
             self.stdout.write(f"{campaign.title}（{day}）")
             self.stdout.write(f"  基地催报：{result.reminders.message}")

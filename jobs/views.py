@@ -1,0 +1,72 @@
+"""A user's background jobs: the list, one job's progress bar and outcome, and its result file."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from accounts.access import access_job, visible_jobs
+from jobs.models import Job
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def job_state_json(job: Job) -> dict:
+    return {
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "finished": job.finished,
+        "percent": job.percent,
+        "done": job.done,
+        "total": job.total,
+        "step": job.step,
+        "error": job.error,
+        "summary": job.summary,
+        "download": reverse("jobs:download", args=[job.pk]) if job.result_file else "",
+    }
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = list(visible_jobs(request.user)[:50])
+    return _private(render(request, "jobs/list.html", {"jobs": jobs}))
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    return _private(render(request, "jobs/detail.html", {"job": job, "state": job_state_json(job)}))
+
+
+@login_required
+@require_GET
+def job_state(request: HttpRequest, pk: int) -> JsonResponse:
+    job = access_job(request.user, pk)
+    response = JsonResponse(job_state_json(job))
+    _private(response)
+    return response
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    if not job.result_file:
+        raise Http404("该任务没有可下载的结果文件。")
+    try:
+        handle = job.result_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("结果文件已不存在，请重新发起任务。") from None
+    response = FileResponse(handle, content_type=job.result_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, job.result_name or "结果")
+    return _private(response)
