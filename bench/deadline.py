@@ -1,0 +1,576 @@
+"""Deadline day on the production stack, on loopback.
+
+Prepares a database with the demo's 450 bases, starts gunicorn (threaded workers, so connections are
+kept alive) with the production settings and WhiteNoise, and plays the last hours before 8月24日:
+every filler logs in, opens the form, autosaves changed values again and again, uploads a sealed scan
+and submits (half of them double-click); the reviewers of the largest province open their review
+list; the ministry opens national progress. Beside them, in the same run, one client asks for a
+trivial page (the login form) over a kept-alive connection: the floor every figure is compared with.
+
+Afterwards it reads the database: every acknowledged save is there with its value, and no material
+was submitted twice. Then each kind of request is driven alone at saturation, and its cost in CPU
+seconds per request (cores / throughput) is printed beside the floor's.
+
+Run: `make bench` (through bench/bench_deadline.py), or by hand:
+`.venv/bin/python -m bench.deadline --db sqlite --users 50`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "Load-Bench-2026!x"
+CELLS = [("summary", "1.1"), ("summary", "1.2"), ("summary", "1.3")]
+SECTION = "一"
+
+# Run inside the prepared database with the development settings (load_demo refuses production).
+# Prints one JSON line: the accounts and materials the load generator plays.
+SETUP = """
+import json, sys
+import django
+django.setup()
+from django.contrib.auth.hashers import make_password
+from django.db.models import Count
+from accounts.models import Role, User
+from exchange.models import SealedScan
+from registry.models import Authority, Campaign
+from submissions.models import Submission, Value
+
+users, password = int(sys.argv[1]), sys.argv[2]
+campaign = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-year").first()
+hashed = make_password(password)
+drafts = list(
+    Submission.objects.filter(campaign=campaign, status__in=["draft", "returned"])
+    .select_related("base").order_by("pk")[:users]
+)
+fillers = []
+for i, s in enumerate(drafts):
+    u, _ = User.objects.update_or_create(
+        username=f"load_filler_{i:03d}",
+        defaults={"role": Role.BASE_FILLER, "base": s.base, "password": hashed, "full_name": f"压测填报{i}"},
+    )
+    revisions = {
+        f"{v.form}|{v.code}|{v.year}": v.revision
+        for v in Value.objects.filter(submission=s, year=campaign.data_year, code__in=[c for _, c in CELLS])
+    }
+    fillers.append({"username": u.username, "submission": s.pk, "revisions": revisions})
+largest = (
+    Authority.objects.filter(bases__campaigns=campaign).annotate(n=Count("bases")).order_by("-n").first()
+)
+reviewers = []
+for i in range(3):
+    u, _ = User.objects.update_or_create(
+        username=f"load_reviewer_{i}",
+        defaults={"role": Role.AUTHORITY_REVIEWER, "authority": largest, "password": hashed},
+    )
+    reviewers.append(u.username)
+User.objects.update_or_create(
+    username="load_ministry", defaults={"role": Role.MINISTRY_ADMIN, "password": hashed}
+)
+print(json.dumps({
+    "data_year": campaign.data_year, "fillers": fillers, "reviewers": reviewers, "ministry": "load_ministry",
+    "province": largest.name, "province_bases": largest.n, "scan_kinds": list(SealedScan.Kind.values),
+}))
+""".replace("CELLS", repr([c for c in CELLS]))
+
+# Run after the load: what the database holds for the cells and submissions the run touched.
+CHECK = """
+import json, sys
+import django
+django.setup()
+from review.models import Transition
+from submissions.models import Value, ValueChange
+
+asked = json.loads(sys.stdin.read())
+out = {"values": {}, "changes": {}, "submits": {}}
+since = asked["since"]
+for key in asked["cells"]:
+    pk, form, code, year = key.split("|")
+    v = Value.objects.filter(submission_id=pk, form=form, code=code, year=int(year)).first()
+    out["values"][key] = v.raw if v else None
+    out["changes"][key] = ValueChange.objects.filter(
+        submission_id=pk, form=form, code=code, year=int(year), changed_at__gte=since
+    ).count()
+for pk in asked["submissions"]:
+    out["submits"][str(pk)] = Transition.objects.filter(
+        submission_id=pk, action="submit", at__gte=since
+    ).count()
+print(json.dumps(out))
+"""
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    error_samples: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, seconds: float, ok: bool, sample: str = "") -> None:
+        self.latencies[kind].append(seconds)
+        if not ok:
+            self.errors[kind] += 1
+            if len(self.error_samples) < 5:
+                self.error_samples.append(f"{kind}: {sample[:300]}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Acks:
+    """Saves the server acknowledged: the last raw value per cell and how many saves it confirmed."""
+
+    last: dict[str, str] = field(default_factory=dict)
+    count: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def scan_png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (600, 800), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+class Session:
+    """One person in one browser: a cookie jar over one kept-alive connection."""
+
+    def __init__(self, base_url: str, stats: Stats) -> None:
+        self.client = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=120,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        )
+        self.stats = stats
+
+    async def request(self, kind: str, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
+        started = time.perf_counter()
+        try:
+            response = await self.client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            self.stats.add(kind, time.perf_counter() - started, False, f"{type(exc).__name__} {exc}")
+            return None
+        ok = response.status_code < 500
+        self.stats.add(kind, time.perf_counter() - started, ok, f"{response.status_code} {url}")
+        return response
+
+    def csrf(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
+    async def login(self, username: str) -> bool:
+        page = await self.request("login_form", "GET", "/login/")
+        if page is None:
+            return False
+        response = await self.request(
+            "login",
+            "POST",
+            "/login/",
+            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
+        )
+        return response is not None and response.status_code == 302
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+async def play_filler(
+    session: Session, filler: dict[str, Any], *, data_year: int, rounds: int, think: float, acks: Acks,
+    scan_kind: str, scan: bytes, double_click: bool,
+) -> None:  # fmt: skip
+    pk = filler["submission"]
+    section_url = f"/submissions/{pk}/summary/{SECTION}/"
+    revisions = {k: int(v) for k, v in filler["revisions"].items()}
+    for r in range(rounds):
+        await session.request("section", "GET", section_url)
+        await asyncio.sleep(think)
+        changes = []
+        for form, code in CELLS:
+            key = f"{form}|{code}|{data_year}"
+            changes.append(
+                {"form": form, "code": code, "year": data_year, "raw": f"{100 + r}.{pk % 97:02d}",
+                 "currency": "", "base_revision": revisions.get(key, 0), "force": False}
+            )  # fmt: skip
+        response = await session.request(
+            "autosave",
+            "POST",
+            f"/submissions/{pk}/save/?form=summary&section={SECTION}",
+            content=json.dumps({"changes": changes}),
+            headers={
+                "Content-Type": "application/json",
+                "X-CSRFToken": session.csrf(),
+                "X-Requested-With": "fetch",
+            },
+        )
+        if response is not None and response.status_code == 200:
+            for cell in response.json().get("cells", []):
+                key = f"{cell['form']}|{cell['code']}|{cell['year']}"
+                if cell["status"] == "saved":
+                    revisions[key] = cell["revision"]
+                    sent = next(c["raw"] for c in changes if c["code"] == cell["code"])
+                    acks.last[f"{pk}|{key}"] = sent
+                    acks.count[f"{pk}|{key}"] += 1
+        await asyncio.sleep(think)
+    await session.request(
+        "scan_upload",
+        "POST",
+        f"/exchange/submission/{pk}/scans/",
+        data={"kind": scan_kind, "csrfmiddlewaretoken": session.csrf()},
+        files={f"{scan_kind}-file": ("scan.png", scan, "image/png")},
+    )
+    submit = {"csrfmiddlewaretoken": session.csrf()}
+    url = f"/review/submission/{pk}/submit/"
+    if double_click:
+        # A double click: the second request leaves before the first is answered.
+        second = Session(str(session.client.base_url), session.stats)
+        second.client.cookies = session.client.cookies
+        await asyncio.gather(
+            session.request("submit", "POST", url, data=submit),
+            second.request("submit", "POST", url, data=submit),
+        )
+        await second.close()
+    else:
+        await session.request("submit", "POST", url, data=submit)
+
+
+async def play_reader(session: Session, kind: str, url: str, *, stop: asyncio.Event, think: float) -> None:
+    while not stop.is_set():
+        await session.request(kind, "GET", url)
+        await asyncio.sleep(think)
+
+
+async def deadline_peak(
+    base_url: str, plan: dict[str, Any], *, users: int, rounds: int, think: float
+) -> dict:
+    stats, acks = Stats(), Acks()
+    fillers = plan["fillers"][:users]
+    sessions = [Session(base_url, stats) for _ in fillers]
+    reviewer_sessions = [Session(base_url, stats) for _ in plan["reviewers"]]
+    ministry = Session(base_url, stats)
+    floor = Session(base_url, stats)
+    logged = await asyncio.gather(*(s.login(f["username"]) for s, f in zip(sessions, fillers, strict=True)))
+    logged += await asyncio.gather(
+        *(s.login(u) for s, u in zip(reviewer_sessions, plan["reviewers"], strict=True))
+    )
+    logged.append(await ministry.login(plan["ministry"]))
+    if not all(logged):
+        raise RuntimeError(f"{logged.count(False)} 个压测账号未能登录")
+    stop = asyncio.Event()
+    readers = [
+        asyncio.create_task(play_reader(s, "review_list", "/review/", stop=stop, think=think * 4))
+        for s in reviewer_sessions
+    ]
+    readers.append(
+        asyncio.create_task(
+            play_reader(ministry, "progress", "/review/ministry/", stop=stop, think=think * 4)
+        )
+    )
+    readers.append(asyncio.create_task(play_reader(floor, "floor", "/login/", stop=stop, think=think / 3)))
+    scan = scan_png()
+    since = time.time()
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(
+            play_filler(
+                s,
+                f,
+                data_year=plan["data_year"],
+                rounds=rounds,
+                think=think,
+                acks=acks,
+                scan_kind=plan["scan_kinds"][0],
+                scan=scan,
+                double_click=i % 2 == 0,
+            )
+            for i, (s, f) in enumerate(zip(sessions, fillers, strict=True))
+        )
+    )
+    wall = time.perf_counter() - started
+    stop.set()
+    await asyncio.gather(*readers)
+    for s in [*sessions, *reviewer_sessions, ministry, floor]:
+        await s.close()
+    return {
+        "stats": stats,
+        "acks": acks,
+        "wall": wall,
+        "since": since,
+        "submissions": [f["submission"] for f in fillers],
+    }
+
+
+async def closed_loop(session: Session, kind: str, method: str, url: str, until: float) -> int:
+    count = 0
+    while time.perf_counter() < until:
+        await session.request(kind, method, url)
+        count += 1
+    return count
+
+
+async def saturate(
+    base_url: str, plan: dict[str, Any], *, seconds: float, concurrency: int
+) -> dict[str, float]:
+    """Requests per second of each kind driven alone, closed loop, no think time."""
+    stats = Stats()
+    kinds: dict[str, tuple[str, str, list[str]]] = {
+        "floor": ("GET", "/login/", []),
+        "section": (
+            "GET",
+            "/submissions/{pk}/summary/" + SECTION + "/",
+            [f["username"] for f in plan["fillers"]],
+        ),
+        "review_list": ("GET", "/review/", plan["reviewers"]),
+        "progress": ("GET", "/review/ministry/", [plan["ministry"]]),
+    }
+    out: dict[str, float] = {}
+    for kind, (method, url, usernames) in kinds.items():
+        sessions = [Session(base_url, stats) for _ in range(concurrency)]
+        pks = {f["username"]: f["submission"] for f in plan["fillers"]}
+        urls = []
+        for i, s in enumerate(sessions):
+            if usernames:
+                name = usernames[i % len(usernames)]
+                await s.login(name)
+                urls.append(url.format(pk=pks.get(name, 0)))
+            else:
+                urls.append(url)
+        until = time.perf_counter() + seconds
+        started = time.perf_counter()
+        counts = await asyncio.gather(
+            *(closed_loop(s, f"sat_{kind}", method, u, until) for s, u in zip(sessions, urls, strict=True))
+        )
+        out[kind] = sum(counts) / (time.perf_counter() - started)
+        for s in sessions:
+            await s.close()
+    return out
+
+
+def run(args: list[str], env: dict[str, str], *, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        args, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=1800, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:3])} 失败：{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def prepare(env: dict[str, str], users: int) -> dict[str, Any]:
+    python = sys.executable
+    run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    run([python, "manage.py", "load_demo"], env)
+    return json.loads(run([python, "-c", SETUP, str(users), PASSWORD], env).strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, workers: int, threads: int) -> Iterator[str]:
+    port = free_port()
+    serve = dict(env, DJANGO_SETTINGS_MODULE="config.settings.bench")
+    run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], serve)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "30",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=serve,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/login/", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn 未能启动")
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+
+
+def verify(env: dict[str, str], peak: dict[str, Any]) -> dict[str, int]:
+    acks: Acks = peak["acks"]
+    asked = {
+        "since": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(peak["since"] - 1)),
+        "cells": sorted(acks.last),
+        "submissions": peak["submissions"],
+    }
+    found = json.loads(
+        run([sys.executable, "-c", CHECK], env, stdin=json.dumps(asked)).strip().splitlines()[-1]
+    )
+    lost = sum(1 for key, raw in acks.last.items() if found["values"].get(key) != raw)
+    lost += sum(max(0, acks.count[key] - found["changes"].get(key, 0)) for key in acks.last)
+    doubled = sum(1 for n in found["submits"].values() if n > 1)
+    submitted = sum(1 for n in found["submits"].values() if n == 1)
+    return {
+        "lost_writes": lost,
+        "doubled_submits": doubled,
+        "submitted": submitted,
+        "acknowledged": sum(acks.count.values()),
+    }
+
+
+def database_env(kind: str, workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_hex(24))
+    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    env["MEDIA_ROOT"] = str(workdir / "media")
+    if kind == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'deadline.sqlite3'}"
+    else:
+        name = "sfjd_bench_deadline"
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql],
+                check=True,
+                capture_output=True,
+            )
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    return env
+
+
+def measure(
+    kind: str, *, users: int, rounds: int, think: float, workers: int, threads: int, saturation_seconds: float
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix=f"deadline-{kind}-") as tmp:
+        env = database_env(kind, Path(tmp))
+        plan = prepare(env, users)
+        with gunicorn(env, workers=workers, threads=threads) as url:
+            peak = asyncio.run(deadline_peak(url, plan, users=users, rounds=rounds, think=think))
+            rates = asyncio.run(
+                saturate(url, plan, seconds=saturation_seconds, concurrency=workers * threads)
+            )
+        checked = verify(env, peak)
+    stats: Stats = peak["stats"]
+    figures: dict[str, Any] = {
+        "db": kind,
+        "province": plan["province"],
+        "province_bases": plan["province_bases"],
+    }
+    total = sum(len(v) for v in stats.latencies.values())
+    figures["requests"] = total
+    figures["rps"] = total / peak["wall"]
+    figures["errors"] = sum(stats.errors.values())
+    figures["error_samples"] = stats.error_samples
+    figures["kinds"] = {
+        k: {
+            "n": len(v),
+            "p50": percentile(v, 50),
+            "p95": percentile(v, 95),
+            "p99": percentile(v, 99),
+            "errors": stats.errors.get(k, 0),
+        }
+        for k, v in sorted(stats.latencies.items())
+    }
+    cores = os.cpu_count() or 1
+    figures["cpu_seconds_per_request"] = {k: cores / r for k, r in rates.items() if r > 0}
+    figures["saturation_rps"] = rates
+    figures.update(checked)
+    return figures
+
+
+def report(figures: dict[str, Any]) -> str:
+    lines = [
+        f"[{figures['db']}] {figures['requests']} 个请求，{figures['rps']:.1f} 请求/秒，错误 {figures['errors']}，"
+        f"确认保存 {figures['acknowledged']}，丢失 {figures['lost_writes']}，重复提交 {figures['doubled_submits']}，"
+        f"提交成功 {figures['submitted']}（最大省份：{figures['province']}，{figures['province_bases']} 个基地）",
+        f"  {'请求类型':<12}{'次数':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'错误':>6}",
+    ]
+    for kind, k in figures["kinds"].items():
+        if kind.startswith("sat_"):
+            continue
+        lines.append(
+            f"  {kind:<14}{k['n']:>7}{k['p50'] * 1000:>10.1f}{k['p95'] * 1000:>10.1f}{k['p99'] * 1000:>10.1f}{k['errors']:>6}"
+        )
+    floor = figures["cpu_seconds_per_request"].get("floor")
+    for kind, cost in figures["cpu_seconds_per_request"].items():
+        ratio = f"（{cost / floor:.1f} × 最简页面）" if floor else ""
+        lines.append(f"  饱和时每请求 CPU 秒 {kind:<12} {cost * 1000:8.2f} ms{ratio}")
+    for sample in figures["error_samples"]:
+        lines.append(f"  错误示例：{sample}")
+    return "\n".join(lines)
+
+
+def ratios(figures: dict[str, Any]) -> dict[str, float]:
+    kinds = figures["kinds"]
+    floor = kinds["floor"]["p95"]
+    return {
+        "form_page_p95_vs_floor": kinds["section"]["p95"] / floor,
+        "autosave_p95_vs_floor": kinds["autosave"]["p95"] / floor,
+        "review_list_p95_vs_floor": kinds["review_list"]["p95"] / floor,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="截止日压力测试（本机回环）")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--think", type=float, default=0.5)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--saturation-seconds", type=float, default=8)
+    a = parser.parse_args()
+    figures = measure(
+        a.db,
+        users=a.users,
+        rounds=a.rounds,
+        think=a.think,
+        workers=a.workers,
+        threads=a.threads,
+        saturation_seconds=a.saturation_seconds,
+    )
+    print(report(figures))
+    print(json.dumps(ratios(figures)))
+
+
+if __name__ == "__main__":
+    main()
