@@ -214,7 +214,7 @@ def filler_next_step(
             "err",
             f"示范基地报送已于{deadline.date_label}截止。如需补报或修改，请联系省级主管部门。",
         )
-    when = f"{deadline.date_label}{deadline.deadline:%H:%M}前"
+    when = f"{deadline.day_label}前"
     if submission_status == Submission.Status.RETURNED:
         return "warn", f"材料已被省级主管部门退回，请按审核意见修改，并于{when}重新提交。"
     started = "已开始填报，" if submission_status == Submission.Status.DRAFT else ""

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.access import can_fill, can_write_authority_material
 from accounts.models import User
 from audit.services import event_record
+from lib.deadlines import day_label
 from registry.models import Authority, Base, Campaign, StarRating
 from reports.models import (
     CaseAspect,
@@ -263,8 +264,8 @@ SUMMARY_FIELDS = {
 def authority_deadline_open(campaign: Campaign, authority: Authority, now: dt.datetime) -> bool:
     """May `authority` still deliver its summary and cases for `campaign` at `now`?
 
-    The deadline itself counts as open (23:59:59 on 8月31日 is in time); after it, a reopening
-    window the ministry granted to the authority keeps it open.
+    The deadline's whole day counts as open (23:59:59.5 on 8月31日 is in time, lib.deadlines); after
+    it, a reopening window the ministry granted to the authority keeps it open.
     """
     from review.services import authority_window_open
 
@@ -357,9 +358,8 @@ def summary_submit(
     if summary.is_submitted:
         raise ValidationError("本省材料已报送，无需重复报送。")
     if not authority_deadline_open(campaign, authority, now):
-        deadline = timezone.localtime(campaign.authority_deadline)
         raise ValidationError(
-            f"已超过省级材料报送截止时间（{deadline:%Y年%m月%d日 %H:%M}），不能报送。"
+            f"已超过省级材料报送截止时间（{day_label(campaign.authority_deadline)}），不能报送。"
             "如确需报送，请联系工业和信息化部规划司申请延期。"
         )
     problems = summary_problems(summary)

@@ -35,7 +35,7 @@ from accounts.access import (
     visible_reopen_requests,
 )
 from accounts.models import Role, User
-from lib.deadlines import SHANGHAI, countdown
+from lib.deadlines import SHANGHAI, countdown, day_label, deadline_open
 from review.forms import COMMENT_MAX, ReturnForm
 from review.models import Reminder, ReopenRequest, Snapshot
 from review.queries import FieldIndex, comment_refs, current_campaign, explanation_views, timeline
@@ -117,7 +117,7 @@ class MinistryReturnForm(ReturnForm):
 class ReopenGrantForm(forms.Form):
     decision = forms.ChoiceField(choices=[("grant", "批准"), ("reject", "不批准")])
     until = forms.DateTimeField(
-        label="补报截止时间", required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        label="补报截止时间", required=False, input_formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     comment = forms.CharField(label="审批意见", required=False, max_length=COMMENT_MAX)
 
@@ -131,8 +131,8 @@ class ReopenGrantForm(forms.Form):
         if data.get("decision") == "grant":
             if until is None and "until" not in self.errors:
                 self.add_error("until", "批准补报时请设定补报截止时间。")
-            elif until is not None and until <= timezone.now():
-                self.add_error("until", "补报截止时间必须晚于当前时间。")
+            elif until is not None and not deadline_open(until, timezone.now()):
+                self.add_error("until", "补报截止日期不能早于今天。")
         elif data.get("decision") == "reject" and not (data.get("comment") or "").strip():
             self.add_error("comment", "不批准时请填写理由。")
         return data
@@ -188,7 +188,7 @@ def authority_progress(request: HttpRequest, pk: int) -> HttpResponse:
         counts.accepted += row.state == S.ACCEPTED
         counts.late += row.is_late
     if campaign is not None:
-        counts.deadline_passed = timezone.now() > campaign.base_deadline
+        counts.deadline_passed = not deadline_open(campaign.base_deadline, timezone.now())
     return render(
         request,
         "review/ministry_authority.html",
@@ -403,16 +403,14 @@ def reopen_queue(request: HttpRequest) -> HttpResponse:
         ),
         30,
     ).get_page(request.GET.get("page"))
-    default_until = timezone.localtime(timezone.now(), SHANGHAI).replace(
-        hour=23, minute=59, second=0, microsecond=0
-    ) + dt.timedelta(days=7)
+    default_until = timezone.localtime(timezone.now(), SHANGHAI).date() + dt.timedelta(days=7)
     return render(
         request,
         "review/ministry_reopen.html",
         {
             "pending": pending,
             "decided": decided,
-            "default_until": default_until.strftime("%Y-%m-%dT%H:%M"),
+            "default_until": default_until.isoformat(),
             "now": timezone.now(),
         },
     )
@@ -442,8 +440,7 @@ def reopen_decide(request: HttpRequest, pk: int) -> HttpResponse:
             _messages(request, exc)
         else:
             if grant:
-                until = timezone.localtime(decided.window_until, SHANGHAI)
-                messages.success(request, f"已批准{who}补报，补报截止 {until:%Y-%m-%d %H:%M}。")
+                messages.success(request, f"已批准{who}补报，补报截止 {day_label(decided.window_until)}。")
             else:
                 messages.success(request, f"已不批准{who}的补报申请。")
     return HttpResponseRedirect(reverse("review:ministry_reopen") + f"#reopen-{req.pk}")

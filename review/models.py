@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from lib.deadlines import deadline_open
+
 
 class Transition(models.Model):
     """One status change of a Submission: who moved it, when, why."""
@@ -154,6 +156,11 @@ class ReopenRequest(models.Model):
     def __str__(self) -> str:
         who = self.base or self.authority
         return f"{who} 补报申请（{self.get_status_display()}）"
+
+    @property
+    def window_open(self) -> bool:
+        """A granted window is open through the whole Beijing day it ends on (lib.deadlines)."""
+        return self.window_until is not None and deadline_open(self.window_until, timezone.now())
 
 
 class Notification(models.Model):

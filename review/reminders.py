@@ -29,7 +29,7 @@ from django.utils import timezone
 from accounts.access import can_remind
 from accounts.models import Role, User
 from audit.services import event_record
-from lib.deadlines import SHANGHAI, Countdown, countdown
+from lib.deadlines import SHANGHAI, Countdown, countdown, deadline_open
 from registry.models import Authority, Base, Campaign
 from reports.models import CaseRecommendation, ProvincialSummary
 from reports.services import case_quota, five_star_authorities, quota_setting
@@ -167,7 +167,7 @@ def _state_aggregates() -> dict[str, Count | Min]:
 def national_progress(*, campaign: Campaign, now: dt.datetime | None = None) -> NationalProgress:
     """One row per authority with participating bases, and a totals row (about eight queries)."""
     now = now or timezone.now()
-    deadline_passed = now > campaign.base_deadline
+    deadline_passed = not deadline_open(campaign.base_deadline, now)
     participating = dict(
         Base.objects.filter(campaigns=campaign).values_list("authority_id").annotate(n=Count("id")).order_by()
     )
@@ -318,7 +318,7 @@ def base_progress(
             submission=submissions.get(b.pk),
             has_filler=b.has_filler,
             last_reminded=b.last_reminded,
-            deadline_passed=now > campaign.base_deadline,
+            deadline_passed=not deadline_open(campaign.base_deadline, now),
             now=now,
         )
         for b in bases
@@ -421,7 +421,7 @@ def _base_groups(campaign: Campaign, bases: Sequence[Base], *, note: str, now: d
         subject = (
             f"催报：{campaign.title}材料尚未提交"
             if deadline.passed
-            else f"催报：请于{deadline.date_label}前提交{campaign.title}材料"
+            else f"催报：请于{deadline.day_label}前提交{campaign.title}材料"
         )
         body = render_to_string(
             "review/email/reminder_base.txt",

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.services import event_record
-from lib.deadlines import SHANGHAI
+from lib.deadlines import day_label, deadline_open
 from registry.models import Authority, Base, Campaign
 from review.models import FieldComment, Notification, ReopenRequest, Snapshot, Transition
 from review.notifications import notify_authority_users, notify_base_users
@@ -35,24 +35,32 @@ S = Submission.Status
 
 
 def _granted(campaign: Campaign, *, base: Base | None, authority: Authority | None, now: dt.datetime) -> bool:
+    # A window is a deadline like the others: open through the whole Beijing day it ends on. The
+    # database narrows to windows ending no earlier than yesterday; deadline_open decides.
     qs = ReopenRequest.objects.filter(
-        campaign=campaign, status=ReopenRequest.Status.GRANTED, window_until__gte=now
+        campaign=campaign,
+        status=ReopenRequest.Status.GRANTED,
+        window_until__gte=now - dt.timedelta(days=1),
     )
     qs = qs.filter(base=base) if base is not None else qs.filter(base__isnull=True, authority=authority)
-    return qs.exists()
+    return any(deadline_open(until, now) for until in qs.values_list("window_until", flat=True))
 
 
 def base_window_open(*, campaign: Campaign, base: Base, now: dt.datetime | None = None) -> bool:
     """A base may submit before its deadline, or inside a reopening window the ministry granted."""
     now = now or timezone.now()
-    return now <= campaign.base_deadline or _granted(campaign, base=base, authority=None, now=now)
+    return deadline_open(campaign.base_deadline, now) or _granted(
+        campaign, base=base, authority=None, now=now
+    )
 
 
 def authority_window_open(
     *, campaign: Campaign, authority: Authority, now: dt.datetime | None = None
 ) -> bool:
     now = now or timezone.now()
-    return now <= campaign.authority_deadline or _granted(campaign, base=None, authority=authority, now=now)
+    return deadline_open(campaign.authority_deadline, now) or _granted(
+        campaign, base=None, authority=authority, now=now
+    )
 
 
 # --- what blocks a submission ----------------------------------------------------------------------
@@ -140,7 +148,9 @@ def submission_submit(*, submission: Submission, user: User) -> Submission:
     _require_state(submission, S.DRAFT, S.RETURNED)
     # Answering a return is not late: the base submitted once in time and was asked to correct.
     # Only a first submission after the deadline (inside a granted reopening window) is late.
-    late = submission.status == S.DRAFT and timezone.now() > submission.campaign.base_deadline
+    late = submission.status == S.DRAFT and not deadline_open(
+        submission.campaign.base_deadline, timezone.now()
+    )
     # Returned material is always resubmittable: the return itself asked for it. A first submission
     # after the deadline needs a reopening window the ministry granted.
     if submission.status == S.DRAFT and not base_window_open(
@@ -494,8 +504,8 @@ def reopen_ministry_decide(
     if grant:
         if until is None or timezone.is_naive(until):
             raise ValidationError("请设定补报截止时间。")
-        if until <= timezone.now():
-            raise ValidationError("补报截止时间必须晚于当前时间。")
+        if not deadline_open(until, timezone.now()):
+            raise ValidationError("补报截止日期不能早于今天。")
         request.window_until = until
     elif not comment.strip():
         raise ValidationError("不批准时请填写理由。")
@@ -515,8 +525,7 @@ def _notify_reopen_decision(request: ReopenRequest) -> int:
     """Tell the base (and its authority) or the requesting authority what the ministry decided."""
     granted = request.status == ReopenRequest.Status.GRANTED
     if granted:
-        until = timezone.localtime(request.window_until, SHANGHAI)
-        verdict = f"已批准补报，请于{until:%Y年%m月%d日 %H:%M}前完成报送。"
+        verdict = f"已批准补报，补报截止{day_label(request.window_until)}，请在当天结束前完成报送。"
     else:
         verdict = f"未获批准：{request.ministry_comment}"
     who = request.base.name if request.base else request.authority.name

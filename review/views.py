@@ -32,7 +32,7 @@ from accounts.access import (
     visible_reopen_requests,
 )
 from accounts.models import Role, User
-from lib.deadlines import countdown
+from lib.deadlines import countdown, deadline_open
 from review.forms import (
     ApproveForm,
     ExplanationDecisionForm,
@@ -133,7 +133,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         (
             r
             for r in requests
-            if r.status == ReopenRequest.Status.GRANTED and r.window_until and r.window_until >= now
+            if r.status == ReopenRequest.Status.GRANTED
+            and r.window_until
+            and deadline_open(r.window_until, now)
         ),
         None,
     )

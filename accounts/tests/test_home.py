@@ -120,8 +120,8 @@ class TestMinistryHome:
         response = get_home(client, ministry)
         html = response.content.decode()
         assert campaign.title in html
-        assert "2022年8月24日 23:59" in html
-        assert "2022年8月31日 23:59" in html
+        assert "2022年8月24日（含）" in html
+        assert "2022年8月31日（含）" in html
         assert "已截止" in html
         assert hunan.name in html
         assert f"?authority={hunan.pk}" in html
@@ -174,7 +174,7 @@ class TestFillerHome:
     def test_it_tells_what_to_do_before_the_deadline(self, client, filler, open_campaign):
         html = get_home(client, filler).content.decode()
         at = open_campaign.base_deadline.astimezone(BJ)
-        assert f"请于{at.year}年{at.month}月{at.day}日{at:%H:%M}前完成" in html
+        assert f"请于{at.year}年{at.month}月{at.day}日（含）前完成" in html
         assert "尚未开始填报" in html
         assert "还剩 10 天" in html
 
@@ -224,15 +224,15 @@ class TestFillerNextStep:
 
     def test_open_campaign_before_deadline_names_the_day(self, base, campaign):
         badge, text = filler_next_step(base, True, self.state(campaign, dt.datetime(2022, 8, 1, tzinfo=BJ)))
-        assert text.startswith("请于2022年8月24日23:59前完成2021年度汇总表")
+        assert text.startswith("请于2022年8月24日（含）前完成2021年度汇总表")
         assert badge == "ok"
 
     @pytest.mark.parametrize(
         ("status", "expected"),
         [
-            ("draft", "已开始填报，请于2022年8月24日23:59前完成"),
+            ("draft", "已开始填报，请于2022年8月24日（含）前完成"),
             ("submitted", "材料已提交，等待省级主管部门初审。"),
-            ("returned", "材料已被省级主管部门退回，请按审核意见修改，并于2022年8月24日23:59前重新提交。"),
+            ("returned", "材料已被省级主管部门退回，请按审核意见修改，并于2022年8月24日（含）前重新提交。"),
             ("approved", "材料已通过省级主管部门初审，已报送工业和信息化部。"),
             ("accepted", "材料已由工业和信息化部受理。"),
         ],

@@ -67,7 +67,7 @@ def test_it_is_refused_after_the_deadline_with_a_chinese_message(campaign, hunan
     summary_save(campaign=campaign, authority=hunan, user=reviewer, revision=0, texts=TEXTS)
     with pytest.raises(ValidationError) as caught:
         summary_submit(campaign=campaign, authority=hunan, user=reviewer, now=AFTER)
-    assert "已超过省级材料报送截止时间（2022年08月31日 23:59）" in caught.value.messages[0]
+    assert "已超过省级材料报送截止时间（2022年8月31日（含））" in caught.value.messages[0]
     assert ProvincialSummary.objects.get().status == ProvincialSummary.Status.DRAFT
 
 
@@ -135,3 +135,12 @@ def test_only_the_authoritys_reviewer_writes(request, campaign, hunan, who):
 def test_a_closed_campaign_is_refused(closed_campaign, hunan, reviewer):
     with pytest.raises(ValidationError, match="已结束"):
         summary_save(campaign=closed_campaign, authority=hunan, user=reviewer, revision=0, texts=TEXTS)
+
+
+def test_half_a_second_before_midnight_on_8_31_is_in_time_even_if_stored_at_midnight(campaign, hunan):
+    campaign.authority_deadline = dt.datetime(2022, 8, 31, tzinfo=BEIJING)
+    campaign.save(update_fields=["authority_deadline"])
+    assert authority_deadline_open(
+        campaign, hunan, dt.datetime(2022, 8, 31, 23, 59, 59, 500000, tzinfo=BEIJING)
+    )
+    assert not authority_deadline_open(campaign, hunan, dt.datetime(2022, 9, 1, tzinfo=BEIJING))

@@ -78,7 +78,7 @@ def test_overdue_counts_bases_that_never_submitted_after_the_deadline(
 ):
     open_campaign.bases.clear()
     grow(open_campaign, authorities[0], tiny)
-    set_deadline(open_campaign, base=timezone.now() - dt.timedelta(hours=1))
+    set_deadline(open_campaign, base=timezone.now() - dt.timedelta(days=1))
     client.force_login(ministry)
     row = client.get(URL).context["progress"].rows[0]
     assert row.overdue == 3  # two not started + one draft; the returned one is not overdue

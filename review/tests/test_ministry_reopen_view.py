@@ -23,7 +23,7 @@ def decide(pk: int) -> str:
 
 
 def local(value: dt.datetime) -> str:
-    """What a datetime-local input sends: Beijing wall-clock time, no zone."""
+    """What the old datetime-local input sent (still accepted): Beijing wall-clock time, no zone."""
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
 
 
@@ -35,7 +35,7 @@ def supported(ready, closed_campaign, filler, reviewer) -> ReopenRequest:
 
 @pytest.fixture
 def authority_request(closed_campaign, reviewer) -> ReopenRequest:
-    closed_campaign.authority_deadline = timezone.now() - dt.timedelta(hours=1)
+    closed_campaign.authority_deadline = timezone.now() - dt.timedelta(days=1)
     closed_campaign.save(update_fields=["authority_deadline"])
     return reopen_request(campaign=closed_campaign, user=reviewer, reason="省级总结需补充数据。")
 
@@ -46,7 +46,7 @@ def test_the_queue_lists_base_and_authority_requests(client, ministry, supported
     html = response.content.decode()
     assert {r.pk for r in response.context["pending"]} == {supported.pk, authority_request.pk}
     assert "负责人出差" in html and "情况属实" in html and "省级总结需补充数据" in html
-    assert 'type="datetime-local"' in html and decide(supported.pk) in html
+    assert 'type="date"' in html and decide(supported.pk) in html
 
 
 def test_a_request_still_with_the_authority_is_not_in_the_queue(
@@ -80,9 +80,9 @@ def test_grant_then_the_base_submits_and_is_marked_late(
 
 def test_a_deadline_in_the_past_is_refused(client, ministry, supported, ready, base):
     client.force_login(ministry)
-    past = timezone.now() - dt.timedelta(hours=1)
+    past = timezone.now() - dt.timedelta(days=1)
     response = client.post(decide(supported.pk), {"decision": "grant", "until": local(past)}, follow=True)
-    assert "补报截止时间必须晚于当前时间" in response.content.decode()
+    assert "补报截止日期不能早于今天" in response.content.decode()
     assert ReopenRequest.objects.get(pk=supported.pk).status == "pending_ministry"
     assert not base_window_open(campaign=ready.campaign, base=base)
 

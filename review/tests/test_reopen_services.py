@@ -119,7 +119,7 @@ def test_a_grant_needs_a_future_end(asked, reviewer, ministry):
     reopen_authority_decide(request=asked, user=reviewer, support=True)
     with pytest.raises(ValidationError):
         reopen_ministry_decide(
-            request=asked, user=ministry, grant=True, until=timezone.now() - dt.timedelta(hours=1)
+            request=asked, user=ministry, grant=True, until=timezone.now() - dt.timedelta(days=1)
         )
     with pytest.raises(ValidationError):
         reopen_ministry_decide(request=asked, user=ministry, grant=True, until=None)
@@ -130,7 +130,7 @@ def reload_request(r: ReopenRequest) -> ReopenRequest:
 
 
 def test_an_authority_asks_for_itself_straight_to_the_ministry(closed_campaign, reviewer, hunan):
-    closed_campaign.authority_deadline = timezone.now() - dt.timedelta(hours=1)
+    closed_campaign.authority_deadline = timezone.now() - dt.timedelta(days=1)
     closed_campaign.save(update_fields=["authority_deadline"])
     r = reopen_request(campaign=closed_campaign, user=reviewer, reason="总结材料需补充")
     assert (r.status, r.base, r.authority) == ("pending_ministry", None, hunan)

@@ -77,7 +77,7 @@ def test_it_cannot_submit_twice(submitted, filler):
 
 
 def test_a_first_submission_after_the_deadline_is_refused(ready, filler, open_campaign):
-    set_deadline(open_campaign, base=timezone.now() - dt.timedelta(minutes=1))
+    set_deadline(open_campaign, base=timezone.now() - dt.timedelta(days=1))
     with pytest.raises(ValidationError) as exc:
         submission_submit(submission=ready, user=filler)
     assert "截止" in exc.value.messages[0]
@@ -100,7 +100,7 @@ def test_an_expired_window_no_longer_opens(ready, filler, open_campaign, base, h
     set_deadline(open_campaign, base=timezone.now() - dt.timedelta(days=5))
     ReopenRequest.objects.create(
         campaign=open_campaign, authority=hunan, base=base, reason="系统故障", requested_by=filler,
-        status=ReopenRequest.Status.GRANTED, window_until=timezone.now() - dt.timedelta(hours=1),
+        status=ReopenRequest.Status.GRANTED, window_until=timezone.now() - dt.timedelta(days=1),
     )  # fmt: skip
     with pytest.raises(ValidationError):
         submission_submit(submission=ready, user=filler)
@@ -147,3 +147,36 @@ def test_the_reviewers_of_the_authority_are_told(committed, ready, filler, revie
     note = Notification.objects.get(user=reviewer)
     assert note.subject == "材料待初审" and f"/review/submission/{ready.pk}/" == note.link
     assert not Notification.objects.filter(user=other_reviewer).exists()
+
+
+BJ = dt.timezone(dt.timedelta(hours=8))
+LAST_DAY = dt.datetime(2030, 8, 24, 23, 59, 59, tzinfo=BJ)  # stored as 23:59:59.000
+
+
+def test_half_a_second_before_midnight_on_the_last_day_is_in_time(ready, filler, open_campaign, monkeypatch):
+    set_deadline(open_campaign, base=LAST_DAY)
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2030, 8, 24, 23, 59, 59, 500000, tzinfo=BJ))
+    submission_submit(submission=ready, user=filler)
+    s = reload(ready)
+    assert s.status == "submitted" and not s.is_late
+
+
+def test_midnight_after_the_last_day_is_too_late(ready, filler, open_campaign, monkeypatch):
+    set_deadline(open_campaign, base=LAST_DAY)
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2030, 8, 25, 0, 0, tzinfo=BJ))
+    with pytest.raises(ValidationError):
+        submission_submit(submission=ready, user=filler)
+
+
+def test_a_reopening_window_also_runs_through_its_last_day(
+    ready, filler, open_campaign, base, hunan, monkeypatch
+):
+    set_deadline(open_campaign, base=LAST_DAY - dt.timedelta(days=10))
+    ReopenRequest.objects.create(
+        campaign=open_campaign, authority=hunan, base=base, reason="系统故障", requested_by=filler,
+        status=ReopenRequest.Status.GRANTED, window_until=dt.datetime(2030, 8, 24, 18, 0, tzinfo=BJ),
+    )  # fmt: skip
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2030, 8, 24, 23, 59, 59, 500000, tzinfo=BJ))
+    submission_submit(submission=ready, user=filler)
+    s = reload(ready)
+    assert s.status == "submitted" and s.is_late

@@ -130,3 +130,17 @@ def test_a_reviewer_cannot_ask_to_reopen_for_a_base(client, reviewer, ready, clo
 def test_anonymous_users_are_sent_to_login(client, ready):
     response = client.get(url(ready))
     assert response.status_code == 302 and "login" in response.url
+
+
+def test_on_the_last_day_half_a_second_before_midnight_the_page_still_submits(
+    client, filler, ready, open_campaign, monkeypatch
+):
+    bj = dt.timezone(dt.timedelta(hours=8))
+    set_deadline(open_campaign, base=dt.datetime(2030, 8, 24, 23, 59, 59, tzinfo=bj))
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2030, 8, 24, 23, 59, 59, 500000, tzinfo=bj))
+    client.force_login(filler)
+    html = client.get(url(ready)).content.decode()
+    assert "2030年8月24日（含）" in html and "今天截止" in html
+    assert 'id="submit-button"' in html
+    client.post(url(ready))
+    assert reload(ready).status == "submitted"

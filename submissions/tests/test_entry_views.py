@@ -224,3 +224,9 @@ def test_prev_and_next_links(client, submission, filler):
     assert section_url(submission, "基本信息") in html
     assert section_url(submission, "二") in html
     assert "上一部分" in html and "下一部分" in html
+
+
+def test_the_entry_header_shows_the_deadline_day_as_included(client, submission, filler):
+    client.force_login(filler)
+    html = client.get(section_url(submission, "一")).content.decode()
+    assert "报送截止 2022年8月24日（含）" in html
