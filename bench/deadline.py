@@ -19,25 +19,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import io
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 from PIL import Image
+
+from tests.system.stack import gunicorn, last_line, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Load-Bench-2026!x"
@@ -148,12 +146,6 @@ class Acks:
 
     last: dict[str, str] = field(default_factory=dict)
     count: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def scan_png() -> bytes:
@@ -375,64 +367,11 @@ async def saturate(
     return out
 
 
-def run(args: list[str], env: dict[str, str], *, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        args, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=1800, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:3])} 失败：{done.stderr[-2000:]}")
-    return done.stdout
-
-
 def prepare(env: dict[str, str], users: int) -> dict[str, Any]:
     python = sys.executable
     run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([python, "manage.py", "load_demo"], env)
-    return json.loads(run([python, "-c", SETUP, str(users), PASSWORD], env).strip().splitlines()[-1])
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, workers: int, threads: int) -> Iterator[str]:
-    port = free_port()
-    serve = dict(env, DJANGO_SETTINGS_MODULE="config.settings.bench")
-    run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], serve)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--keep-alive",
-            "30",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=serve,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/login/", timeout=2).status_code == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn 未能启动")
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
+    return json.loads(last_line(run([python, "-c", SETUP, str(users), PASSWORD], env)))
 
 
 def verify(env: dict[str, str], peak: dict[str, Any]) -> dict[str, int]:
@@ -483,6 +422,8 @@ def measure(
     with tempfile.TemporaryDirectory(prefix=f"deadline-{kind}-") as tmp:
         env = database_env(kind, Path(tmp))
         plan = prepare(env, users)
+        serve = dict(env, DJANGO_SETTINGS_MODULE="config.settings.bench")
+        run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], serve)
         with gunicorn(env, workers=workers, threads=threads) as url:
             peak = asyncio.run(deadline_peak(url, plan, users=users, rounds=rounds, think=think))
             rates = asyncio.run(

@@ -14,7 +14,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 WORKERS = 6
@@ -98,7 +97,6 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     return lines[-1] if lines else ""
 
 
-@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"), reason="SQLite only")
 def test_concurrent_autosaves_from_several_processes_all_land(tmp_path: Path) -> None:
     db_file = tmp_path / "deadline.sqlite3"
     env = _env(db_file)

@@ -1,0 +1,125 @@
+"""Two application servers behind one address share one PostgreSQL, one Redis and one file store,
+so nothing a user does depends on which server answers.
+
+Two gunicorn servers and two task-queue consumers are started on loopback with the production
+settings. A filler logs in on one server and goes on on the other; two saves of the same cell from
+different servers meet as a conflict; a sealed scan uploaded through one is served by the other;
+and the task-queue consumers of both servers read one queue.
+
+Needs PostgreSQL and Redis on 127.0.0.1 (as on every machine of this project and in CI); without them
+this test fails, it is never skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.system.stack import MATERIAL_SETUP, consumer, gunicorn, last_line, run
+
+PASSWORD = "Two-Servers-2026!x"
+CELL = {"form": "summary", "code": "1.1", "year": 2021, "currency": "", "force": False}
+
+
+@pytest.fixture
+def stack_env(tmp_path: Path):
+    name = f"sfjd_two_servers_{os.getpid()}"
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=True, capture_output=True)
+    subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
+        CACHE_URL="redis://127.0.0.1:6379/13",
+        HUEY_URL="redis://127.0.0.1:6379/14",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        DJANGO_SECRET_KEY="two-servers-" + secrets.token_hex(24),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+    )
+    run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    yield env
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False, capture_output=True)
+
+
+def _login(url: str) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=60, follow_redirects=False)
+    client.get("/login/")
+    response = client.post(
+        "/login/",
+        data={
+            "username": "two_servers",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"],
+        },
+    )
+    assert response.status_code == 302, response.text[:500]
+    return client
+
+
+def _on(client: httpx.Client, url: str) -> httpx.Client:
+    """The same browser (cookies) talking to another server."""
+    other = httpx.Client(base_url=url, timeout=60, follow_redirects=False)
+    other.cookies = client.cookies
+    return other
+
+
+def _save(client: httpx.Client, pk: int, raw: str, base_revision: int) -> dict:
+    response = client.post(
+        f"/submissions/{pk}/save/?form=summary&section=一",
+        content=json.dumps({"changes": [{**CELL, "raw": raw, "base_revision": base_revision}]}),
+        headers={
+            "Content-Type": "application/json",
+            "X-CSRFToken": client.cookies["csrftoken"],
+            "X-Requested-With": "fetch",
+        },
+    )
+    assert response.status_code == 200, response.text[:500]
+    return response.json()["cells"][0]
+
+
+def test_two_servers_share_sessions_conflicts_and_files(stack_env: dict[str, str]) -> None:
+    ids = json.loads(
+        last_line(run([sys.executable, "-c", MATERIAL_SETUP, "two_servers", PASSWORD], stack_env))
+    )
+    pk = ids["submission"]
+    with gunicorn(stack_env) as a, gunicorn(stack_env) as b, consumer(stack_env), consumer(stack_env):
+        on_a = _login(a)
+        on_b = _on(on_a, b)
+
+        # A session begun on one server is the same session on the other.
+        page = on_b.get(f"/submissions/{pk}/summary/一/")
+        assert page.status_code == 200
+        assert "跨进程测试基地" in page.text
+
+        # Both servers saw revision 0; the first save wins, the second is told, not overwritten.
+        first = _save(on_a, pk, "120.5", 0)
+        assert first["status"] == "saved"
+        second = _save(on_b, pk, "99.9", 0)
+        assert second["status"] == "conflict"
+        assert second["theirs"] == "120.5"
+
+        # The printout fetched from one server, uploaded as the sealed scan through the other, is
+        # served back by the first: the file store is shared.
+        printout = on_a.get(f"/exchange/submission/{pk}/summary.pdf")
+        assert printout.status_code == 200
+        upload = on_b.post(
+            f"/exchange/submission/{pk}/scans/",
+            data={"kind": "summary", "csrfmiddlewaretoken": on_b.cookies["csrftoken"]},
+            files={"summary-file": ("scan.pdf", printout.content, "application/pdf")},
+        )
+        assert upload.status_code == 302, upload.text[:2000]
+        scans = on_a.get(f"/exchange/submission/{pk}/scans/")
+        link = re.search(rf"/exchange/submission/{pk}/scans/(\d+)/file", scans.text)
+        assert link, "扫描件页面上没有已上传的文件"
+        served = on_a.get(link.group(0))
+        assert served.status_code == 200
+        assert served.content == printout.content
