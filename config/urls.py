@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "示范基地发展质量评价信息管理系统 · 运维管理"
 admin.site.site_title = "示范基地信息管理系统"
@@ -15,4 +17,6 @@ urlpatterns = [
     path("exchange/", include("exchange.urls")),
     path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
 ]
