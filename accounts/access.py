@@ -15,9 +15,9 @@ from django.http import Http404
 from accounts.models import Role, User
 from exchange.models import SealedScan
 from jobs.models import Job
-from registry.models import Authority, Base, Campaign
+from registry.models import Authority, Base, Campaign, ReopenRequest
 from reports.models import CaseRecommendation, ProvincialSummary
-from review.models import Notification, Reminder, ReopenRequest, Snapshot
+from review.models import Notification, Reminder, Snapshot
 from submissions.models import Submission, WarningExplanation
 
 M = TypeVar("M", bound=Model)

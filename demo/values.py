@@ -37,8 +37,9 @@ from definitions.services import definition_freeze
 from demo.registry import CURRENT_CAMPAIGN_YEAR, PLACES, PREVIOUS_CAMPAIGN_YEAR, allocate
 from exchange.models import SealedScan
 from exchange.pdf import report_pdf, summary_pdf
-from exchange.services import data_fingerprint, print_record, report_of, scan_upload, short_fingerprint
+from exchange.services import data_fingerprint, print_record, report_of, scan_upload
 from lib.deadlines import SHANGHAI
+from lib.fingerprints import short_fingerprint
 from registry.models import Base, Campaign, batch_label
 from reports.models import DevelopmentReport, DevelopmentReportVersion
 from reports.services import report_save

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from lib.fingerprints import short_fingerprint
+
 
 def scan_upload_to(instance: SealedScan, filename: str) -> str:
     """A random name: the uploader's file name never reaches the file system or a URL."""
@@ -71,6 +73,4 @@ class SealedScan(models.Model):
 
     @property
     def short_fingerprint(self) -> str:
-        from exchange.services import short_fingerprint
-
         return short_fingerprint(self.fingerprint)

@@ -21,10 +21,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from accounts.models import User
 from audit.services import event_record
 from exchange.models import SealedScan
+from lib.fingerprints import short_fingerprint
 from reports.models import DevelopmentReport
 from submissions.models import Submission
 
@@ -87,12 +89,6 @@ def data_fingerprint(*, submission_values: Iterable[Any], report: Any | None) ->
     material = {"values": values, "report": report_material(report)}
     canonical = json.dumps(material, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def short_fingerprint(fingerprint: str) -> str:
-    """The first 12 hex digits in groups of four, as printed on every page: 3F2A-9C1B-77D0."""
-    head = fingerprint[:12].upper()
-    return "-".join(head[i : i + 4] for i in range(0, len(head), 4))
 
 
 def report_of(submission: Submission) -> DevelopmentReport | None:
@@ -202,8 +198,6 @@ def _looks_complete(content_type: str, upload: IO[bytes], size: int) -> bool:
         tail = upload.read()
         upload.seek(0)
         return b"%%EOF" in tail
-    from PIL import Image
-
     try:
         upload.seek(0)
         with Image.open(upload) as image:

@@ -17,14 +17,8 @@ from accounts.access import access_sealed_scan, access_submission, can_upload_sc
 from exchange import pdf
 from exchange.forms import SealedScanForm
 from exchange.models import SealedScan
-from exchange.services import (
-    data_fingerprint,
-    print_record,
-    report_of,
-    scan_states,
-    scan_upload,
-    short_fingerprint,
-)
+from exchange.services import data_fingerprint, print_record, report_of, scan_states, scan_upload
+from lib.fingerprints import short_fingerprint
 from submissions.services import profile_for
 
 

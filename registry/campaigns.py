@@ -1,4 +1,9 @@
-"""Campaign services: create a yearly 报送工作, open it for filling, close it.
+"""Campaign services: create a yearly 报送工作, open it for filling, close it; and its deadlines.
+
+`base_window_open` and `authority_window_open` are the one answer to "may this base / authority
+still deliver": before the campaign's deadline, or inside a reopening window the ministry granted
+(ReopenRequest). Review (submitting material) and reports (the provincial summary and cases) both
+ask here, so they cannot disagree.
 
 A campaign's status moves only through `campaign_open` and `campaign_close`, each under a row lock,
 so two ministry users pressing the button at once cannot both succeed.
@@ -11,12 +16,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from audit.services import event_record
 from definitions.models import Definition
 from definitions.services import definition_freeze
-from registry.models import Base, Campaign
+from lib.deadlines import deadline_open
+from registry.models import Authority, Base, Campaign, ReopenRequest
 
 
 @transaction.atomic
@@ -112,3 +119,35 @@ def campaign_close(*, campaign: Campaign, user: User | None = None) -> Campaign:
     campaign.status = locked.status
     event_record(actor=user, action="campaign.close", summary=f"结束{locked.title}", target=locked)
     return locked
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def _granted(campaign: Campaign, *, base: Base | None, authority: Authority | None, now: dt.datetime) -> bool:
+    # A window is a deadline like the others: open through the whole Beijing day it ends on. The
+    # database narrows to windows ending no earlier than yesterday; deadline_open decides.
+    qs = ReopenRequest.objects.filter(
+        campaign=campaign,
+        status=ReopenRequest.Status.GRANTED,
+        window_until__gte=now - dt.timedelta(days=1),
+    )
+    qs = qs.filter(base=base) if base is not None else qs.filter(base__isnull=True, authority=authority)
+    return any(deadline_open(until, now) for until in qs.values_list("window_until", flat=True))
+
+
+def base_window_open(*, campaign: Campaign, base: Base, now: dt.datetime | None = None) -> bool:
+    """A base may submit before its deadline, or inside a reopening window the ministry granted."""
+    now = now or timezone.now()
+    return deadline_open(campaign.base_deadline, now) or _granted(
+        campaign, base=base, authority=None, now=now
+    )
+
+
+def authority_window_open(
+    *, campaign: Campaign, authority: Authority, now: dt.datetime | None = None
+) -> bool:
+    now = now or timezone.now()
+    return deadline_open(campaign.authority_deadline, now) or _granted(
+        campaign, base=None, authority=authority, now=now
+    )

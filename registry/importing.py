@@ -613,7 +613,7 @@ def template_workbook(authorities: list[tuple[str, str, str]], categories: list[
 
     `authorities` holds (code, full name, short name).
     """
-    import openpyxl
+    import openpyxl  # heavy (see _read_xlsx): loaded only when a template is asked for
     from openpyxl.styles import Alignment, Font, PatternFill
 
     workbook = openpyxl.Workbook()

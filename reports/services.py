@@ -25,6 +25,7 @@ from accounts.access import can_fill, can_write_authority_material
 from accounts.models import User
 from audit.services import event_record
 from lib.deadlines import day_label
+from registry.campaigns import authority_window_open
 from registry.models import Authority, Base, Campaign, StarRating
 from reports.models import (
     CaseAspect,
@@ -267,8 +268,6 @@ def authority_deadline_open(campaign: Campaign, authority: Authority, now: dt.da
     The deadline's whole day counts as open (23:59:59.5 on 8月31日 is in time, lib.deadlines); after
     it, a reopening window the ministry granted to the authority keeps it open.
     """
-    from review.services import authority_window_open
-
     return authority_window_open(campaign=campaign, authority=authority, now=now)
 
 

@@ -36,8 +36,9 @@ from accounts.access import (
 )
 from accounts.models import Role, User
 from lib.deadlines import SHANGHAI, countdown, day_label, deadline_open
+from registry.models import ReopenRequest
 from review.forms import COMMENT_MAX, ReturnForm
-from review.models import Reminder, ReopenRequest, Snapshot
+from review.models import Reminder, Snapshot
 from review.queries import FieldIndex, comment_refs, current_campaign, explanation_views, timeline
 from review.reminders import (
     StateCounts,

@@ -1,13 +1,12 @@
 """The review trail: every status change of a base's material, field comments on returns,
-signed-off snapshots, and requests to reopen a closed deadline."""
+signed-off snapshots, in-system messages and reminders. Requests to reopen a closed deadline live in
+the registry (registry.models.ReopenRequest), beside the campaign whose deadline they extend."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-
-from lib.deadlines import deadline_open
 
 
 class Transition(models.Model):
@@ -104,63 +103,6 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} v{self.version}"
-
-
-class ReopenRequest(models.Model):
-    """A request to submit after a deadline. A base's request goes to its authority first; an
-    authority's own request (for its provincial summary and cases) goes straight to the ministry."""
-
-    class Status(models.TextChoices):
-        PENDING_AUTHORITY = "pending_authority", "待省级主管部门审核"
-        PENDING_MINISTRY = "pending_ministry", "待部级审批"
-        REFUSED = "refused", "省级主管部门不支持"
-        REJECTED = "rejected", "部级未批准"
-        GRANTED = "granted", "已批准补报"
-
-    campaign = models.ForeignKey(
-        "registry.Campaign", on_delete=models.CASCADE, related_name="reopen_requests"
-    )
-    authority = models.ForeignKey(
-        "registry.Authority", on_delete=models.CASCADE, related_name="reopen_requests"
-    )
-    base = models.ForeignKey(
-        "registry.Base", null=True, blank=True, on_delete=models.CASCADE, related_name="reopen_requests"
-    )
-    reason = models.TextField("申请理由")
-    status = models.CharField("状态", max_length=24, choices=Status.choices)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="申请人",
-    )
-    requested_at = models.DateTimeField("申请时间", default=timezone.now)
-    authority_comment = models.TextField("省级意见", blank=True)
-    authority_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    authority_at = models.DateTimeField(null=True, blank=True)
-    ministry_comment = models.TextField("部级意见", blank=True)
-    ministry_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    ministry_at = models.DateTimeField(null=True, blank=True)
-    window_until = models.DateTimeField("补报截止时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "补报申请"
-        verbose_name_plural = "补报申请"
-        ordering = ["-requested_at"]
-
-    def __str__(self) -> str:
-        who = self.base or self.authority
-        return f"{who} 补报申请（{self.get_status_display()}）"
-
-    @property
-    def window_open(self) -> bool:
-        """A granted window is open through the whole Beijing day it ends on (lib.deadlines)."""
-        return self.window_until is not None and deadline_open(self.window_until, timezone.now())
 
 
 class Notification(models.Model):

@@ -21,46 +21,19 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.services import event_record
+from exchange.pdf import summary_pdf
+from exchange.services import data_fingerprint, scan_problems
 from lib.deadlines import day_label, deadline_open
-from registry.models import Authority, Base, Campaign
-from review.models import FieldComment, Notification, ReopenRequest, Snapshot, Transition
+from lib.fingerprints import short_fingerprint
+from registry.campaigns import authority_window_open, base_window_open
+from registry.models import Authority, Base, Campaign, ReopenRequest
+from reports.services import report_problems
+from review.models import FieldComment, Notification, Snapshot, Transition
 from review.notifications import notify_authority_users, notify_base_users
 from submissions.models import Submission, ValueChange, WarningExplanation
-from submissions.services import submission_findings, unexplained_warnings
+from submissions.services import profile_for, submission_findings, unexplained_warnings
 
 S = Submission.Status
-
-
-# --- deadlines ---------------------------------------------------------------------------------
-
-
-def _granted(campaign: Campaign, *, base: Base | None, authority: Authority | None, now: dt.datetime) -> bool:
-    # A window is a deadline like the others: open through the whole Beijing day it ends on. The
-    # database narrows to windows ending no earlier than yesterday; deadline_open decides.
-    qs = ReopenRequest.objects.filter(
-        campaign=campaign,
-        status=ReopenRequest.Status.GRANTED,
-        window_until__gte=now - dt.timedelta(days=1),
-    )
-    qs = qs.filter(base=base) if base is not None else qs.filter(base__isnull=True, authority=authority)
-    return any(deadline_open(until, now) for until in qs.values_list("window_until", flat=True))
-
-
-def base_window_open(*, campaign: Campaign, base: Base, now: dt.datetime | None = None) -> bool:
-    """A base may submit before its deadline, or inside a reopening window the ministry granted."""
-    now = now or timezone.now()
-    return deadline_open(campaign.base_deadline, now) or _granted(
-        campaign, base=base, authority=None, now=now
-    )
-
-
-def authority_window_open(
-    *, campaign: Campaign, authority: Authority, now: dt.datetime | None = None
-) -> bool:
-    now = now or timezone.now()
-    return deadline_open(campaign.authority_deadline, now) or _granted(
-        campaign, base=None, authority=authority, now=now
-    )
 
 
 # --- what blocks a submission ----------------------------------------------------------------------
@@ -68,9 +41,6 @@ def authority_window_open(
 
 def submission_blockers(submission: Submission) -> list[str]:
     """Everything that keeps the material from being submitted, in Chinese, most important first."""
-    from exchange.services import scan_problems
-    from reports.services import report_problems
-
     findings = submission_findings(submission)
     problems: list[str] = []
     errors = sum(1 for items in findings.values() for f in items if f.severity == "error")
@@ -339,10 +309,6 @@ def ministry_accept(*, submission: Submission, user: User, comment: str = "") ->
     submission = _lock(submission)
     _require_ministry(user)
     _require_state(submission, S.APPROVED)
-    from exchange.pdf import summary_pdf
-    from exchange.services import data_fingerprint, short_fingerprint
-    from submissions.services import profile_for
-
     data = snapshot_data(submission)
     values = list(submission.values.all())
     pdf = summary_pdf(

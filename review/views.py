@@ -33,6 +33,8 @@ from accounts.access import (
 )
 from accounts.models import Role, User
 from lib.deadlines import countdown, deadline_open
+from registry.campaigns import base_window_open
+from registry.models import ReopenRequest
 from review.forms import (
     ApproveForm,
     ExplanationDecisionForm,
@@ -40,7 +42,6 @@ from review.forms import (
     ReopenRequestForm,
     ReturnForm,
 )
-from review.models import ReopenRequest
 from review.queries import (
     STATE_CHOICES,
     FieldIndex,
@@ -54,7 +55,6 @@ from review.queries import (
     timeline,
 )
 from review.services import (
-    base_window_open,
     changes_since_return,
     explanation_decide,
     last_return,

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from exchange.services import (
-    data_fingerprint,
-    report_fingerprint,
-    short_fingerprint,
-    summary_fingerprint,
-)
+from exchange.services import data_fingerprint, report_fingerprint, summary_fingerprint
 from exchange.tests.conftest import save
+from lib.fingerprints import short_fingerprint
 from reports.services import report_save
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from exchange.pdf import report_pdf, summary_pdf
-from exchange.services import report_fingerprint, short_fingerprint, summary_fingerprint
+from exchange.services import report_fingerprint, summary_fingerprint
 from exchange.tests.conftest import pdf_page_count, pdf_streams_text, save
+from lib.fingerprints import short_fingerprint
 from submissions.services import profile_for
 
 PRINTED_AT = dt.datetime(2022, 8, 20, 1, 30, tzinfo=dt.UTC)  # 09:30 in Beijing

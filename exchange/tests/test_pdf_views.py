@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Event
-from exchange.services import report_fingerprint, short_fingerprint, summary_fingerprint
+from exchange.services import report_fingerprint, summary_fingerprint
 from exchange.tests.conftest import pdf_streams_text
+from lib.fingerprints import short_fingerprint
 
 VIEWS = ["exchange:summary_pdf", "exchange:report_pdf"]
 

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from exchange.models import SealedScan
-from exchange.services import scan_upload, short_fingerprint, summary_fingerprint
+from exchange.services import scan_upload, summary_fingerprint
 from exchange.tests.conftest import image_bytes, pdf_bytes, save, upload
+from lib.fingerprints import short_fingerprint
 from submissions.models import Submission
 
 OUTDATED = "已过期（材料在盖章后被修改，请重新打印盖章并上传）"

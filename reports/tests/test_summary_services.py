@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import Event
+from registry.models import ReopenRequest
 from reports.models import ProvincialSummary
 from reports.services import (
     StaleRevisionError,
@@ -31,8 +32,6 @@ def test_the_deadline_is_open_up_to_its_last_second(campaign, hunan):
 
 
 def test_a_reopening_window_granted_to_the_authority_keeps_it_open(campaign, hunan, jiangsu, ministry):
-    from review.models import ReopenRequest
-
     ReopenRequest.objects.create(
         campaign=campaign, authority=hunan, reason="补报", status=ReopenRequest.Status.GRANTED,
         window_until=AFTER + dt.timedelta(days=2), requested_by=ministry,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from conftest import make_base, make_user
-from review.models import ReopenRequest
+from registry.models import ReopenRequest
 from review.services import explanation_decide, submission_submit
 from review.tests.conftest import make_ready
 from submissions.services import submission_start

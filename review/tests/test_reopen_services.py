@@ -8,14 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from review.models import Notification, ReopenRequest
-from review.services import (
-    base_window_open,
-    reopen_authority_decide,
-    reopen_ministry_decide,
-    reopen_request,
-    submission_submit,
-)
+from registry.campaigns import base_window_open
+from registry.models import ReopenRequest
+from review.models import Notification
+from review.services import reopen_authority_decide, reopen_ministry_decide, reopen_request, submission_submit
 from review.tests.conftest import reload
 
 pytestmark = pytest.mark.django_db

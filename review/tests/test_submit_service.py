@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from review.models import Notification, ReopenRequest, Transition
+from registry.models import ReopenRequest
+from review.models import Notification, Transition
 from review.services import review_return, submission_blockers, submission_submit
 from review.tests.conftest import cell, reload, rescan, set_deadline
 

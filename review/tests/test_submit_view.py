@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from review.models import ReopenRequest
+from registry.models import ReopenRequest
 from review.services import FieldNote, review_return
 from review.tests.conftest import reload, set_deadline
 
