@@ -42,7 +42,7 @@ class DefinitionAdmin(RoleAdminMixin, admin.ModelAdmin):
     @admin.display(description="定义内容")
     def pretty_content(self, obj: Definition) -> str:
         text = json.dumps(obj.content, ensure_ascii=False, indent=2)
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
+        return format_html("<pre>{}</pre>", text)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

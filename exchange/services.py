@@ -14,29 +14,22 @@ import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
-import filetype
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
 from accounts.models import User
 from audit.services import event_record
 from exchange.models import SealedScan
 from lib.fingerprints import short_fingerprint
 from reports.models import DevelopmentReport
+from security.uploads import CheckedFile, upload_check
 from submissions.models import Submission
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
-ACCEPTED_TYPES: dict[str, tuple[str, ...]] = {
-    "application/pdf": ("pdf",),
-    "image/png": ("png",),
-    "image/jpeg": ("jpg", "jpeg"),
-}
-TYPE_NAMES = {"application/pdf": "PDF", "image/png": "PNG 图片", "image/jpeg": "JPG 图片"}
 OUTDATED_TEXT = "已过期（材料在盖章后被修改，请重新打印盖章并上传）"
 
 
@@ -172,76 +165,12 @@ def scan_problems(submission: Submission) -> list[str]:
 # --- uploads -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CheckedFile:
-    content_type: str
-    size: int
-    sha256: str
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}MB"
-
-
-def _read_all(upload: IO[bytes]) -> Iterable[bytes]:
-    upload.seek(0)
-    chunks = upload.chunks() if isinstance(upload, UploadedFile) else iter(lambda: upload.read(65536), b"")
-    yield from chunks
-    upload.seek(0)
-
-
-def _looks_complete(content_type: str, upload: IO[bytes], size: int) -> bool:
-    """A PDF must end with its end-of-file marker; an image must decode. Catches truncated uploads and
-    files whose first bytes were forged to pass the type check."""
-    if content_type == "application/pdf":
-        upload.seek(max(0, size - 2048))
-        tail = upload.read()
-        upload.seek(0)
-        return b"%%EOF" in tail
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
-    except Exception:
-        return False
-    finally:
-        upload.seek(0)
-    return True
+SCAN_KINDS = ("pdf", "jpeg", "png")
 
 
 def scan_file_check(upload: UploadedFile) -> CheckedFile:
-    """Accept a PDF, JPG or PNG by its content (not its name) up to 10 MB; Chinese message otherwise."""
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError("文件为空，请选择盖章后的扫描件。", code="empty")
-    if size > MAX_SCAN_BYTES:
-        raise ValidationError(
-            f"文件大小为 {_megabytes(size)}，超过 10MB 的上限，请降低扫描分辨率或压缩后重新上传。",
-            code="too_large",
-        )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ACCEPTED_TYPES:
-        actual = f"（该文件的实际内容为 {kind.extension.upper()} 格式）" if kind is not None else ""
-        raise ValidationError(
-            f"只能上传 PDF、JPG 或 PNG 格式的扫描件{actual}；按文件内容识别，与扩展名无关。",
-            code="type",
-        )
-    extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
-    if extension not in ACCEPTED_TYPES[kind.mime]:
-        shown = f".{extension}" if extension else "（无扩展名）"
-        raise ValidationError(
-            f"文件扩展名为 {shown}，但内容实际是 {TYPE_NAMES[kind.mime]}，请确认选择了正确的扫描件文件。",
-            code="mismatch",
-        )
-    if not _looks_complete(kind.mime, upload, size):
-        raise ValidationError("文件已损坏或不完整，无法打开，请重新扫描后上传。", code="broken")
-    digest = hashlib.sha256()
-    for chunk in _read_all(upload):
-        digest.update(chunk)
-    return CheckedFile(content_type=kind.mime, size=size, sha256=digest.hexdigest())
+    """Accept a PDF, JPG or PNG by its content (not its name) up to 10 MB, through the one upload check."""
+    return upload_check(upload, accept=SCAN_KINDS, what="盖章扫描件", max_bytes=MAX_SCAN_BYTES)
 
 
 def _clean_name(name: str) -> str:
@@ -310,6 +239,28 @@ def scan_upload(*, submission: Submission, user: User, kind: str, upload: Upload
         scan.file.delete(save=False)
         raise
     return scan
+
+
+SCAN_CORRUPT_MESSAGE = (
+    "该扫描件的存储文件与上传时记录的校验值（SHA-256）不一致，可能已被篡改或损坏，系统拒绝提供。"
+    "此事已记入审计日志，请联系系统管理员。"
+)
+
+
+def scan_download_record(*, scan: SealedScan, user: User, intact: bool) -> None:
+    """Every view or download of a scan is audited; a digest mismatch is recorded as refused."""
+    submission = scan.submission
+    event_record(
+        actor=user,
+        action="exchange.scan_download",
+        summary=f"{submission.base.name}：查看{scan.get_kind_display()}盖章扫描件"
+        + ("" if intact else "（文件校验失败，已拒绝）"),
+        target=scan,
+        base=submission.base,
+        authority=submission.base.authority,
+        data={"submission": submission.pk, "sha256": scan.sha256},
+        outcome="success" if intact else "refused",
+    )
 
 
 def print_record(*, submission: Submission, user: User, kind: str, fingerprint: str) -> None:

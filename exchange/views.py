@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +17,17 @@ from accounts.access import access_sealed_scan, access_submission, can_upload_sc
 from exchange import pdf
 from exchange.forms import SealedScanForm
 from exchange.models import SealedScan
-from exchange.services import data_fingerprint, print_record, report_of, scan_states, scan_upload
+from exchange.services import (
+    SCAN_CORRUPT_MESSAGE,
+    data_fingerprint,
+    print_record,
+    report_of,
+    scan_download_record,
+    scan_states,
+    scan_upload,
+)
 from lib.fingerprints import short_fingerprint
+from security.uploads import StoredFileCorrupt, stored_file_response
 from submissions.services import profile_for
 
 
@@ -112,19 +121,26 @@ def scans(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@xframe_options_sameorigin  # shown inside the scans page's <iframe>, never framed by another site
+@xframe_options_sameorigin  # an image scan is shown inside the scans page, never framed by another site
 def scan_file(request: HttpRequest, pk: int, scan_pk: int) -> HttpResponse:
+    """The stored scan after its digest is checked: an image inline under a sandbox, a PDF as a download
+    (a browser's PDF viewer cannot run sandboxed, and a PDF must never run in the site's origin)."""
     scan = access_sealed_scan(request.user, pk, scan_pk)
+    extension = scan.file.name.rsplit(".", 1)[-1]
+    name = f"{scan.get_kind_display()}盖章扫描件_{scan.submission.base.name}.{extension}"
     try:
-        handle = scan.file.open("rb")
+        response = stored_file_response(
+            file=scan.file, sha256=scan.sha256, content_type=scan.content_type, filename=name
+        )
     except FileNotFoundError:
         raise Http404("扫描件文件不存在，请联系系统管理员。") from None
-    extension = scan.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(handle, content_type=scan.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"{scan.get_kind_display()}盖章扫描件_{scan.submission.base.name}.{extension}"
-    )
-    if scan.is_image:
-        # An image needs no script, style or plugin: forbid them all should the bytes be hostile.
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return _private(response)
+    except StoredFileCorrupt:
+        scan_download_record(scan=scan, user=request.user, intact=False)
+        return render(
+            request,
+            "errors/plain.html",
+            {"title": "文件校验失败", "message": SCAN_CORRUPT_MESSAGE},
+            status=500,
+        )
+    scan_download_record(scan=scan, user=request.user, intact=True)
+    return response

@@ -15,11 +15,38 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY 未设置：生产环境必须提供密钥。")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+    SECRET_KEY = DEV_SECRET_KEY
+
+DEV_AUDIT_HMAC_KEY = "dev-only-audit-hmac-key-do-not-use-in-production"
+# HMAC-SHA256 key of the audit chain (audit.services). Whoever holds it can rewrite the trail
+# undetected, so it is kept apart from the database and from DJANGO_SECRET_KEY.
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+if not AUDIT_HMAC_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY 未设置：生产环境必须提供审计日志签名密钥（至少 32 个字符）。"
+        )
+    AUDIT_HMAC_KEY = DEV_AUDIT_HMAC_KEY
+elif len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY 太短：至少 32 个字符。")
+# Where `audit_anchor` writes the daily copy of the chain head: a directory outside the database,
+# ideally on another machine or write-once storage.
+AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=BASE_DIR / "var" / "audit-anchors")
+# Addresses that also receive each anchor by e-mail, besides the active 审计管理员 accounts.
+AUDIT_ANCHOR_EMAILS = env.list("AUDIT_ANCHOR_EMAILS", default=[])
+# 等保 2.0 requires audit records kept at least 180 days; a smaller value is raised to 180.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+
+# Behind a reverse proxy that sets these headers (and strips clients' own), say so; otherwise a
+# client could claim HTTPS or any address.
+TRUST_X_FORWARDED_PROTO = env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False)
+TRUST_X_FORWARDED_FOR = env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
@@ -30,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "accounts",
     "registry",
     "definitions",
@@ -41,19 +69,44 @@ INSTALLED_APPS = [
     "demo",
     "jobs",
     "huey.contrib.djhuey",
+    "security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
+    "security.middleware.NoStoreMiddleware",
+    "security.middleware.OverloadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and frames from this site only; no inline
+# script, `on*=` handler or `style=` attribute anywhere (templates declare behaviour with data-*
+# attributes, static/js/app.js wires it). Uploaded files are served under their own `sandbox` policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 
@@ -160,8 +213,18 @@ if HUEY_WORKERS < 1:
     raise ImproperlyConfigured("HUEY_WORKERS 必须至少为 1。")
 HUEY = _huey_settings(HUEY_URL, HUEY_WORKERS)
 
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Upload bounds. Every uploaded file goes through security.uploads.upload_check, which refuses a file
+# over UPLOAD_MAX_BYTES; REQUEST_MAX_BYTES refuses a whole request body before Django parses it (the
+# web server in front should use the same figure, e.g. nginx `client_max_body_size`).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2 * UPLOAD_MAX_BYTES + 1024 * 1024)
+# The entry page posts one field per cell of a section; the largest section has a few hundred.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=5000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# The non-file part of a request body: autosave JSON of a whole section stays well below this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+# Larger uploads are streamed to a temporary file instead of held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

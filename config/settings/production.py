@@ -1,11 +1,30 @@
-"""Production: every security setting on; secrets and hosts must come from the environment."""
+"""Production: every security setting on; secrets and hosts must come from the environment.
+
+Refuses to start with DJANGO_DEBUG on or with any development key: a published key lets anyone
+forge sessions (DJANGO_SECRET_KEY), rewrite the audit trail (AUDIT_HMAC_KEY) or read encrypted
+phones and e-mails (FIELD_ENCRYPTION_KEY).
+"""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import AUDIT_HMAC_KEY, DEV_AUDIT_HMAC_KEY, DEV_SECRET_KEY, SECRET_KEY, TRUST_X_FORWARDED_PROTO, env
+
+if env.bool("DJANGO_DEBUG", default=False):
+    raise ImproperlyConfigured("生产环境不能开启 DJANGO_DEBUG：请删除该变量或设为 false。")
+if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY 是开发用密钥或过短：生产环境必须设置至少 40 个字符的随机密钥。"
+    )
+if AUDIT_HMAC_KEY == DEV_AUDIT_HMAC_KEY:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY 是开发用密钥：生产环境必须设置独立的随机密钥。")
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a reverse proxy that sets X-Forwarded-Proto itself (and strips the client's) may be believed;
+# without one, any client could claim HTTPS.
+if TRUST_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -1,10 +1,12 @@
-"""exchange:scan_file: a scan is served inline, through the access helper, never from a public URL."""
+"""exchange:scan_file: a scan is served through the access helper, never from a public URL; a PDF as a
+download, an image inline under a sandbox, and only while its stored digest still matches."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
+from audit.models import Event
 from exchange.services import scan_upload
 from exchange.tests.conftest import image_bytes, pdf_bytes, upload
 
@@ -19,15 +21,27 @@ def file_url(scan) -> str:
 
 
 @pytest.mark.parametrize("who", ["filler", "reviewer", "ministry", "expert"])
-def test_people_in_scope_view_it_inline(client, request, pdf_scan, who):
+def test_people_in_scope_download_a_pdf_as_an_attachment_under_a_sandbox(client, request, pdf_scan, who):
     client.force_login(request.getfixturevalue(who))
     response = client.get(file_url(pdf_scan))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
-    assert b"".join(response.streaming_content) == pdf_scan.file.open("rb").read()
+    assert "no-store" in response["Cache-Control"]
+    assert response.content == pdf_scan.file.open("rb").read()
+    event = Event.objects.get(action="exchange.scan_download")
+    assert event.outcome == "success" and event.actor == request.getfixturevalue(who)
+
+
+def test_a_file_altered_on_disk_is_refused_and_audited(client, filler, pdf_scan, media_root):
+    (media_root / pdf_scan.file.name).write_bytes(pdf_bytes("altered"))
+    client.force_login(filler)
+    response = client.get(file_url(pdf_scan))
+    assert response.status_code == 500
+    assert "校验值（SHA-256）不一致" in response.content.decode()
+    assert Event.objects.get(action="exchange.scan_download").outcome == "refused"
 
 
 def test_an_image_is_served_with_its_detected_type_and_a_sandbox(client, filler, filled):
@@ -37,6 +51,7 @@ def test_an_image_is_served_with_its_detected_type_and_a_sandbox(client, filler,
     client.force_login(filler)
     response = client.get(file_url(scan))
     assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("inline;")
     assert "sandbox" in response["Content-Security-Policy"]
 
 

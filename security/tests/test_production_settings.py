@@ -1,0 +1,55 @@
+"""config.settings.production refuses to start insecurely; the proxy header is trusted only on request."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+GOOD = {
+    "DJANGO_SECRET_KEY": "p" * 50,
+    "AUDIT_HMAC_KEY": "a" * 40,
+    "FIELD_ENCRYPTION_KEY": "ZmllbGQtZW5jcnlwdGlvbi1rZXktZm9yLXRlc3RzLTMyYg==",
+    "DJANGO_ALLOWED_HOSTS": "sfjd.example.gov.cn",
+}
+
+
+def run(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AUDIT_", "FIELD_"))}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings; {code}"],
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_it_refuses_to_start_with_debug_on():
+    result = run("print('started')", **GOOD, DJANGO_DEBUG="true")
+    assert result.returncode != 0 and "DJANGO_DEBUG" in result.stderr
+
+
+def test_it_refuses_the_development_keys():
+    no_secret = {k: v for k, v in GOOD.items() if k != "DJANGO_SECRET_KEY"}
+    result = run("print('started')", **no_secret)
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+    result = run(
+        "print('started')", **GOOD | {"DJANGO_SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"}
+    )
+    assert result.returncode != 0 and "开发用密钥" in result.stderr
+    no_audit = {k: v for k, v in GOOD.items() if k != "AUDIT_HMAC_KEY"}
+    result = run("print('started')", **no_audit)
+    assert result.returncode != 0 and "AUDIT_HMAC_KEY" in result.stderr
+
+
+def test_the_forwarded_proto_header_is_trusted_only_when_configured():
+    result = run("print(settings.SECURE_PROXY_SSL_HEADER)", **GOOD)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None"
+    result = run("print(settings.SECURE_PROXY_SSL_HEADER)", **GOOD, DJANGO_TRUST_X_FORWARDED_PROTO="true")
+    assert "HTTP_X_FORWARDED_PROTO" in result.stdout
