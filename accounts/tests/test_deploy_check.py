@@ -13,11 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_deploy_check(**overrides: str) -> subprocess.CompletedProcess[str]:
     # A clean environment: the test settings put DJANGO_DEBUG in this process's environment.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_", "DATABASE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_", "DATABASE_", "AUDIT_", "FIELD_"))}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            # Production also needs its own audit-chain key (security/tests/test_production_settings.py).
+            "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
             "DJANGO_ALLOWED_HOSTS": "sfjd.example.cn",
         }
     )

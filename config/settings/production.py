@@ -20,6 +20,7 @@ if AUDIT_HMAC_KEY == DEV_AUDIT_HMAC_KEY:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY 是开发用密钥：生产环境必须设置独立的随机密钥。")
 
 DEBUG = False
+DEPLOYMENT = "production"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Only a reverse proxy that sets X-Forwarded-Proto itself (and strips the client's) may be believed;
 # without one, any client could claim HTTPS.

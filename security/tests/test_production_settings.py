@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 GOOD = {
@@ -53,3 +54,11 @@ def test_the_forwarded_proto_header_is_trusted_only_when_configured():
     assert result.stdout.strip() == "None"
     result = run("print(settings.SECURE_PROXY_SSL_HEADER)", **GOOD, DJANGO_TRUST_X_FORWARDED_PROTO="true")
     assert "HTTP_X_FORWARDED_PROTO" in result.stdout
+
+
+def test_load_demo_refuses_to_run_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEPLOYMENT = "production"
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("load_demo", "--bases", "10")

@@ -7,6 +7,7 @@ import time
 import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -75,6 +76,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.DEPLOYMENT == "production":
+            # The demo creates staff accounts with a published password: never on a real system.
+            raise CommandError(
+                "生产环境（config.settings.production）不能加载演示数据：演示账号的密码是公开的。"
+            )
         count: int = options["bases"]
         if not 10 <= count <= MAX_BASES:
             raise CommandError(f"--bases 须在 10 到 {MAX_BASES} 之间（需覆盖全部十个批次和基地类型）。")
