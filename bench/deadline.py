@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from tests.system.stack import gunicorn, last_line, run
+from tests.system.stack import gunicorn, last_line, production_env, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Load-Bench-2026!x"
@@ -422,7 +422,7 @@ def measure(
     with tempfile.TemporaryDirectory(prefix=f"deadline-{kind}-") as tmp:
         env = database_env(kind, Path(tmp))
         plan = prepare(env, users)
-        serve = dict(env, DJANGO_SETTINGS_MODULE="config.settings.bench")
+        serve = production_env(env)
         run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], serve)
         with gunicorn(env, workers=workers, threads=threads) as url:
             peak = asyncio.run(deadline_peak(url, plan, users=users, rounds=rounds, think=think))

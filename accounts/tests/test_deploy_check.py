@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_deploy_check(**overrides: str) -> subprocess.CompletedProcess[str]:
     # A clean environment: the test settings put DJANGO_DEBUG in this process's environment.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_", "DATABASE_", "AUDIT_", "FIELD_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SECURE_", "DATABASE_", "AUDIT_", "FIELD_"))
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",

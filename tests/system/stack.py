@@ -65,6 +65,17 @@ def run(args: list[str], env: dict[str, str], *, stdin: str | None = None, timeo
     return done.stdout
 
 
+def production_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment for a process under config.settings.bench (production settings): production
+    refuses DJANGO_DEBUG and development keys, so give it an audit-chain key shared by every process
+    of the stack (derived from its secret key) and no DEBUG inherited from the test settings."""
+    serve = {k: v for k, v in env.items() if k != "DJANGO_DEBUG"}
+    serve.setdefault(
+        "AUDIT_HMAC_KEY", "audit-" + env.get("DJANGO_SECRET_KEY", "bench-stack-audit-key-0123456789")
+    )
+    return dict(serve, DJANGO_SETTINGS_MODULE="config.settings.bench")
+
+
 def last_line(output: str) -> str:
     lines = output.strip().splitlines()
     return lines[-1] if lines else ""
@@ -80,7 +91,7 @@ def free_port() -> int:
 def gunicorn(env: dict[str, str], *, workers: int = 2, threads: int = 2) -> Iterator[str]:
     """Serve the project with threaded workers (so connections are kept alive); yields its URL."""
     port = free_port()
-    serve = dict(env, DJANGO_SETTINGS_MODULE="config.settings.bench")
+    serve = production_env(env)
     proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"),
@@ -116,7 +127,7 @@ def consumer(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "run_huey", "--quiet"],
         cwd=ROOT,
-        env=dict(env, DJANGO_SETTINGS_MODULE="config.settings.bench"),
+        env=production_env(env),
     )
     try:
         yield proc
