@@ -1200,7 +1200,7 @@ class _Current:
             report=report, revision=1, saved_at=report.updated_at, **content
         )
 
-    def explain(self, submission: Submission, user: User | None) -> None:
+    def explain(self, submission: Submission, user: User) -> None:
         for form, findings in submission_findings(submission).items():
             for finding in findings:
                 if finding.severity != "warning" or finding.code != "yoy":

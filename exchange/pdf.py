@@ -59,7 +59,9 @@ MUTED = colors.HexColor("#616e7c")
 
 
 def _style(name: str, **kw: Any) -> ParagraphStyle:
-    base = {"fontName": CJK, "fontSize": 8, "leading": 10.5, "wordWrap": "CJK", "alignment": TA_LEFT}
+    base: dict[str, Any] = {
+        "fontName": CJK, "fontSize": 8, "leading": 10.5, "wordWrap": "CJK", "alignment": TA_LEFT,
+    }  # fmt: skip
     base.update(kw)
     return ParagraphStyle(name, **base)
 
@@ -124,10 +126,18 @@ class Footer:
     running_title: str
 
 
+class _PagedCanvas(pdfcanvas.Canvas):
+    """reportlab's Canvas with the two private members the page-numbering recipe relies on, which
+    reportlab has at run time but its type stubs leave out."""
+
+    _pagesize: tuple[float, float]
+    _startPage: Callable[[], None]
+
+
 def _canvas_maker(footer: Footer) -> Callable[..., pdfcanvas.Canvas]:
     """A canvas that holds pages back until the end, so each footer can say 共 M 页."""
 
-    class NumberedCanvas(pdfcanvas.Canvas):
+    class NumberedCanvas(_PagedCanvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
@@ -147,7 +157,7 @@ def _canvas_maker(footer: Footer) -> Callable[..., pdfcanvas.Canvas]:
     return NumberedCanvas
 
 
-def _draw_footer(c: pdfcanvas.Canvas, footer: Footer, number: int, total: int) -> None:
+def _draw_footer(c: _PagedCanvas, footer: Footer, number: int, total: int) -> None:
     width, _height = c._pagesize
     left, right = 15 * mm, width - 15 * mm
     box_w, box_h = 48 * mm, 30 * mm
@@ -432,14 +442,14 @@ def _data_table(ctx: _Context, fld: Field, section: Section) -> list[Any]:
         spans.append(("SPAN", (0, 0), (0, 1)))
     if grouped:
         # Neighbouring columns under the same group header share one spanning cell.
-        start = None
-        for index, col in enumerate([*fld.columns, None]):
-            same = col is not None and start is not None and col.group == fld.columns[start].group
+        start: int | None = None
+        for index, column in enumerate([*fld.columns, None]):
+            same = column is not None and start is not None and column.group == fld.columns[start].group
             if start is not None and not same:
                 if index - 1 > start:
                     spans.append(("SPAN", (start + offset, 0), (index - 1 + offset, 0)))
                 start = None
-            if col is not None and col.group and start is None:
+            if column is not None and column.group and start is None:
                 start = index
     header_rows = [group_row, head] if grouped else [head]
     body: list[list[Any]] = []

@@ -133,7 +133,8 @@ def _granted(campaign: Campaign, *, base: Base | None, authority: Authority | No
         window_until__gte=now - dt.timedelta(days=1),
     )
     qs = qs.filter(base=base) if base is not None else qs.filter(base__isnull=True, authority=authority)
-    return any(deadline_open(until, now) for until in qs.values_list("window_until", flat=True))
+    windows = qs.values_list("window_until", flat=True)
+    return any(until is not None and deadline_open(until, now) for until in windows)
 
 
 def base_window_open(*, campaign: Campaign, base: Base, now: dt.datetime | None = None) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -45,8 +45,11 @@ class BaseFilterForm(forms.Form):
         self, *args: Any, authorities: QuerySet[Authority], batches: list[int], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["authority"].queryset = authorities
-        self.fields["batch"].choices = [("", "全部"), *((b, batch_label(b)) for b in batches)]
+        cast(forms.ModelChoiceField, self.fields["authority"]).queryset = authorities
+        cast(forms.ChoiceField, self.fields["batch"]).choices = [
+            ("", "全部"),
+            *((b, batch_label(b)) for b in batches),
+        ]
         self.fields["q"].widget.attrs.update({"placeholder": "名称、主导产业或所在地", "type": "search"})
 
     def filter(self, bases: QuerySet[Base]) -> QuerySet[Base]:

@@ -615,9 +615,12 @@ def template_workbook(authorities: list[tuple[str, str, str]], categories: list[
     """
     import openpyxl  # heavy (see _read_xlsx): loaded only when a template is asked for
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = "示范基地名录"
     sheet.append(HEADERS)
     sheet.append(EXAMPLE_ROW)
@@ -628,7 +631,7 @@ def template_workbook(authorities: list[tuple[str, str, str]], categories: list[
         cell = sheet.cell(row=1, column=index)
         cell.font = bold
         cell.fill = required_fill if header in REQUIRED_HEADERS else header_fill
-        letter = cell.column_letter
+        letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = 40 if header == "示范基地名称" else 18
         # Codes such as 0511 must stay text, or Excel drops the leading zero.
         if header == "细分领域代码":

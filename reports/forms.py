@@ -8,6 +8,7 @@ reports/services.py; these forms only read the request.
 from __future__ import annotations
 
 from itertools import zip_longest
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -65,12 +66,12 @@ class CaseForm(forms.Form):
     )
     revision = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, bases: QuerySet[Base] | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, bases: QuerySet[Base] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if bases is None:
             del self.fields["base"]
         else:
-            self.fields["base"].queryset = bases
+            cast(forms.ModelChoiceField, self.fields["base"]).queryset = bases
             self.fields["base"].error_messages["invalid_choice"] = (
                 "只能推荐本省参加本年度评价、尚未推荐过的示范基地。"
             )
@@ -83,6 +84,6 @@ class CaseFilterForm(forms.Form):
     )
     aspect = forms.ChoiceField(label="聚焦方面", choices=[("", "全部"), *CaseAspect.choices], required=False)
 
-    def __init__(self, *args, authorities: QuerySet[Authority], **kwargs) -> None:
+    def __init__(self, *args: Any, authorities: QuerySet[Authority], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["authority"].queryset = authorities
+        cast(forms.ModelChoiceField, self.fields["authority"]).queryset = authorities

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import QueryDict
 
@@ -18,7 +20,9 @@ class ReturnForm(forms.Form):
         label="退回意见", required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, field_choices: list[tuple[str, list[tuple[str, str]]]], **kwargs) -> None:
+    def __init__(
+        self, *args: Any, field_choices: list[tuple[str, list[tuple[str, str]]]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.field_choices = field_choices
         self.allowed = {value for _, options in field_choices for value, _ in options}
@@ -26,8 +30,9 @@ class ReturnForm(forms.Form):
         self.note_rows: list[tuple[str, str]] = [("", "")]
         self.note_errors: list[str] = []
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         post = self.data if isinstance(self.data, QueryDict) else QueryDict("")
         fields, texts = post.getlist("note_field"), post.getlist("note_text")
         rows = list(zip(fields, texts, strict=False))
@@ -76,15 +81,16 @@ class DecisionForm(forms.Form):
 
     refusal_message = "请填写理由。"
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "no" and not (data.get("comment") or "").strip():
             self.add_error("comment", self.refusal_message)
         return data
 
     @property
     def yes(self) -> bool:
-        return self.cleaned_data["decision"] == "yes"
+        return bool(self.cleaned_data["decision"] == "yes")
 
 
 class ExplanationDecisionForm(DecisionForm):

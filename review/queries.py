@@ -347,7 +347,8 @@ def _fill_counts(row: ReviewRow, submission: Submission, prior: Submission | Non
                 row.errors += 1
     report = getattr(submission, "report", None) if hasattr(submission, "report") else None
     row.report_ok = not report_problems(report)
-    scans = {s.kind: s for s in submission.live_scans}
+    live: list[SealedScan] = submission.live_scans  # type: ignore[attr-defined]  # Prefetch(to_attr=)
+    scans = {s.kind: s for s in live}
     summary = scans.get(SealedScan.Kind.SUMMARY)
     report_scan = scans.get(SealedScan.Kind.REPORT)
     row.scans_ok = bool(
@@ -356,7 +357,7 @@ def _fill_counts(row: ReviewRow, submission: Submission, prior: Submission | Non
         and summary.fingerprint == data_fingerprint(submission_values=values, report=None)
         and report_scan.fingerprint == data_fingerprint(submission_values=(), report=report)
     )
-    row.returns = len(submission.return_transitions)
+    row.returns = len(submission.return_transitions)  # type: ignore[attr-defined]  # Prefetch(to_attr=)
 
 
 def state_counts(rows: Iterable[ReviewRow]) -> dict[str, int]:

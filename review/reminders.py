@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -171,7 +171,7 @@ def national_progress(*, campaign: Campaign, now: dt.datetime | None = None) -> 
     participating = dict(
         Base.objects.filter(campaigns=campaign).values_list("authority_id").annotate(n=Count("id")).order_by()
     )
-    by_authority = {
+    by_authority: dict[int, Any] = {  # rows of .values().annotate(): counts per state
         row["base__authority_id"]: row
         for row in Submission.objects.filter(campaign=campaign, base__campaigns=campaign)
         .values("base__authority_id")
@@ -281,7 +281,7 @@ class BaseProgress:
 
     @property
     def waiting_days(self) -> int | None:
-        if self.state != S.SUBMITTED or not self.submission.status_changed_at:
+        if self.state != S.SUBMITTED or self.submission is None or not self.submission.status_changed_at:
             return None
         return max((self.now - self.submission.status_changed_at).days, 0)
 
@@ -417,7 +417,7 @@ def _base_groups(campaign: Campaign, bases: Sequence[Base], *, note: str, now: d
     deadline = countdown(campaign.base_deadline, now)
     groups = []
     for b in bases:
-        status = _status_label(b.submission_status)
+        status = _status_label(b.submission_status)  # type: ignore[attr-defined]  # annotated by _bases_behind
         subject = (
             f"催报：{campaign.title}材料尚未提交"
             if deadline.passed
@@ -428,8 +428,8 @@ def _base_groups(campaign: Campaign, bases: Sequence[Base], *, note: str, now: d
             {"campaign": campaign, "base": b, "status": status, "deadline": deadline, "note": note},
         ).strip()
         link = (
-            reverse("review:submit", args=[b.submission_pk])
-            if b.submission_pk
+            reverse("review:submit", args=[b.submission_pk])  # type: ignore[attr-defined]  # annotated by _bases_behind
+            if b.submission_pk  # type: ignore[attr-defined]  # annotated by _bases_behind
             else reverse("submissions:mine")
         )
         groups.append(
@@ -489,7 +489,7 @@ def _authority_groups(
             {
                 "campaign": campaign,
                 "authority": a,
-                "behind": [(b, _status_label(b.submission_status)) for b in behind.get(a.pk, [])],
+                "behind": [(b, _status_label(b.submission_status)) for b in behind.get(a.pk, [])],  # type: ignore[attr-defined]  # annotated by _bases_behind
                 "backlog": waiting["n"] if waiting else 0,
                 "waiting_days": max((now - oldest).days, 0) if oldest else None,
                 "summary_missing": summary_missing,
@@ -632,9 +632,10 @@ def reminders_auto(*, campaign: Campaign, now: dt.datetime | None = None) -> Aut
     left = countdown(campaign.base_deadline, now)
     reminders, escalations = ReminderResult(), ReminderResult()
     milestone = None
-    if not left.passed:
+    if left.days_left is not None:  # None once the deadline has passed
         # The nearest reminder day already reached, so a run missed on that very day still sends.
-        milestone = min((d for d in days_before() if d >= left.days_left), default=None)
+        days_left = left.days_left
+        milestone = min((d for d in days_before() if d >= days_left), default=None)
     if milestone is not None:
         since = _local_midnight(deadline.date() - dt.timedelta(days=milestone))
         behind = _bases_behind(campaign)
@@ -686,7 +687,7 @@ def _escalate(*, campaign: Campaign, since: dt.datetime, now: dt.datetime) -> Re
             {
                 "campaign": campaign,
                 "authority": authority,
-                "bases": [(b, _status_label(b.submission_status)) for b in bases],
+                "bases": [(b, _status_label(b.submission_status)) for b in bases],  # type: ignore[attr-defined]  # annotated by _bases_behind
                 "deadline": deadline,
             },
         ).strip()

@@ -7,6 +7,7 @@ for read-only users, as text.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -98,12 +99,12 @@ class Item:
     label: str
     status: str
     depth: int = 0
-    cells: list[Cell] = field(default_factory=list)
-    yoy: list[tuple[int, str]] = field(default_factory=list)
-    findings: list[FindingView] = field(default_factory=list)
-    rows: list[TableRow] = field(default_factory=list)
+    cells: list[Cell] = dataclasses.field(default_factory=list)
+    yoy: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+    findings: list[FindingView] = dataclasses.field(default_factory=list)
+    rows: list[TableRow] = dataclasses.field(default_factory=list)
     # The reviewer's comments on this item from the last return: (year label, text).
-    comments: list[tuple[str, str]] = field(default_factory=list)
+    comments: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def code(self) -> str:
