@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +33,10 @@ from lib.fingerprints import short_fingerprint
 from security.uploads import StoredFileCorrupt, stored_file_response
 from submissions.services import profile_for
 
+R = TypeVar("R", bound=HttpResponseBase)
 
-def _private(response: HttpResponse) -> HttpResponse:
+
+def _private(response: R) -> R:
     # Base material is not public: never cached by a proxy, never sniffed into another type.
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -122,11 +127,11 @@ def scans(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @xframe_options_sameorigin  # an image scan is shown inside the scans page, never framed by another site
-def scan_file(request: HttpRequest, pk: int, scan_pk: int) -> HttpResponse:
+def scan_file(request: HttpRequest, pk: int, scan_pk: int) -> HttpResponseBase:
     """The stored scan after its digest is checked: an image inline under a sandbox, a PDF as a download
     (a browser's PDF viewer cannot run sandboxed, and a PDF must never run in the site's origin)."""
     scan = access_sealed_scan(request.user, pk, scan_pk)
-    extension = scan.file.name.rsplit(".", 1)[-1]
+    extension = (scan.file.name or "").rsplit(".", 1)[-1]
     name = f"{scan.get_kind_display()}盖章扫描件_{scan.submission.base.name}.{extension}"
     try:
         response = stored_file_response(

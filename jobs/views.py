@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -12,8 +15,10 @@ from django.views.decorators.http import require_GET
 from accounts.access import access_job, visible_jobs
 from jobs.models import Job
 
+R = TypeVar("R", bound=HttpResponseBase)
 
-def _private(response: HttpResponse) -> HttpResponse:
+
+def _private(response: R) -> R:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -59,7 +64,7 @@ def job_state(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = access_job(request.user, pk)
     if not job.result_file:
         raise Http404("该任务没有可下载的结果文件。")
