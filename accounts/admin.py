@@ -1,4 +1,4 @@
-"""The operators' admin for accounts. Who may do what follows the user's role, not Django permissions.
+"""The operators' admin for accounts. Who may do what is decided in permissions.admin, not by Django permissions.
 
 三员分立: the system administrator manages accounts; the security administrator reads them; the
 audit administrator and the ministry get nothing here. Django's per-model permissions and groups
@@ -7,61 +7,20 @@ are not used, so they are hidden from the forms.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.http import HttpRequest
 
 from accounts.forms import AccountChangeForm, AccountCreationForm
-from accounts.models import Role, User
-
-
-class RoleAdminMixin:
-    """Grants admin access by `request.user.role`.
-
-    `view_roles` may read; `manage_roles` may read, add and change; `delete_roles` may also delete.
-    A disabled or non-staff account gets nothing, whatever its role.
-    """
-
-    view_roles: frozenset[str] = frozenset()
-    manage_roles: frozenset[str] = frozenset()
-    delete_roles: frozenset[str] = frozenset()
-
-    @staticmethod
-    def _role(request: HttpRequest) -> str | None:
-        user = request.user
-        if not (user.is_authenticated and user.is_active and user.is_staff):
-            return None
-        return user.role
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._role(request) in self.view_roles | self.manage_roles | self.delete_roles
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return self._role(request) in self.manage_roles
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._role(request) in self.manage_roles
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._role(request) in self.delete_roles
-
+from accounts.models import User
+from permissions.admin import RulesAdminMixin
 
 admin.site.unregister(Group)
 
 
 @admin.register(User)
-class UserAdmin(RoleAdminMixin, DjangoUserAdmin):
-    view_roles = frozenset({Role.SECURITY_ADMIN})
-    manage_roles = frozenset({Role.SYSTEM_ADMIN})
-    # Accounts are disabled, never deleted: values and audit events keep pointing at their author.
-    delete_roles = frozenset()
-
+class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
+    # Who may read and change accounts: permissions.admin.ADMIN_RULES["accounts.user"].
     form = AccountChangeForm
     add_form = AccountCreationForm
     add_form_template = "admin/accounts/user/add_form.html"

@@ -16,9 +16,18 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import visible_bases
 from accounts.models import Role, User
 from lib.deadlines import Countdown, countdown
+from permissions.access import visible_bases
+from permissions.checks import (
+    can_fill_own_base,
+    can_manage_accounts,
+    can_oversee,
+    can_read_accounts,
+    can_read_audit,
+    can_review_assigned_bases,
+    can_review_own_authority,
+)
 from registry.models import Authority, Base, Campaign, Category, batch_label
 from submissions.models import Submission
 
@@ -371,19 +380,20 @@ def audit_dashboard(user: User, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-BUILDERS: dict[str, Callable[[User, dt.datetime], dict[str, Any]]] = {
-    Role.MINISTRY_ADMIN: ministry_dashboard,
-    Role.AUTHORITY_REVIEWER: reviewer_dashboard,
-    Role.BASE_FILLER: filler_dashboard,
-    Role.EXPERT: expert_dashboard,
-    Role.SYSTEM_ADMIN: sysadmin_dashboard,
-    Role.SECURITY_ADMIN: security_dashboard,
-    Role.AUDIT_ADMIN: audit_dashboard,
-}
+# Which home page a user gets: the first builder whose check passes (each role passes exactly one).
+BUILDERS: tuple[tuple[Callable[[User], bool], Callable[[User, dt.datetime], dict[str, Any]]], ...] = (
+    (can_oversee, ministry_dashboard),
+    (can_review_own_authority, reviewer_dashboard),
+    (can_fill_own_base, filler_dashboard),
+    (can_review_assigned_bases, expert_dashboard),
+    (can_manage_accounts, sysadmin_dashboard),
+    (can_read_accounts, security_dashboard),
+    (can_read_audit, audit_dashboard),
+)
 
 
 def dashboard_for(user: User, now: dt.datetime | None = None) -> dict[str, Any]:
-    builder = BUILDERS.get(user.role)
+    builder = next((build for allows, build in BUILDERS if allows(user)), None)
     if builder is None:
         # An account created outside the admin may lack a role; say so rather than show an empty page.
         return {"template": "accounts/home.html"}

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserChangeForm, UserCreationForm
 
-from accounts.models import Role, User
+from accounts.models import User, unit_binding_errors
 
 
 class LoginForm(AuthenticationForm):
@@ -21,27 +21,14 @@ class LoginForm(AuthenticationForm):
 
 def check_unit_binding(form: forms.ModelForm, cleaned: dict[str, Any]) -> None:
     """Put the database's binding rules (accounts.User constraints) at the right field, in Chinese."""
-    role = cleaned.get("role")
-    base = cleaned.get("base")
-    authority = cleaned.get("authority")
-    if role == Role.BASE_FILLER:
-        if base is None:
-            form.add_error("base", "基地填报员必须绑定所属示范基地。")
-        if authority is not None:
-            form.add_error("authority", "基地填报员不绑定省级主管部门，请清空此项（由所属基地确定）。")
-    elif role == Role.AUTHORITY_REVIEWER:
-        if authority is None:
-            form.add_error("authority", "省级审核员必须绑定所属省级主管部门。")
-        if base is not None:
-            form.add_error("base", "省级审核员不绑定示范基地，请清空此项。")
-    elif role:
-        if base is not None:
-            form.add_error("base", "只有基地填报员绑定示范基地，请清空此项。")
-        if authority is not None:
-            form.add_error("authority", "只有省级审核员绑定省级主管部门，请清空此项。")
-    assigned = cleaned.get("assigned_bases")
-    if role and role != Role.EXPERT and assigned:
-        form.add_error("assigned_bases", "只有评审专家分配评审的示范基地，请清空此项。")
+    errors = unit_binding_errors(
+        role=cleaned.get("role"),
+        base=cleaned.get("base"),
+        authority=cleaned.get("authority"),
+        assigned_bases=cleaned.get("assigned_bases"),
+    )
+    for field, message in errors:
+        form.add_error(field, message)
 
 
 class AccountCreationForm(UserCreationForm):

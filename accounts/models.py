@@ -16,6 +16,33 @@ class Role(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
+def unit_binding_errors(
+    *, role: str | None, base: object, authority: object, assigned_bases: object
+) -> list[tuple[str, str]]:
+    """(field, Chinese message) for each way the unit binding breaks the rules of `User.Meta`'s
+    constraints: a filler is bound to its base only, a reviewer to its authority only, only an
+    expert has assigned bases. A fact of the account, not an access decision."""
+    errors: list[tuple[str, str]] = []
+    if role == Role.BASE_FILLER:
+        if base is None:
+            errors.append(("base", "基地填报员必须绑定所属示范基地。"))
+        if authority is not None:
+            errors.append(("authority", "基地填报员不绑定省级主管部门，请清空此项（由所属基地确定）。"))
+    elif role == Role.AUTHORITY_REVIEWER:
+        if authority is None:
+            errors.append(("authority", "省级审核员必须绑定所属省级主管部门。"))
+        if base is not None:
+            errors.append(("base", "省级审核员不绑定示范基地，请清空此项。"))
+    elif role:
+        if base is not None:
+            errors.append(("base", "只有基地填报员绑定示范基地，请清空此项。"))
+        if authority is not None:
+            errors.append(("authority", "只有省级审核员绑定省级主管部门，请清空此项。"))
+    if role and role != Role.EXPERT and assigned_bases:
+        errors.append(("assigned_bases", "只有评审专家分配评审的示范基地，请清空此项。"))
+    return errors
+
+
 class User(AbstractUser):
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     full_name = models.CharField("姓名", max_length=50, blank=True)

@@ -10,15 +10,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from accounts.admin import RoleAdminMixin
-from accounts.models import Role
 from definitions.models import Definition
 from definitions.services import definition_freeze
+from permissions.admin import RulesAdminMixin, admin_allows
+from permissions.checks import can_freeze_definitions
 
 
 @admin.register(Definition)
-class DefinitionAdmin(RoleAdminMixin, admin.ModelAdmin):
-    view_roles = frozenset({Role.MINISTRY_ADMIN, Role.SYSTEM_ADMIN})
+class DefinitionAdmin(RulesAdminMixin, admin.ModelAdmin):
+    # Read-only for the ministry and the system administrator: permissions.admin.ADMIN_RULES.
     list_display = ("version", "code", "title", "short_checksum", "frozen_at", "updated_at")
     list_filter = ("version",)
     search_fields = ("code", "title")
@@ -46,7 +46,7 @@ class DefinitionAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
-        if self._role(request) != Role.MINISTRY_ADMIN:
+        if not admin_allows(request, can_freeze_definitions):
             actions.pop("freeze", None)
         return actions
 

@@ -16,7 +16,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import access_sealed_scan, access_submission, can_upload_scan
 from exchange import pdf
 from exchange.forms import SealedScanForm
 from exchange.models import SealedScan
@@ -30,6 +29,8 @@ from exchange.services import (
     scan_upload,
 )
 from lib.fingerprints import short_fingerprint
+from permissions.access import access_sealed_scan, access_submission
+from permissions.checks import can_upload_scan
 from security.uploads import StoredFileCorrupt, stored_file_response
 from submissions.services import profile_for
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from accounts.access import access_job, visible_jobs
 from jobs.models import Job
+from permissions.access import access_job, visible_jobs
 
 R = TypeVar("R", bound=HttpResponseBase)
 

@@ -15,28 +15,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from accounts.admin import RoleAdminMixin
-from accounts.models import Role
+from permissions.admin import RulesAdminMixin, admin_allows
+from permissions.checks import can_manage_registry
 from registry.campaigns import campaign_close, campaign_open
 from registry.models import Authority, Base, Campaign, Category, StarRating
 
-MINISTRY = frozenset({Role.MINISTRY_ADMIN})
-SYSADMIN = frozenset({Role.SYSTEM_ADMIN})
 
-
-class RegistryAdmin(RoleAdminMixin, admin.ModelAdmin):
-    manage_roles = MINISTRY
-    delete_roles = MINISTRY
-
-
-class BindableRegistryAdmin(RegistryAdmin):
-    """Models the system administrator picks from when binding an account."""
-
-    view_roles = SYSADMIN
+class RegistryAdmin(RulesAdminMixin, admin.ModelAdmin):
+    """Who may do what: permissions.admin.ADMIN_RULES (the ministry maintains; the system
+    administrator reads authorities, categories and bases to bind accounts to them)."""
 
 
 @admin.register(Authority)
-class AuthorityAdmin(BindableRegistryAdmin):
+class AuthorityAdmin(RegistryAdmin):
     list_display = ("name", "short_name", "kind", "region_code", "base_count", "sort_order")
     list_filter = ("kind",)
     search_fields = ("name", "short_name", "code", "region_code")
@@ -51,7 +42,7 @@ class AuthorityAdmin(BindableRegistryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(BindableRegistryAdmin):
+class CategoryAdmin(RegistryAdmin):
     list_display = ("name", "code", "annex", "base_count", "sort_order")
     search_fields = ("name", "code")
 
@@ -92,29 +83,14 @@ class BaseAdminForm(forms.ModelForm):
         return cleaned
 
 
-class StarRatingInline(admin.TabularInline):
+class StarRatingInline(RulesAdminMixin, admin.TabularInline):
     model = StarRating
     extra = 0
     fields = ("year", "stars")
 
-    def _is_ministry(self, request: HttpRequest) -> bool:
-        return RoleAdminMixin._role(request) in MINISTRY
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_ministry(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_ministry(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_ministry(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._is_ministry(request)
-
 
 @admin.register(Base)
-class BaseAdmin(BindableRegistryAdmin):
+class BaseAdmin(RegistryAdmin):
     form = BaseAdminForm
     list_display = ("name", "batch", "authority", "category", "series", "lead_industry", "status")
     list_filter = ("status", "batch", "category", "series", ("authority", admin.RelatedOnlyFieldListFilter))
@@ -145,7 +121,7 @@ class BaseAdmin(BindableRegistryAdmin):
 
     def get_inlines(self, request: HttpRequest, obj: Base | None) -> Any:
         # The system administrator reads a base to bind accounts, not its ratings.
-        return self.inlines if self._role(request) in MINISTRY else ()
+        return self.inlines if admin_allows(request, can_manage_registry) else ()
 
 
 @admin.register(StarRating)

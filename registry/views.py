@@ -13,14 +13,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import (
-    access_base,
-    can_manage_registry,
-    can_see_registry_list,
-    visible_authorities,
-    visible_bases,
-)
 from accounts.models import User
+from permissions.access import access_base, visible_authorities, visible_bases
+from permissions.checks import can_manage_registry, can_see_registry_list
 from registry.forms import DEFAULT_SORT, BaseFilterForm, RegistryImportApplyForm, RegistryImportUploadForm
 from registry.importing import ImportFileError, describe, template_workbook
 from registry.models import Authority, Category, RegistryImport

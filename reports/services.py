@@ -21,9 +21,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.access import can_fill, can_write_authority_material
 from accounts.models import User
 from audit.services import event_record
+from lib import authz
+from lib.authz import Ask
 from lib.deadlines import day_label
 from registry.campaigns import authority_window_open
 from registry.models import Authority, Base, Campaign, StarRating
@@ -210,7 +211,7 @@ def report_save(
         .select_related("base__authority")
         .get(pk=submission.pk)
     )
-    if not can_fill(user, locked):
+    if not authz.allows(Ask.FILL, user, locked):
         if locked.is_editable:
             raise PermissionDenied("只有本示范基地的填报员可以编写发展情况报告。")
         raise ValidationError(f"材料当前状态为“{locked.get_status_display()}”，不能修改发展情况报告。")
@@ -303,7 +304,7 @@ def _locked_summary(*, campaign: Campaign, authority: Authority) -> ProvincialSu
 
 
 def _check_authority_writer(*, user: User, campaign: Campaign, authority: Authority) -> None:
-    if not can_write_authority_material(user, authority):
+    if not authz.allows(Ask.WRITE_AUTHORITY_MATERIAL, user, authority):
         raise PermissionDenied("只有本省级主管部门的审核员可以编写工作总结和推荐优秀案例。")
     if campaign.status != Campaign.Status.OPEN:
         raise ValidationError(f"“{campaign.title}”当前状态为{campaign.get_status_display()}，不能填报。")

@@ -14,18 +14,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import (
+from accounts.models import User
+from permissions.access import (
     access_authority_material,
     access_case,
     access_material_campaign,
     access_submission,
-    can_fill,
-    can_write_authority_material,
     visible_authority_material,
     visible_cases,
     visible_submissions,
 )
-from accounts.models import Role, User
+from permissions.checks import (
+    can_fill,
+    can_oversee,
+    can_read_base_reports,
+    can_read_provincial_material,
+    can_review_own_authority,
+    can_write_authority_material,
+    is_own_filler,
+)
 from registry.models import Authority, Campaign
 from reports.forms import CaseFilterForm, CaseForm, ReportForm, SummaryForm, items_from_post
 from reports.models import CaseAspect, CaseRecommendation, DevelopmentReport, ProvincialSummary
@@ -130,7 +137,7 @@ def _padded(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def index(request: HttpRequest) -> HttpResponse:
     """Where each role finds its written material."""
     user: User = request.user
-    if user.role in (Role.BASE_FILLER, Role.EXPERT):
+    if can_read_base_reports(user):
         submissions = (
             visible_submissions(user)
             .select_related("campaign", "base", "report__updated_by")
@@ -141,12 +148,12 @@ def index(request: HttpRequest) -> HttpResponse:
             report = getattr(submission, "report", None)
             rows.append({"submission": submission, "report": report, "problems": report_problems(report)})
         return render(request, "reports/index_base.html", {"rows": rows})
-    if user.role in (Role.AUTHORITY_REVIEWER, Role.MINISTRY_ADMIN):
+    if can_read_provincial_material(user):
         campaigns = list(Campaign.objects.exclude(status=Campaign.Status.DRAFT).order_by("-year"))
         return render(
             request,
             "reports/index_authority.html",
-            {"campaigns": campaigns, "is_ministry": user.role == Role.MINISTRY_ADMIN},
+            {"campaigns": campaigns, "is_ministry": can_oversee(user)},
         )
     raise PermissionDenied("您的角色无权查看总结材料。")
 
@@ -187,7 +194,7 @@ def report_edit(request: HttpRequest, submission_pk: int) -> HttpResponse:
     editable = can_fill(request.user, submission)
     if not editable:
         if request.method == "POST":
-            if request.user.role == Role.BASE_FILLER:
+            if is_own_filler(request.user, submission):
                 messages.error(
                     request, f"材料当前状态为“{submission.get_status_display()}”，不能修改发展情况报告。"
                 )
@@ -290,9 +297,9 @@ def report_edit(request: HttpRequest, submission_pk: int) -> HttpResponse:
 def summary_list(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """The ministry's national view: every authority's summary status and case count."""
     user: User = request.user
-    if user.role == Role.AUTHORITY_REVIEWER and user.authority_id:
+    if can_review_own_authority(user):
         return redirect("reports:summary_edit", campaign_pk=campaign_pk, authority_pk=user.authority_id)
-    if user.role != Role.MINISTRY_ADMIN:
+    if not can_oversee(user):
         raise PermissionDenied("仅部级管理员可以查看全国省级工作总结。")
     campaign = access_material_campaign(user, campaign_pk)
     authorities = (
@@ -651,9 +658,9 @@ def case_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def case_national(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """The ministry reads every recommended case, filtered by authority and aspect."""
     user: User = request.user
-    if user.role == Role.AUTHORITY_REVIEWER and user.authority_id:
+    if can_review_own_authority(user):
         return redirect("reports:case_list", campaign_pk=campaign_pk, authority_pk=user.authority_id)
-    if user.role != Role.MINISTRY_ADMIN:
+    if not can_oversee(user):
         raise PermissionDenied("仅部级管理员可以查看全国优秀案例。")
     campaign = access_material_campaign(user, campaign_pk)
     cases = (

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from accounts.access import visible_notifications
+from permissions.access import visible_notifications
 
 
 def unread_notifications(request: HttpRequest) -> dict:

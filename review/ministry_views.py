@@ -24,18 +24,18 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import (
+from accounts.models import User
+from lib.deadlines import SHANGHAI, countdown, day_label, deadline_open
+from permissions.access import (
     access_authority,
     access_reopen_request,
     access_snapshot,
     access_submission,
-    can_oversee,
     reminder_authorities,
     visible_reminders,
     visible_reopen_requests,
 )
-from accounts.models import Role, User
-from lib.deadlines import SHANGHAI, countdown, day_label, deadline_open
+from permissions.checks import can_oversee, can_review_own_authority
 from registry.models import ReopenRequest
 from review.forms import COMMENT_MAX, ReturnForm
 from review.models import Reminder, Snapshot
@@ -261,7 +261,7 @@ def reminder_history(request: HttpRequest) -> HttpResponse:
 def authority_reminders(request: HttpRequest) -> HttpResponse:
     """The reviewer's 催报 page: its bases that have not submitted, a send button, the history."""
     user: User = request.user
-    if user.role != Role.AUTHORITY_REVIEWER or not user.authority_id:
+    if not can_review_own_authority(user):
         raise PermissionDenied("只有省级主管部门审核员可以使用该页面。")
     authority = access_authority(user, user.authority_id)
     campaign = current_campaign()

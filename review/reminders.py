@@ -26,9 +26,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import can_remind
 from accounts.models import Role, User
 from audit.services import event_record
+from lib import authz
+from lib.authz import Ask
 from lib.deadlines import SHANGHAI, Countdown, countdown, deadline_open
 from registry.models import Authority, Base, Campaign
 from reports.models import CaseRecommendation, ProvincialSummary
@@ -575,12 +576,12 @@ def reminder_send(
     reviewer reminds only its own authority's bases."""
     if targets not in ("bases", "authorities"):
         raise ValidationError("请选择催报对象。")
-    if sender.role == Role.AUTHORITY_REVIEWER:
+    if authz.allows(Ask.REVIEWS_OWN_AUTHORITY, sender):
         if targets != "bases":
             raise PermissionDenied("省级审核员只能催报本地区的示范基地。")
         if authority is None:
             authority = Authority.objects.filter(pk=sender.authority_id).first()
-    if not can_remind(sender, authority):
+    if not authz.allows(Ask.REMIND, sender, authority):
         raise PermissionDenied("您无权对该范围进行催报。")
     _check_open(campaign)
     now = now or timezone.now()

@@ -19,10 +19,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.services import event_record
 from exchange.pdf import summary_pdf
 from exchange.services import data_fingerprint, scan_problems
+from lib import authz
+from lib.authz import Ask
 from lib.deadlines import day_label, deadline_open
 from lib.fingerprints import short_fingerprint
 from registry.campaigns import authority_window_open, base_window_open
@@ -96,13 +98,16 @@ def _move(
 
 
 def _require_reviewer(user: User, submission: Submission) -> None:
-    if user.role != Role.AUTHORITY_REVIEWER or user.authority_id != submission.base.authority_id:
-        raise PermissionDenied("只有该示范基地所属省级主管部门的审核员可以进行初审。")
+    authz.require(
+        Ask.AUTHORITY_REVIEWER,
+        user,
+        submission,
+        message="只有该示范基地所属省级主管部门的审核员可以进行初审。",
+    )
 
 
 def _require_ministry(user: User) -> None:
-    if user.role != Role.MINISTRY_ADMIN:
-        raise PermissionDenied("只有部级管理员可以进行此操作。")
+    authz.require(Ask.MINISTRY, user, None, message="只有部级管理员可以进行此操作。")
 
 
 def _require_state(submission: Submission, *allowed: str) -> None:
@@ -113,8 +118,7 @@ def _require_state(submission: Submission, *allowed: str) -> None:
 @transaction.atomic
 def submission_submit(*, submission: Submission, user: User) -> Submission:
     submission = _lock(submission)
-    if user.role != Role.BASE_FILLER or user.base_id != submission.base_id:
-        raise PermissionDenied("只有本示范基地的填报员可以提交材料。")
+    authz.require(Ask.OWN_FILLER, user, submission, message="只有本示范基地的填报员可以提交材料。")
     _require_state(submission, S.DRAFT, S.RETURNED)
     # Answering a return is not late: the base submitted once in time and was asked to correct.
     # Only a first submission after the deadline (inside a granted reopening window) is late.
@@ -224,7 +228,7 @@ def explanation_decide(
         .get(pk=explanation.pk)
     )
     submission = explanation.submission
-    if user.role == Role.MINISTRY_ADMIN:
+    if authz.allows(Ask.MINISTRY, user, submission):
         _require_state(submission, S.APPROVED)
     else:
         _require_reviewer(user, submission)
@@ -389,7 +393,7 @@ def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequ
     if not reason:
         raise ValidationError("请填写补报理由。")
     open_statuses = [ReopenRequest.Status.PENDING_AUTHORITY, ReopenRequest.Status.PENDING_MINISTRY]
-    if user.role == Role.BASE_FILLER:
+    if authz.allows(Ask.FILLS_OWN_BASE, user):
         base = Base.objects.select_related("authority").get(pk=user.base_id)
         if base_window_open(campaign=campaign, base=base):
             raise ValidationError("当前仍可提交，无需申请补报。")
@@ -399,7 +403,7 @@ def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequ
             campaign=campaign, authority=base.authority, base=base, reason=reason,
             status=ReopenRequest.Status.PENDING_AUTHORITY, requested_by=user,
         )  # fmt: skip
-    elif user.role == Role.AUTHORITY_REVIEWER:
+    elif authz.allows(Ask.REVIEWS_OWN_AUTHORITY, user):
         authority = Authority.objects.get(pk=user.authority_id)
         if authority_window_open(campaign=campaign, authority=authority):
             raise ValidationError("当前仍可报送，无需申请补报。")
@@ -432,8 +436,9 @@ def reopen_authority_decide(
     *, request: ReopenRequest, user: User, support: bool, comment: str = ""
 ) -> ReopenRequest:
     request = ReopenRequest.objects.select_for_update().get(pk=request.pk)
-    if user.role != Role.AUTHORITY_REVIEWER or user.authority_id != request.authority_id:
-        raise PermissionDenied("只有所属省级主管部门可以审核该补报申请。")
+    authz.require(
+        Ask.DECIDE_REOPEN_AUTHORITY, user, request, message="只有所属省级主管部门可以审核该补报申请。"
+    )
     if request.status != ReopenRequest.Status.PENDING_AUTHORITY:
         raise ValidationError("该申请已处理。")
     if not support and not comment.strip():

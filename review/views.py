@@ -21,18 +21,25 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.access import (
+from accounts.models import User
+from lib.deadlines import countdown, deadline_open
+from permissions.access import (
     access_explanation,
     access_notification,
     access_reopen_request,
     access_submission,
-    can_fill,
     visible_bases,
     visible_notifications,
     visible_reopen_requests,
 )
-from accounts.models import Role, User
-from lib.deadlines import countdown, deadline_open
+from permissions.checks import (
+    can_fill,
+    can_fill_own_base,
+    can_read_provincial_material,
+    can_request_reopen,
+    can_review_own_authority,
+    is_authority_reviewer,
+)
 from registry.campaigns import base_window_open
 from registry.models import ReopenRequest
 from review.forms import (
@@ -80,10 +87,6 @@ def _messages(request: HttpRequest, exc: ValidationError | PermissionDenied) -> 
         messages.error(request, str(exc) or "您无权进行此操作。")
 
 
-def _is_reviewer_of(user: User, submission: Submission) -> bool:
-    return user.role == Role.AUTHORITY_REVIEWER and user.authority_id == submission.base.authority_id
-
-
 def _return_context(submission: Submission, index: FieldIndex) -> dict[str, Any]:
     """The last return, its comments and its field comments (with links to the fields)."""
     ret = last_return(submission)
@@ -99,8 +102,8 @@ def _return_context(submission: Submission, index: FieldIndex) -> dict[str, Any]
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     user: User = request.user
-    if user.role != Role.BASE_FILLER:
-        if user.role in (Role.AUTHORITY_REVIEWER, Role.MINISTRY_ADMIN):
+    if not can_fill_own_base(user):
+        if can_read_provincial_material(user):
             return redirect("review:detail", pk=submission.pk)
         raise PermissionDenied("只有示范基地填报员可以提交材料。")
     if request.method == "POST":
@@ -166,7 +169,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
-    if request.user.role != Role.BASE_FILLER:
+    if not can_request_reopen(request.user, submission):
         raise PermissionDenied("只有示范基地填报员可以为本基地申请补报。")
     form = ReopenRequestForm(request.POST)
     if not form.is_valid():
@@ -185,7 +188,7 @@ def reopen_request_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_reviewer_role(user: User) -> None:
-    if user.role != Role.AUTHORITY_REVIEWER or not user.authority_id:
+    if not can_review_own_authority(user):
         raise PermissionDenied("只有省级主管部门审核员可以使用初审页面。")
 
 
@@ -229,12 +232,12 @@ def authority_list(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     user: User = request.user
-    if user.role == Role.BASE_FILLER:
+    if can_fill_own_base(user):
         return redirect("review:submit", pk=submission.pk)
-    if user.role not in (Role.AUTHORITY_REVIEWER, Role.MINISTRY_ADMIN):
+    if not can_read_provincial_material(user):
         raise PermissionDenied("您无权查看初审页面。")
     index = FieldIndex(submission)
-    reviewer = _is_reviewer_of(user, submission)
+    reviewer = is_authority_reviewer(user, submission)
     return_form = ReturnForm(field_choices=index.choices())
     approve_form = ApproveForm()
     if request.method == "POST":

@@ -1,7 +1,7 @@
 """The data-entry pages: the filler's entry point, the overview, one section's grid, and the JSON
 endpoints the page's script calls (autosave, a cell's history, a warning's explanation).
 
-Every view fetches the material through accounts.access; editing additionally needs can_fill.
+Every view fetches the material through permissions.access; editing additionally needs can_fill.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import access_submission, can_fill, visible_submissions
-from accounts.models import Role
 from definitions.schema import FormDefinition, Section
 from lib.deadlines import countdown
+from permissions.access import access_submission, visible_submissions
+from permissions.checks import can_fill, can_fill_own_base
 from registry.models import Campaign
 from review.queries import field_comments_for
 from submissions.forms import (
@@ -197,7 +197,7 @@ def _findings_payload(material: Material, form: str, section: Section, editable:
 def mine(request: HttpRequest) -> HttpResponse:
     """The filler's entry point: this year's material of its base, started on the first visit."""
     user = request.user
-    if user.role != Role.BASE_FILLER or not user.base_id:
+    if not can_fill_own_base(user):
         return redirect("accounts:home")
     base = user.base
     campaign = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-year").first()

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "jobs",
     "huey.contrib.djhuey",
     "security",
+    # Above the domain apps: imports them, wires their services' questions (lib.authz) in ready().
+    "permissions",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "permissions.context.can",
                 "review.context_processors.unread_notifications",
             ],
         },

@@ -11,7 +11,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from accounts.access import visible_bases
 from accounts.models import Role, User
 from demo.registry import (
     CITY_FIRST,
@@ -24,6 +23,7 @@ from demo.registry import (
     demo_load,
 )
 from lib.deadlines import SHANGHAI
+from permissions.access import visible_bases
 from registry.models import Authority, Base, Campaign, Category, IndustryFlag, StarRating
 from registry.reference import CATEGORIES
 

@@ -1,8 +1,9 @@
-"""The one place that decides what a user may see and do.
+"""What a user may see: the `visible_*` querysets and the `access_*` lookups.
 
 Every page, export and API call fetches protected objects through the `visible_*` querysets or the
 `access_*` helpers below. An object outside a user's scope is reported as not found (404), never as
-forbidden, so an id changed in a URL reveals nothing about what exists.
+forbidden, so an id changed in a URL reveals nothing about what exists. What a user may *do* with
+an object it sees is decided in `permissions.checks`.
 """
 
 from __future__ import annotations
@@ -29,12 +30,6 @@ def _one(qs: QuerySet[M], what: str, **lookup: object) -> M:
         return qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404(f"未找到该{what}，或您无权查看。") from None
-
-
-# Roles that read the registry (names of bases and authorities) nationally. The three operator
-# roles (三员分立) do not: the system administrator binds accounts to bases through the admin,
-# which has its own narrower querysets.
-NATIONAL_ROLES = frozenset({Role.MINISTRY_ADMIN})
 
 
 def visible_bases(user: User) -> QuerySet[Base]:
@@ -78,20 +73,6 @@ def access_authority(user: User, pk: int | str) -> Authority:
     return _one(visible_authorities(user), "省级主管部门", pk=pk)
 
 
-def can_manage_registry(user: User) -> bool:
-    """Create, import and edit bases, authorities and campaigns."""
-    return user.is_authenticated and user.is_active and user.role == Role.MINISTRY_ADMIN
-
-
-def can_see_registry_list(user: User) -> bool:
-    return user.is_authenticated and user.role in (
-        Role.MINISTRY_ADMIN,
-        Role.AUTHORITY_REVIEWER,
-        Role.BASE_FILLER,
-        Role.EXPERT,
-    )
-
-
 # --- submissions -------------------------------------------------------------------------------
 
 
@@ -105,17 +86,6 @@ def access_submission(user: User, pk: int | str) -> Submission:
         visible_submissions(user).select_related("campaign", "base__category", "base__authority"),
         "填报材料",
         pk=pk,
-    )
-
-
-def can_fill(user: User, submission: Submission) -> bool:
-    """Only the base's own filler edits its material, and only while it is a draft or returned."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role == Role.BASE_FILLER
-        and user.base_id == submission.base_id
-        and submission.is_editable
     )
 
 
@@ -153,16 +123,6 @@ def access_authority_material(
     return access_material_campaign(user, campaign_pk), authority
 
 
-def can_write_authority_material(user: User, authority: Authority) -> bool:
-    """Only the authority's own reviewer writes its summary and recommends its cases."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role == Role.AUTHORITY_REVIEWER
-        and user.authority_id == authority.pk
-    )
-
-
 def visible_provincial_summaries(user: User) -> QuerySet[ProvincialSummary]:
     return ProvincialSummary.objects.filter(authority__in=visible_authority_material(user))
 
@@ -194,11 +154,6 @@ def access_sealed_scan(user: User, submission_pk: int | str, pk: int | str) -> S
         pk=pk,
         submission_id=submission_pk,
     )
-
-
-def can_upload_scan(user: User, submission: Submission) -> bool:
-    """The base's own filler uploads sealed scans, while the material may still be changed."""
-    return can_fill(user, submission)
 
 
 # --- review: reopening requests, warning explanations, in-system messages ------------------------
@@ -255,11 +210,6 @@ def access_notification(user: User, pk: int | str) -> Notification:
 # --- ministry oversight: national progress, snapshots, reminders (催报) ------------------------
 
 
-def can_oversee(user: User) -> bool:
-    """National progress, acceptance, reopening decisions: the ministry only."""
-    return user.is_authenticated and user.is_active and user.role == Role.MINISTRY_ADMIN
-
-
 def visible_snapshots(user: User) -> QuerySet[Snapshot]:
     """An accepted snapshot is seen by whoever may see its material."""
     return Snapshot.objects.filter(submission__in=visible_submissions(user))
@@ -277,13 +227,6 @@ def reminder_authorities(user: User) -> QuerySet[Authority]:
     """Whose bases the user may remind: the same scope as provincial material (the ministry any
     authority's, a reviewer only their own)."""
     return visible_authority_material(user)
-
-
-def can_remind(user: User, authority: Authority | None) -> bool:
-    """May the user send 催报 for `authority`'s bases (None: nationally, the ministry only)?"""
-    if authority is None:
-        return can_oversee(user)
-    return reminder_authorities(user).filter(pk=authority.pk).exists()
 
 
 def visible_reminders(user: User) -> QuerySet[Reminder]:

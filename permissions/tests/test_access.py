@@ -3,7 +3,7 @@
 import pytest
 from django.http import Http404
 
-from accounts.access import access_authority, access_base, visible_authorities, visible_bases
+from permissions.access import access_authority, access_base, visible_authorities, visible_bases
 
 
 class TestVisibleBases:

@@ -1,0 +1,178 @@
+"""What a user may do: one function per rule, named for what it allows.
+
+Every role comparison of the system lives in this package. Views, template tags (through
+`permissions.context.Can`), the admin (through `permissions.admin`) and dashboards ask these
+functions; domain services ask the same functions through the port `lib.authz` (see `ANSWERS`).
+
+A disabled account may do nothing, whatever its role: every check starts from `_active`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import Role
+from lib.authz import Ask, Check
+from permissions.access import reminder_authorities
+from registry.models import Authority, ReopenRequest
+from submissions.models import Submission
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _has_role(user: Any, *roles: str) -> bool:
+    return _active(user) and user.role in roles
+
+
+# --- relations of a user to a base's material ------------------------------------------------------
+# The transition table (review.transitions) names its actors by these relations.
+
+
+def is_own_filler(user: Any, submission: Submission) -> bool:
+    """The filler bound to the material's base."""
+    return _has_role(user, Role.BASE_FILLER) and user.base_id == submission.base_id
+
+
+def is_authority_reviewer(user: Any, submission: Submission) -> bool:
+    """A reviewer of the authority that supervises the material's base."""
+    return (
+        _has_role(user, Role.AUTHORITY_REVIEWER)
+        and user.authority_id is not None
+        and user.authority_id == submission.base.authority_id
+    )
+
+
+def is_ministry(user: Any, submission: Submission | None = None) -> bool:
+    """The ministry (规划司) stands in its relation to every base's material."""
+    return _has_role(user, Role.MINISTRY_ADMIN)
+
+
+# --- what a role does, without an object ----------------------------------------------------------
+
+
+def can_oversee(user: Any) -> bool:
+    """The ministry's national work: progress, acceptance, reopening decisions, the registry."""
+    return is_ministry(user)
+
+
+# Maintaining the registry (bases, authorities, campaigns, imports) is the same rule as oversight
+# today; the name says what the caller asks, so a future split changes only this line.
+can_manage_registry = can_oversee
+
+
+def can_fill_own_base(user: Any) -> bool:
+    """A filler bound to a base: the 年度填报 entry point and its base's own pages."""
+    return _has_role(user, Role.BASE_FILLER) and user.base_id is not None
+
+
+def can_review_own_authority(user: Any) -> bool:
+    """A reviewer bound to an authority: the review list, its 催报 page, its own summary and cases."""
+    return _has_role(user, Role.AUTHORITY_REVIEWER) and user.authority_id is not None
+
+
+def can_read_provincial_material(user: Any) -> bool:
+    """The ministry and authority reviewers: review pages, summaries and cases (within their scope)."""
+    return _has_role(user, Role.MINISTRY_ADMIN, Role.AUTHORITY_REVIEWER)
+
+
+def can_read_base_reports(user: Any) -> bool:
+    """Fillers and experts read bases' development reports (their own base, their assigned bases)."""
+    return _has_role(user, Role.BASE_FILLER, Role.EXPERT)
+
+
+def can_see_registry_list(user: Any) -> bool:
+    """The roles that read the list of bases (each within its scope). The three operators do not."""
+    return _has_role(user, Role.MINISTRY_ADMIN, Role.AUTHORITY_REVIEWER, Role.BASE_FILLER, Role.EXPERT)
+
+
+def can_review_assigned_bases(user: Any) -> bool:
+    """An expert: reads the bases assigned to them."""
+    return _has_role(user, Role.EXPERT)
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """The system administrator (系统管理员): accounts and their binding to units."""
+    return _has_role(user, Role.SYSTEM_ADMIN)
+
+
+def can_read_accounts(user: Any) -> bool:
+    """The security administrator (安全管理员) reads accounts without changing them."""
+    return _has_role(user, Role.SECURITY_ADMIN)
+
+
+def can_read_definitions(user: Any) -> bool:
+    """The ministry and the system administrator read the forms' definitions in the admin."""
+    return _has_role(user, Role.MINISTRY_ADMIN, Role.SYSTEM_ADMIN)
+
+
+# Freezing a definition (its content can no longer change) is the ministry's decision.
+can_freeze_definitions = can_oversee
+
+
+def can_read_audit(user: Any) -> bool:
+    """The audit administrator (审计管理员) reads the audit trail."""
+    return _has_role(user, Role.AUDIT_ADMIN)
+
+
+# --- a base's material -------------------------------------------------------------------------
+
+
+def can_fill(user: Any, submission: Submission) -> bool:
+    """Only the base's own filler edits its material, and only while it is a draft or returned."""
+    return is_own_filler(user, submission) and submission.is_editable
+
+
+def can_upload_scan(user: Any, submission: Submission) -> bool:
+    """The base's own filler uploads sealed scans, while the material may still be changed."""
+    return can_fill(user, submission)
+
+
+def can_request_reopen(user: Any, submission: Submission) -> bool:
+    """The base's own filler asks for a reopening window for its base (whether one is needed is the
+    service's question: it refuses while the window is still open)."""
+    return is_own_filler(user, submission)
+
+
+# --- provincial material ---------------------------------------------------------------------
+
+
+def can_write_authority_material(user: Any, authority: Authority) -> bool:
+    """Only the authority's own reviewer writes its summary and recommends its cases."""
+    return can_review_own_authority(user) and user.authority_id == authority.pk
+
+
+# Recommending a case is writing the authority's material: the same rule, asked by its own name.
+can_recommend_case = can_write_authority_material
+
+
+def can_decide_reopen_authority(user: Any, request: ReopenRequest) -> bool:
+    """The authority's stage of a base's reopening request: its own reviewer."""
+    return can_review_own_authority(user) and user.authority_id == request.authority_id
+
+
+def can_decide_reopen_ministry(user: Any, request: ReopenRequest | None = None) -> bool:
+    """The ministry's stage of any reopening request."""
+    return is_ministry(user)
+
+
+def can_remind(user: Any, authority: Authority | None) -> bool:
+    """May the user send 催报 for `authority`'s bases (None: nationally, the ministry only)?"""
+    if authority is None:
+        return can_oversee(user)
+    return _active(user) and reminder_authorities(user).filter(pk=authority.pk).exists()
+
+
+# The answers given to domain services through lib.authz (wired in PermissionsConfig.ready()).
+ANSWERS: dict[Ask, Check] = {
+    Ask.OWN_FILLER: is_own_filler,
+    Ask.AUTHORITY_REVIEWER: is_authority_reviewer,
+    Ask.MINISTRY: is_ministry,
+    Ask.FILL: can_fill,
+    Ask.REVIEWS_OWN_AUTHORITY: can_review_own_authority,
+    Ask.FILLS_OWN_BASE: can_fill_own_base,
+    Ask.WRITE_AUTHORITY_MATERIAL: can_write_authority_material,
+    Ask.REMIND: can_remind,
+    Ask.DECIDE_REOPEN_AUTHORITY: can_decide_reopen_authority,
+}
