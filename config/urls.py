@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("registry/", include("registry.urls")),
     path("definitions/", include("definitions.urls")),
+    path("help/", include("definitions.help_urls")),
     path("submissions/", include("submissions.urls")),
     path("reports/", include("reports.urls")),
     path("review/", include("review.urls")),

@@ -34,6 +34,37 @@ SEVERITIES = ("error", "warning")
 RULE_KINDS = frozenset({"lte", "gte"})
 DEFAULT_TEXT_LIMIT = 500
 
+# Who asks for a check: the ministry's notice (填报要求) or this system (系统提示). The notice is
+# the source of truth; a check the system adds is shown as ours, so a base can tell a rule it must
+# follow from a plausibility hint, and the ministry can drop an addition by editing the file.
+SOURCES = ("notice", "system")
+SOURCE_LABELS = {"notice": "填报要求", "system": "系统提示"}
+
+# Every check the validation engine runs, with the source it has unless a definition says otherwise.
+# A definition names the source of each in `check_sources` (form level, overridable per field);
+# tests require the 2022 files to name every one explicitly.
+CHECKS: dict[str, str] = {
+    "required": "notice",  # 必填 for the base's category (the notice's 必填/可选填 lists)
+    "too_few_rows": "notice",  # fewer rows than the notice prints as required
+    "too_many_rows": "notice",  # more rows than the notice prints (产品1-5, 不超过10个)
+    "answer_missing": "notice",  # a 是/否 explanation without its 是/否
+    "invalid": "notice",  # not a number / not the asked type
+    "not_integer": "notice",  # a count (个, 人, 起) with decimals
+    "out_of_range": "notice",  # a percentage outside 0-100
+    "choice": "notice",  # not one of the printed options (技术水平, 填报单位属性)
+    "too_long": "notice",  # over 每格不超过500字 (or the limit printed beside the cell)
+    "currency": "notice",  # 1.5: 人民币, or 美元 converted at 6.4515
+    "negative": "system",  # amounts and counts below zero
+    "email": "system",  # e-mail format of the contacts
+    "phone": "system",  # phone format of the contacts
+    "row_incomplete": "system",  # a started row without its key column (名称)
+    "unknown_column": "system",  # a pasted row wider than the table
+    "rows_count": "system",  # a list's rows differ from the count beside it
+    "part_of": "system",  # 其中 ≤ its whole
+    "yoy": "system",  # 同比 change beyond the item's threshold
+    "history": "system",  # an earlier year differs from what was reported last year
+}
+
 
 class DefinitionError(ValueError):
     """A definition file is malformed. The message names the place, in Chinese, for the ministry's operators."""
@@ -79,10 +110,11 @@ class Column:
     required: bool = False
     allow_negative: bool = False  # e.g. a key enterprise's 营业利润 may be a loss
     group: str = ""  # a spanning header above several columns (附表2: the 2021年 sub-columns)
+    hint: str = ""  # the system's help for the column (shown as 系统提示)
 
 
 COLUMN_KEYS = frozenset(
-    {"key", "label", "type", "unit", "choices", "max_length", "required", "allow_negative", "group"}
+    {"key", "label", "type", "unit", "choices", "max_length", "required", "allow_negative", "group", "hint"}
 )
 
 
@@ -102,6 +134,27 @@ class Currency:
     code: str
     label: str
     rate: float
+
+
+@dataclass(frozen=True)
+class RowsFrom:
+    """A list whose rows the count beside it announces (附表3: 数量 → 名称 list).
+
+    Needed only when the count is above zero; `match` makes a differing number of rows a warning.
+    """
+
+    field: str
+    match: bool = True
+
+
+@dataclass(frozen=True)
+class YoyThreshold:
+    """When a 同比 change is worth a warning: beyond ±percent, or for small counts (accidents,
+    incidents, a handful of national labs) by absolute change, since 0 → 1 has no percentage and
+    1 → 2 is +100% without meaning much."""
+
+    percent: float | None = None
+    absolute: float | None = None
 
 
 @dataclass(frozen=True)
@@ -127,9 +180,15 @@ class Field:
     currency: Currency | None = None
     allow_negative: bool = False
     yoy_warning_threshold: float | None = None
-    hint: str = ""
+    yoy_absolute_threshold: float | None = None
+    hint: str = ""  # text the notice prints beside the item (填报要求)
+    system_hint: str = ""  # our own help for the item, shown as 系统提示
     explanation: str = ""  # the notice's 指标说明 for this item
     group: str = ""  # a sub-heading inside the section (e.g. 绿色生产相应指标)
+    rows_from: RowsFrom | None = None
+    may_be_empty: bool = False  # a list with nothing to list is an answer (no 必填 row)
+    check_sources: dict[str, str] = field(default_factory=dict)  # overrides of the form's
+    evidence: str = ""  # what the notice asks to attach (证明材料); non-empty: an upload slot
 
     @property
     def is_yearly(self) -> bool:
@@ -167,6 +226,7 @@ class Rule:
     right: str
     severity: str
     message: str
+    source: str = "system"  # none of the cross-checks is stated by the notice
 
 
 @dataclass(frozen=True)
@@ -176,6 +236,10 @@ class BaseProfile:
     category: str
     industry_flags: frozenset[str] = frozenset()
     producer_services_led: bool = False
+
+    def industries(self, implied: dict[str, frozenset[str]]) -> frozenset[str]:
+        """The base's own industry markers plus those its category implies (装备制造 → equipment)."""
+        return self.industry_flags | implied.get(self.category, frozenset())
 
 
 @dataclass(frozen=True)
@@ -190,7 +254,11 @@ class FormDefinition:
     category_defaults: dict[str, str] = field(default_factory=dict)
     yoy_warning_threshold: float | None = None
     history_check: bool = False
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # the notice's general notes, shown at the top of the form
+    alerts: tuple[str, ...] = ()  # the notice's warnings, shown prominently on every page of the form
+    check_sources: dict[str, str] = field(default_factory=dict)
+    # Industries a category implies: every 装备制造 base answers 8.5 from its category alone.
+    category_industries: dict[str, frozenset[str]] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def fields(self) -> Iterator[Field]:
@@ -205,13 +273,20 @@ class FormDefinition:
 
     def status_for(self, fld: Field, profile: BaseProfile) -> str:
         """mandatory, optional or hidden for this base, by the notice's category and industry notes."""
-        if fld.applicability.industries and not (fld.applicability.industries & profile.industry_flags):
+        industries = profile.industries(self.category_industries)
+        if fld.applicability.industries and not (fld.applicability.industries & industries):
             return "hidden"
         if profile.category in fld.applicability.categories:
             return fld.applicability.categories[profile.category]
         if profile.category in self.category_defaults:
             return self.category_defaults[profile.category]
         return fld.applicability.default or "mandatory"
+
+    def source_of(self, check: str, fld: Field | None = None) -> str:
+        """notice or system: who asks for `check` on `fld` (field override, form, engine default)."""
+        if fld is not None and check in fld.check_sources:
+            return fld.check_sources[check]
+        return self.check_sources.get(check, CHECKS.get(check, "system"))
 
     def years_for(self, fld: Field, data_year: int) -> list[int]:
         return [data_year + offset for offset in fld.years]
@@ -276,7 +351,30 @@ def _column(raw: dict[str, Any], where: str) -> Column:
         required=bool(raw.get("required", False)),
         allow_negative=bool(raw.get("allow_negative", False)),
         group=str(raw.get("group") or ""),
+        hint=str(raw.get("hint") or ""),
     )
+
+
+def _sources(raw: Any, where: str) -> dict[str, str]:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{where}：check_sources 必须是映射")
+    for check, source in raw.items():
+        if check not in CHECKS:
+            raise DefinitionError(f"{where}：check_sources 中有未知检查“{check}”")
+        if source not in SOURCES:
+            raise DefinitionError(f"{where}：检查“{check}”的来源“{source}”无效，应为 notice 或 system")
+    return dict(raw)
+
+
+def _rows_from(raw: Any, where: str) -> RowsFrom | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return RowsFrom(field=raw)
+    if not isinstance(raw, dict) or "field" not in raw:
+        raise DefinitionError(f"{where}：rows_from 应为指标代码或 {{field, match}}")
+    return RowsFrom(field=str(raw["field"]), match=bool(raw.get("match", True)))
 
 
 FIELD_KEYS = frozenset(
@@ -284,6 +382,7 @@ FIELD_KEYS = frozenset(
         "code", "label", "type", "unit", "years", "yoy", "part_of", "applicability", "label_variants",
         "continues", "max_length", "choices", "columns", "row_labels", "min_rows", "max_rows", "note",
         "currency", "allow_negative", "yoy_warning_threshold", "hint", "explanation", "group",
+        "yoy_absolute_threshold", "system_hint", "rows_from", "may_be_empty", "check_sources", "evidence",
     }
 )  # fmt: skip
 
@@ -352,9 +451,15 @@ def _field(raw: dict[str, Any], section: str, defaults: dict[str, Any]) -> Field
         else None,
         allow_negative=bool(merged.get("allow_negative", False)),
         yoy_warning_threshold=merged.get("yoy_warning_threshold"),
+        yoy_absolute_threshold=merged.get("yoy_absolute_threshold"),
         hint=str(merged.get("hint") or ""),
+        system_hint=str(merged.get("system_hint") or ""),
         explanation=str(merged.get("explanation") or ""),
         group=str(merged.get("group") or ""),
+        rows_from=_rows_from(merged.get("rows_from"), where),
+        may_be_empty=bool(merged.get("may_be_empty", False)),
+        check_sources=_sources(merged.get("check_sources"), where),
+        evidence=str(merged.get("evidence") or ""),
     )
 
 
@@ -381,6 +486,7 @@ def parse_definition(data: dict[str, Any]) -> FormDefinition:
             right=str(_require(r, "right", f"{where} 的规则")),
             severity=str(r.get("severity", "error")),
             message=str(_require(r, "message", f"{where} 的规则")),
+            source=str(r.get("source", "system")),
         )
         for r in (data.get("rules") or ())
     )
@@ -397,6 +503,11 @@ def parse_definition(data: dict[str, Any]) -> FormDefinition:
         yoy_warning_threshold=data.get("yoy_warning_threshold"),
         history_check=bool(data.get("history_check", False)),
         notes=tuple(data.get("notes") or ()),
+        alerts=tuple(data.get("alerts") or ()),
+        check_sources=_sources(data.get("check_sources"), where),
+        category_industries={
+            str(cat): frozenset(flags or ()) for cat, flags in (data.get("category_industries") or {}).items()
+        },
         source=data,
     )
     check_definition(definition)
@@ -419,6 +530,12 @@ def check_definition(definition: FormDefinition) -> None:
                 raise DefinitionError(f"指标 {fld.code}：与所属总量 {fld.part_of} 的类型或单位不一致")
             if not set(fld.years) <= set(whole.years):
                 raise DefinitionError(f"指标 {fld.code}：填报年度超出所属总量 {fld.part_of}")
+        if fld.rows_from is not None:
+            counter = seen.get(fld.rows_from.field)
+            if fld.type != "table":
+                raise DefinitionError(f"指标 {fld.code}：只有表格可以按数量填写行（rows_from）")
+            if counter is None or counter.type != "count":
+                raise DefinitionError(f"指标 {fld.code}：rows_from 指向的 {fld.rows_from.field} 不是数量指标")
     for status in definition.category_defaults.values():
         if status not in STATUSES:
             raise DefinitionError(f"报表 {definition.code}：category_defaults 中的“{status}”无效")
@@ -431,6 +548,8 @@ def check_definition(definition: FormDefinition) -> None:
             raise DefinitionError(f"规则 {rule.id}：类型“{rule.kind}”无效")
         if rule.severity not in SEVERITIES:
             raise DefinitionError(f"规则 {rule.id}：严重程度“{rule.severity}”无效")
+        if rule.source not in SOURCES:
+            raise DefinitionError(f"规则 {rule.id}：来源“{rule.source}”无效，应为 notice 或 system")
         for side in (rule.left, rule.right):
             target = seen.get(side)
             if target is None:

@@ -6,10 +6,16 @@ The shape of a form is not secret, so any signed-in user may read it; values nev
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from definitions.models import Definition
+from definitions.notice import notice_for
+from lib.deadlines import countdown
+from registry.models import Campaign
 
 JSON_PARAMS = {"ensure_ascii": False}
 
@@ -59,3 +65,45 @@ def definition_json(request: HttpRequest, version: str, code: str) -> JsonRespon
         },
         json_dumps_params=JSON_PARAMS,
     )
+
+
+# --- the help page: the notice itself, its attachments, contacts and the current deadlines -----------
+
+
+def _current_campaign() -> Campaign | None:
+    campaigns = Campaign.objects.exclude(status=Campaign.Status.DRAFT).order_by("-year")
+    return campaigns.filter(status=Campaign.Status.OPEN).first() or campaigns.first()
+
+
+@login_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    """Every signed-in role may read the notice: it is public, and everyone works to it."""
+    campaign = _current_campaign()
+    version = campaign.form_version if campaign else "2022"
+    notice = notice_for(version)
+    if notice is None:
+        raise Http404("未找到本年度的通知文本。")
+    now = timezone.now()
+    return render(
+        request,
+        "definitions/help.html",
+        {
+            "notice": notice,
+            "campaign": campaign,
+            "base_deadline": countdown(campaign.base_deadline, now) if campaign else None,
+            "authority_deadline": countdown(campaign.authority_deadline, now) if campaign else None,
+            "definitions": Definition.objects.filter(version=version).order_by("code"),
+        },
+    )
+
+
+@login_required
+def help_attachment(request: HttpRequest, version: str, number: int) -> HttpResponse:
+    notice = notice_for(version)
+    attachment = next((a for a in notice.attachments if a.number == number), None) if notice else None
+    if attachment is None:
+        raise Http404("没有该附件。")
+    response = HttpResponse(attachment.text + "\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

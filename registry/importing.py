@@ -136,6 +136,28 @@ _STATUS = {"正常": Base.Status.ACTIVE, "已取消称号": Base.Status.REVOKED,
 _YES = {"是", "Y", "YES", "TRUE", "1"}
 _NO = {"否", "N", "NO", "FALSE", "0", ""}
 _FLAGS = {label: value for value, label in IndustryFlag.choices}
+# 主导产业 words that name an industry the notice singles out (5.5, 8.5, 18.10), in the order tried.
+_LEAD_INDUSTRY_WORDS: tuple[tuple[str, str], ...] = (
+    ("有色", IndustryFlag.NONFERROUS),
+    ("铝", IndustryFlag.NONFERROUS),
+    ("铜", IndustryFlag.NONFERROUS),
+    ("稀土", IndustryFlag.NONFERROUS),
+    ("钢", IndustryFlag.STEEL),
+    ("化工", IndustryFlag.CHEMICAL),
+    ("石化", IndustryFlag.CHEMICAL),
+    ("化学", IndustryFlag.CHEMICAL),
+    ("装备", IndustryFlag.EQUIPMENT),
+)
+
+
+def industry_flags_from_lead(lead_industry: str) -> list[str]:
+    """The industry markers a 主导产业 names (“钢铁” → steel, “石化化工” → chemical), in IndustryFlag order.
+
+    Used when an import row leaves 行业标记 empty, so a 原材料 base answers 5.5/8.5/18.10 as the
+    notice asks without someone setting the marker by hand.
+    """
+    found = {flag for word, flag in _LEAD_INDUSTRY_WORDS if word in lead_industry}
+    return [flag for flag in IndustryFlag.values if flag in found]
 
 
 class ImportFileError(Exception):
@@ -458,6 +480,8 @@ def validate_record(number: int, record: Mapping[str, str], reference: Reference
             errors.append(f"行业标记“{label}”无法识别，只能填写有色金属、钢铁、化工、装备制造。")
         elif flag not in industry_flags:
             industry_flags.append(flag)
+    if not record.get("industry_flags", "").strip():
+        industry_flags = industry_flags_from_lead(lead_industry)
 
     producer_text = record.get("producer_services_led", "")
     producer_services_led = False

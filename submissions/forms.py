@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from definitions.schema import BaseProfile, Column, Field, FormDefinition, Section
+from definitions.schema import SOURCE_LABELS, BaseProfile, Column, Field, FormDefinition, Section
 from submissions.models import NOT_YEARLY, Value, WarningExplanation
 from submissions.validation import Finding, field_name
 
@@ -39,6 +39,11 @@ class FindingView:
     explanation: str = ""
     explanation_valid: bool = False
     verdict: str = ""
+    source: str = "notice"  # notice (填报要求) or system (系统提示)
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
 
     @property
     def missing(self) -> bool:
@@ -242,6 +247,7 @@ def finding_views(
             row=f.row,
             column=f.column,
             check=f.code,
+            source=f.source,
         )
         explanation = explanations.get((form, f.key))
         if f.severity == "warning" and explanation is not None:

@@ -16,7 +16,14 @@ from definitions.models import Definition
 from definitions.schema import BaseProfile, Field, FormDefinition
 from registry.models import Base, Campaign
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
-from submissions.validation import Finding, convert_currency, parse_value, validate
+from submissions.validation import (
+    CurrencyError,
+    Finding,
+    convert_currency,
+    currency_code,
+    parse_value,
+    validate,
+)
 
 
 def profile_for(base: Base) -> BaseProfile:
@@ -219,9 +226,12 @@ def _canonical(fld: Field, raw: Any, currency: str) -> tuple[Any, str | None]:
     if parsed.error or parsed.value is None:
         return None, parsed.error
     if currency:
-        if fld.currency is None or fld.currency.code != currency:
-            return None, f"该指标不能以 {currency} 填写。"
-        return to_json(convert_currency(fld, parsed.value, currency)), None
+        try:
+            code = currency_code(fld, currency)
+        except CurrencyError as exc:
+            return None, f"{exc}。"
+        if code != "CNY":
+            return to_json(convert_currency(fld, parsed.value, code)), None
     return to_json(parsed.value), None
 
 
@@ -341,6 +351,10 @@ def validation_input(
             continue
         if v.entered_currency and v.value is not None:
             out[key] = v.value
+        elif v.entered_currency and fld.is_numeric:
+            # Kept as typed but not converted (a currency the notice does not allow): the validator
+            # must see the currency too, or it would read the figure as 人民币.
+            out[key] = {"amount": v.raw, "currency": v.entered_currency}
         else:
             out[key] = v.raw
     return out

@@ -36,6 +36,7 @@ from typing import Any, Literal
 from definitions.schema import (
     DEFAULT_TEXT_LIMIT,
     NUMERIC_TYPES,
+    SOURCE_LABELS,
     BaseProfile,
     Column,
     Field,
@@ -48,7 +49,9 @@ Severity = Literal["error", "warning"]
 
 YOY_PLACES = Decimal("0.01")
 CURRENCY_PLACES = Decimal("0.0001")
-RMB_CODES = frozenset({"CNY", "RMB", "人民币"})
+RMB_CODES = frozenset({"CNY", "RMB", "人民币", "元"})
+# The notice: 以人民币计算，如以美元计算，请以2021年平均汇率6.4515进行换算. Names people type for 美元.
+USD_CODES = frozenset({"USD", "US$", "美元"})
 
 # Checks on one value alone (parse_value) and the Chinese text shown next to the field.
 MSG_NUMBER = "请输入数字"
@@ -60,6 +63,32 @@ MSG_TEXT = "请输入文字"
 MSG_EMAIL = "邮箱格式不正确"
 MSG_PHONE = "电话号码格式不正确（数字，可含空格、-、+、括号和分机号，至少 7 位数字）"
 MSG_TABLE = "表格数据格式不正确"
+MSG_RMB_ONLY = "该指标只能以人民币填写"
+
+
+class CurrencyError(ValueError):
+    """A currency the notice does not allow for the item; the message is for the field."""
+
+
+def currency_code(fld: Field, named: Any) -> str:
+    """The currency an input names, as "CNY" or the field's conversion currency ("USD").
+
+    Empty means 人民币. The notice allows only 人民币, and 美元 where it gives a rate (1.5);
+    anything else (欧元, 港币, EUR …) is refused with a Chinese message, never read as 人民币.
+    """
+    text = normalise_text(str(named or "")).strip()
+    code = text.upper()
+    if not code or code in RMB_CODES:
+        return "CNY"
+    if fld.currency is not None and (code in USD_CODES or code == fld.currency.code.upper()):
+        return fld.currency.code.upper()
+    if code in USD_CODES:
+        raise CurrencyError(
+            f"{MSG_RMB_ONLY}（通知仅对进出口总额、出口额给出美元换算汇率），不能以“{text}”填写"
+        )
+    allowed = f"人民币或{fld.currency.label}" if fld.currency is not None else "人民币"
+    raise CurrencyError(f"不支持的币种“{text}”，只能以{allowed}填写")
+
 
 _YES = frozenset({"是", "yes", "y", "true", "1", "√"})
 _NO = frozenset({"否", "no", "n", "false", "0", "×"})
@@ -245,16 +274,17 @@ def _parse_yesno(fld: Field, raw: Any) -> Parsed:
 
 def _parse_amount_in_currency(fld: Field, raw: Mapping[str, Any]) -> Parsed:
     spec = _spec_of(fld)
-    code = str(raw.get("currency") or "").strip().upper()
+    try:
+        code = currency_code(fld, raw.get("currency"))
+    except CurrencyError as exc:
+        return Parsed(None, (Issue("currency", str(exc)),))
     try:
         amount = parse_decimal(raw.get("amount"), unit=spec.unit)
     except NumberError as exc:
         return Parsed(None, (Issue("invalid", str(exc)),))
     if amount is None:
         return Parsed(None)
-    if code and code not in RMB_CODES:
-        if fld.currency is None or code != fld.currency.code.upper():
-            return Parsed(None, (Issue("invalid", f"不支持的币种“{code}”"),))
+    if code != "CNY":
         amount = convert_currency(fld, amount, code)
     return _check_number(spec, amount)
 
@@ -338,9 +368,9 @@ def convert_currency(fld: Field, amount: Decimal, currency_code: str) -> Decimal
     RMB passes through unchanged. Any other currency is a programming error (ValueError).
     """
     code = currency_code.strip().upper()
-    if code in RMB_CODES:
+    if code in RMB_CODES or code == "CNY":
         return amount
-    if fld.currency is None or code != fld.currency.code.upper():
+    if fld.currency is None or code not in {fld.currency.code.upper(), *USD_CODES}:
         raise ValueError(f"指标 {fld.code} 不接受币种 {currency_code}")
     rate = Decimal(str(fld.currency.rate))
     return (amount * rate).quantize(CURRENCY_PLACES, rounding=ROUND_HALF_UP)
@@ -395,6 +425,11 @@ class Finding:
     row: int | None = None  # 0-based table row
     column: str | None = None  # table column key, or "note" for a 是/否 item's explanation
     values: dict[str, str] = dc_field(default_factory=dict, hash=False)
+    source: str = "notice"  # notice (填报要求) or system (系统提示), from the definition
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
 
     @property
     def blocking(self) -> bool:
@@ -473,6 +508,7 @@ class _Run:
         row: int | None = None,
         column: str | None = None,
         values: dict[str, str] | None = None,
+        source: str | None = None,
     ) -> Finding:
         parts = [check or code, fld.code, str(year)]
         if row is not None:
@@ -490,7 +526,22 @@ class _Run:
             row=row,
             column=column,
             values=values or {},
+            source=source or self.definition.source_of(code, fld),
         )
+
+    def count_of(self, fld: Field) -> Decimal | None:
+        """The data year's figure of a count another item depends on (a list's 数量)."""
+        return self.number(fld, self.data_year if fld.is_yearly else 0)
+
+    def table_needed(self, fld: Field) -> bool:
+        """Whether a mandatory list must have rows: not when it may be empty, or its count is 0/blank."""
+        if fld.may_be_empty:
+            return False
+        if fld.rows_from is not None:
+            counter = self.fields[fld.rows_from.field]
+            count = self.count_of(counter)
+            return count is not None and count > 0
+        return True
 
 
 def _cell_place(fld: Field, issue: Issue) -> str:
@@ -579,6 +630,12 @@ def _presence_findings(run: _Run, fld: Field, year: int, parsed: Parsed, mandato
         return []
     if fld.type == "table":
         complete = _complete_rows(fld, parsed.value)
+        if not run.table_needed(fld):
+            return []
+        if fld.rows_from is not None and parsed.value is None:
+            counter = run.fields[fld.rows_from.field]
+            count = format_decimal(run.count_of(counter) or Decimal(0))
+            return [run.finding(fld, year, "required", f"{where}：{run.name(counter)}为 {count}，请逐一填写")]
         if parsed.value is None:
             required = [c.label for c in fld.columns if c.required]
             detail = f"（须填写{'、'.join(required)}）" if required else ""
@@ -593,6 +650,30 @@ def _presence_findings(run: _Run, fld: Field, year: int, parsed: Parsed, mandato
     if parsed.value is None:
         return [run.finding(fld, year, "required", f"{where}：必填，请填写")]
     return []
+
+
+def _rows_count_finding(run: _Run, fld: Field, year: int, parsed: Parsed) -> Finding | None:
+    """A list announced by a count should have as many rows; a difference is worth a look, no more."""
+    if fld.rows_from is None or not fld.rows_from.match or parsed.issues:
+        return None
+    counter = run.fields[fld.rows_from.field]
+    if run.status(counter) == "hidden":
+        return None
+    count = run.count_of(counter)
+    if count is None:
+        return None
+    rows = _complete_rows(fld, parsed.value)
+    if rows == count or not rows:  # no rows at all is the 必填 finding's business
+        return None
+    ct = format_decimal(count)
+    return run.finding(
+        fld,
+        year,
+        "rows_count",
+        f"{run.where(fld, year)}：填写了 {rows} 行，与“{run.name(counter)}”（{ct}）不一致，请核实",
+        severity="warning",
+        values={_slot(counter.code, run.data_year if counter.is_yearly else 0): ct, "rows": str(rows)},
+    )
 
 
 def _part_finding(run: _Run, fld: Field, year: int) -> Finding | None:
@@ -660,19 +741,56 @@ def _rule_findings(run: _Run, rule: Rule) -> list[Finding]:
                 message,
                 severity="error" if rule.severity == "error" else "warning",
                 check=f"rule.{rule.id}",
+                source=rule.source,
                 values={_slot(left.code, left_year): lt, _slot(right.code, right_year): rt},
             )
         )
     return found
 
 
+def yoy_threshold(definition: FormDefinition, fld: Field) -> tuple[Decimal | None, Decimal | None]:
+    """(percent, absolute) beyond which a 同比 change is a warning; an absolute threshold replaces
+    the percentage for small counts."""
+    if fld.yoy_absolute_threshold is not None:
+        return None, Decimal(str(fld.yoy_absolute_threshold))
+    percent = fld.yoy_warning_threshold
+    if percent is None:
+        percent = definition.yoy_warning_threshold
+    return (None if percent is None else Decimal(str(percent))), None
+
+
+def _yoy_absolute_findings(run: _Run, fld: Field, limit: Decimal) -> list[Finding]:
+    years = run.years(fld)
+    found = []
+    for year in years:
+        current, previous = run.number(fld, year), run.number(fld, year - 1) if year - 1 in years else None
+        if current is None or previous is None or abs(current - previous) <= limit:
+            continue
+        ct, pt = format_decimal(current), format_decimal(previous)
+        delta = format_decimal(current - previous)
+        sign = "+" if current > previous else ""
+        found.append(
+            run.finding(
+                fld,
+                year,
+                "yoy",
+                f"{year}年 {run.name(fld)} 较上年变化 {sign}{delta}（{year}年 {ct}，{year - 1}年 {pt}），"
+                f"超过 ±{format_decimal(limit.normalize())} 的预警幅度，请核实并说明原因",
+                severity="warning",
+                values={_slot(fld.code, year): ct, _slot(fld.code, year - 1): pt},
+            )
+        )
+    return found
+
+
 def _yoy_findings(run: _Run, fld: Field) -> list[Finding]:
-    threshold = fld.yoy_warning_threshold
-    if threshold is None:
-        threshold = run.definition.yoy_warning_threshold
-    if not fld.yoy or threshold is None:
+    if not fld.yoy:
         return []
-    limit = Decimal(str(threshold))
+    limit, absolute = yoy_threshold(run.definition, fld)
+    if absolute is not None:
+        return _yoy_absolute_findings(run, fld, absolute)
+    if limit is None:
+        return []
     years = run.years(fld)
     found = []
     for year in years:
@@ -748,6 +866,10 @@ def validate(
             parsed = run.parsed(fld, year)
             findings.extend(_value_findings(run, fld, year, parsed))
             findings.extend(_presence_findings(run, fld, year, parsed, status == "mandatory"))
+            if fld.rows_from is not None:
+                mismatch = _rows_count_finding(run, fld, year, parsed)
+                if mismatch is not None:
+                    findings.append(mismatch)
             if fld.part_of:
                 part = _part_finding(run, fld, year)
                 if part is not None:
@@ -790,7 +912,7 @@ def progress(
     for section in definition.sections:
         filled = required = 0
         for fld in section.fields if applies else ():
-            if run.status(fld) != "mandatory":
+            if run.status(fld) != "mandatory" or (fld.type == "table" and not run.table_needed(fld)):
                 continue
             for year in run.years(fld):
                 required += 1

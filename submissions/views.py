@@ -232,6 +232,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "code": parsed.code,
                 "title": parsed.title,
                 "short_title": parsed.short_title,
+                "notes": parsed.notes,
+                "alerts": parsed.alerts,
                 "sections": sections,
                 "filled": sum(s["filled"] for s in sections),
                 "required": sum(s["required"] for s in sections),
@@ -298,6 +300,8 @@ def section(request: HttpRequest, pk: int, form: str, section_code: str) -> Http
             "blocks": blocks,
             "nav": nav,
             "here": nav[index],
+            # The notice's general notes open on the form's first page, folded on the others.
+            "first_of_form": index == 0 or nav[index - 1]["form"] != form,
             "prev": nav[index - 1] if index > 0 else None,
             "next": nav[index + 1] if index + 1 < len(nav) else None,
             "editable": editable,

@@ -140,3 +140,10 @@ def test_query_count_does_not_grow_with_bases(
         response = client.get(URL, {"q": "批量", "sort": "authority", "authority": hunan.pk})
     assert response.status_code == 200
     assert len(names(response)) == 50
+
+
+def test_the_list_shows_each_base_s_industry_marker(client, ministry, base, other_base):
+    client.force_login(ministry)
+    html = client.get(URL).content.decode()
+    row = html.split(f">{base.name}</a>", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="badge" title="行业标记：决定 5.5、8.5、18.10 是否填写">装备制造</span>' in row

@@ -132,7 +132,18 @@ class TestValidRow:
 
     def test_optional_cells_default_to_advantage_active_and_no(self):
         report = validate_records(
-            records(row("甲", 系列="", 状态="", 生产性服务业主导="", 行业标记="", 细分领域代码="")), REFERENCE
+            records(
+                row(
+                    "甲",
+                    系列="",
+                    状态="",
+                    生产性服务业主导="",
+                    行业标记="",
+                    细分领域代码="",
+                    主导产业="新型显示",
+                )
+            ),
+            REFERENCE,
         )
         data = report.rows[0].data
         assert (data.series, data.status, data.producer_services_led) == ("advantage", "active", False)
@@ -276,3 +287,26 @@ def test_template_reads_back_as_a_valid_file():
     content = template_workbook([("miit-430000", "湖南省工业和信息化主管部门", "湖南")], ["装备制造"])
     report = validate_file(content, "xlsx", REFERENCE)
     assert [(r.row_number, r.ok) for r in report.rows] == [(2, True)]
+
+
+class TestIndustryFromLeadIndustry:
+    """Issue 8: without a 行业标记 the import reads the industry from 主导产业 where it names one."""
+
+    @pytest.mark.parametrize(
+        ("lead", "flags"),
+        [
+            ("钢铁", ["steel"]),
+            ("石化化工", ["chemical"]),
+            ("有色金属（铝精深加工）", ["nonferrous"]),
+            ("钢铁及有色金属", ["nonferrous", "steel"]),
+            ("工程机械装备", ["equipment"]),
+            ("新型显示", []),
+        ],
+    )
+    def test_an_empty_marker_is_taken_from_the_lead_industry(self, lead, flags):
+        report = validate_records(records(row("甲", 主导产业=lead, 行业标记="")), REFERENCE)
+        assert report.rows[0].data.industry_flags == flags
+
+    def test_a_given_marker_wins(self):
+        report = validate_records(records(row("甲", 主导产业="钢铁", 行业标记="化工")), REFERENCE)
+        assert report.rows[0].data.industry_flags == ["chemical"]

@@ -379,7 +379,10 @@ def test_amount_in_usd_is_converted_to_rmb():
     parsed = parse_value(F["1.5"], {"amount": "10", "currency": "USD"})
     assert parsed.value == Decimal("64.515")
     assert parse_value(F["1.5"], {"amount": "10", "currency": "CNY"}).value == Decimal("10")
-    assert parse_value(F["1.5"], {"amount": "10", "currency": "EUR"}).error == "不支持的币种“EUR”"
+    assert (
+        parse_value(F["1.5"], {"amount": "10", "currency": "EUR"}).error
+        == "不支持的币种“EUR”，只能以人民币或美元填写"
+    )
 
 
 def test_convert_currency_uses_the_notice_rate_with_four_decimals():
