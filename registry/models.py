@@ -35,6 +35,15 @@ class Authority(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def province_code(self) -> str:
+        """The province whose case quota the authority shares (工规函〔2022〕530号: 不超过本省示范基地
+        总数的25%): a province's 工业和信息化主管部门 and its 通信管理局 share the first two digits of
+        their GB/T 2260 code; a 计划单列市 and the 兵团 report on their own."""
+        if self.kind in (self.Kind.PROVINCE, self.Kind.COMM) and len(self.region_code) == 6:
+            return self.region_code[:2] + "0000"
+        return self.region_code or self.code
+
 
 class Category(models.Model):
     """A base's 领域/类型. Data, not code, because the ministry adds new ones."""

@@ -225,3 +225,35 @@ class CaseQuotaSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign}：{self.percent}% + {self.five_star_bonus}"
+
+
+class CaseQuotaSplit(models.Model):
+    """The ministry's split of a province's case quota: how many cases one of its authorities may
+    recommend. Without a split the province's authorities share its quota."""
+
+    campaign = models.ForeignKey(
+        "registry.Campaign",
+        verbose_name="年度评价",
+        on_delete=models.CASCADE,
+        related_name="case_quota_splits",
+    )
+    authority = models.ForeignKey(
+        "registry.Authority", verbose_name="省级主管部门", on_delete=models.CASCADE, related_name="+"
+    )
+    quota = models.PositiveSmallIntegerField("分配数量")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "优秀案例配额分配"
+        verbose_name_plural = "优秀案例配额分配"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "authority"], name="one_case_quota_split_per_authority"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.authority}：{self.quota}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,6 +31,7 @@ from registry.models import Authority, Base, Campaign, StarRating
 from reports.models import (
     CaseAspect,
     CaseQuotaSetting,
+    CaseQuotaSplit,
     CaseRecommendation,
     DevelopmentReport,
     DevelopmentReportVersion,
@@ -393,8 +394,23 @@ def case_quota(*, base_count: int, has_five_star: bool, percent: int = 25, bonus
 
 
 @dataclass(frozen=True)
+class QuotaShare:
+    """One reporting authority of a province: what it has recommended and the split it was given."""
+
+    authority_id: int
+    name: str
+    used: int
+    split: int | None = None
+
+
+@dataclass(frozen=True)
 class CaseQuota:
-    """The quota of one authority in one campaign, with the numbers it was computed from."""
+    """A province's quota in one campaign, seen by one of its authorities (`authority_id`).
+
+    The notice counts 本省示范基地: the province's bases under its 工业和信息化主管部门 and its
+    通信管理局 alike, with +1 when any of them is five-star. The province's authorities share the
+    quota unless the ministry split it; `used` is the province's total.
+    """
 
     base_count: int
     percent: int
@@ -402,6 +418,8 @@ class CaseQuota:
     five_star_year: int | None
     five_star_bases: tuple[str, ...]
     used: int
+    authority_id: int | None = None
+    shares: tuple[QuotaShare, ...] = ()
     quota: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -421,7 +439,49 @@ class CaseQuota:
         return bool(self.five_star_bases)
 
     @property
+    def own(self) -> QuotaShare | None:
+        return next((s for s in self.shares if s.authority_id == self.authority_id), None)
+
+    @property
+    def own_used(self) -> int:
+        own = self.own
+        return own.used if own is not None else self.used
+
+    @property
+    def shared(self) -> bool:
+        """More than one authority draws on this quota."""
+        return len(self.shares) > 1
+
+    @property
+    def has_split(self) -> bool:
+        return any(s.split is not None for s in self.shares)
+
+    @property
+    def own_limit(self) -> int:
+        """The most this authority may recommend: its split, or what the splits leave to the others."""
+        own = self.own
+        if own is not None and own.split is not None:
+            return min(own.split, self.quota)
+        reserved = sum(
+            s.split for s in self.shares if s.split is not None and s.authority_id != self.authority_id
+        )
+        return max(self.quota - reserved, 0)
+
+    @property
     def remaining(self) -> int:
+        """What this authority may still add, within both its own limit and the province's quota."""
+        if self.own is None:
+            return max(self.quota - self.used, 0)
+        own = self.own
+        if own.split is not None:
+            mine = own.split - own.used
+        else:
+            pool_used = sum(s.used for s in self.shares if s.split is None)
+            mine = self.own_limit - pool_used
+        return max(min(mine, self.quota - self.used), 0)
+
+    @property
+    def province_remaining(self) -> int:
         return max(self.quota - self.used, 0)
 
     @property
@@ -453,10 +513,23 @@ def quota_setting(campaign: Campaign) -> CaseQuotaSetting:
     return setting
 
 
+def province_authorities(authority: Authority) -> QuerySet[Authority]:
+    """The authorities that share `authority`'s province quota, itself included."""
+    code = authority.province_code
+    same = Authority.objects.filter(pk=authority.pk)
+    if authority.kind in (Authority.Kind.PROVINCE, Authority.Kind.COMM) and code.endswith("0000"):
+        same = Authority.objects.filter(
+            kind__in=[Authority.Kind.PROVINCE, Authority.Kind.COMM], region_code__startswith=code[:2]
+        ).filter(region_code__endswith="0000")
+    return same.order_by("sort_order", "code")
+
+
 def case_quota_for(*, campaign: Campaign, authority: Authority) -> CaseQuota:
-    """The authority's quota (four queries, whatever the number of bases)."""
+    """The quota of `authority`'s province as `authority` sees it (six queries, whatever the number
+    of bases or authorities)."""
     setting = quota_setting(campaign)
-    participants = campaign.bases.filter(authority=authority)
+    authorities = list(province_authorities(authority))
+    participants = campaign.bases.filter(authority__in=authorities)
     base_count = participants.count()
     # The latest ratings published before this campaign, e.g. 2021's for the 2022 campaign.
     five_star_year = StarRating.objects.filter(year__lt=campaign.year).aggregate(y=Max("year"))["y"]
@@ -467,19 +540,84 @@ def case_quota_for(*, campaign: Campaign, authority: Authority) -> CaseQuota:
             .order_by("base__name")
             .values_list("base__name", flat=True)
         )
-    used = CaseRecommendation.objects.filter(campaign=campaign, authority=authority).count()
+    used_by = dict(
+        CaseRecommendation.objects.filter(campaign=campaign, authority__in=authorities)
+        .values_list("authority_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    splits = dict(
+        CaseQuotaSplit.objects.filter(campaign=campaign, authority__in=authorities).values_list(
+            "authority_id", "quota"
+        )
+    )
+    shares = tuple(
+        QuotaShare(authority_id=a.pk, name=a.name, used=used_by.get(a.pk, 0), split=splits.get(a.pk))
+        for a in authorities
+    )
     return CaseQuota(
         base_count=base_count,
         percent=setting.percent,
         bonus=setting.five_star_bonus,
         five_star_year=five_star_year,
         five_star_bases=five_star_bases,
-        used=used,
+        used=sum(used_by.values()),
+        authority_id=authority.pk,
+        shares=shares,
     )
 
 
+def province_quotas(*, campaign: Campaign) -> dict[int, CaseQuota]:
+    """Every participating authority's province quota, keyed by authority id, in a fixed number of
+    queries: for national lists (summaries, progress)."""
+    setting = quota_setting(campaign)
+    authorities = list(Authority.objects.all())
+    by_province: dict[str, list[Authority]] = {}
+    for a in authorities:
+        by_province.setdefault(a.province_code, []).append(a)
+    bases = dict(campaign.bases.values_list("authority_id").annotate(n=Count("id")).order_by())
+    used_by = dict(
+        CaseRecommendation.objects.filter(campaign=campaign)
+        .values_list("authority_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    splits = dict(CaseQuotaSplit.objects.filter(campaign=campaign).values_list("authority_id", "quota"))
+    five_star_year = StarRating.objects.filter(year__lt=campaign.year).aggregate(y=Max("year"))["y"]
+    five_star_by_authority: dict[int, list[str]] = {}
+    if five_star_year is not None:
+        for authority_id, name in StarRating.objects.filter(
+            year=five_star_year, stars=5, base__in=campaign.bases.all()
+        ).values_list("base__authority_id", "base__name"):
+            five_star_by_authority.setdefault(authority_id, []).append(name)
+    result: dict[int, CaseQuota] = {}
+    for members in by_province.values():
+        members.sort(key=lambda a: (a.sort_order, a.code))
+        count = sum(bases.get(a.pk, 0) for a in members)
+        if not count:
+            continue
+        shares = tuple(
+            QuotaShare(authority_id=a.pk, name=a.name, used=used_by.get(a.pk, 0), split=splits.get(a.pk))
+            for a in members
+        )
+        stars = tuple(sorted(n for a in members for n in five_star_by_authority.get(a.pk, ())))
+        for a in members:
+            result[a.pk] = CaseQuota(
+                base_count=count,
+                percent=setting.percent,
+                bonus=setting.five_star_bonus,
+                five_star_year=five_star_year,
+                five_star_bases=stars,
+                used=sum(s.used for s in shares),
+                authority_id=a.pk,
+                shares=shares,
+            )
+    return result
+
+
 def five_star_authorities(*, campaign: Campaign) -> set[int]:
-    """Authorities with a participating five-star base in the latest ratings before the campaign."""
+    """Authorities with a participating five-star base in the latest ratings before the campaign
+    (the base's own authority; the province quota counts it for every authority of the province)."""
     year = StarRating.objects.filter(year__lt=campaign.year).aggregate(y=Max("year"))["y"]
     if year is None:
         return set()
@@ -568,8 +706,14 @@ def case_create(
 ) -> CaseRecommendation:
     """Recommend a case for one of the authority's bases, within the quota."""
     _check_authority_writer(user=user, campaign=campaign, authority=authority)
-    # Locking the authority's summary row serialises concurrent recommendations against the quota.
+    # The quota is the province's: lock every summary row of its authorities, in one order, so two
+    # authorities of a province cannot both take its last case.
+    for other in province_authorities(authority).exclude(pk=authority.pk).order_by("pk"):
+        if other.pk < authority.pk:
+            _locked_summary(campaign=campaign, authority=other)
     summary = _locked_summary(campaign=campaign, authority=authority)
+    for other in province_authorities(authority).filter(pk__gt=authority.pk).order_by("pk"):
+        _locked_summary(campaign=campaign, authority=other)
     _check_case_writable(summary=summary)
     _check_case_base(campaign=campaign, authority=authority, base=base)
     values = _case_values(
@@ -581,11 +725,13 @@ def case_create(
     if errors:
         raise ValidationError(errors)
     quota = case_quota_for(campaign=campaign, authority=authority)
-    if quota.used >= quota.quota:
-        raise ValidationError(
-            f"已达到本省优秀案例推荐配额，不能再新增：已推荐 {quota.used} 个，配额 {quota.quota} 个"
-            f"（{quota.explanation}）。"
-        )
+    if quota.remaining <= 0:
+        detail = f"本省已推荐 {quota.used} 个，配额 {quota.quota} 个（{quota.explanation}）"
+        if quota.own is not None and quota.own.split is not None:
+            detail += f"；规划司分配给本单位 {quota.own.split} 个，已推荐 {quota.own.used} 个"
+        elif quota.has_split:
+            detail += f"；按规划司的分配，本单位最多可推荐 {quota.own_limit} 个"
+        raise ValidationError(f"已达到优秀案例推荐配额，不能再新增：{detail}。")
     now = timezone.now()
     case = CaseRecommendation.objects.create(
         campaign=campaign,
@@ -609,6 +755,7 @@ def case_create(
             "aspects": values["aspects"],
             "quota": quota.quota,
             "used": quota.used + 1,
+            "province": authority.province_code,
         },
     )
     return case
@@ -689,3 +836,40 @@ def case_delete(*, case: CaseRecommendation, user: User) -> None:
         data={"campaign": locked.campaign_id, "revision": locked.revision, "deleted": snapshot},
     )
     locked.delete()
+
+
+@transaction.atomic
+def case_quota_split_set(*, campaign: Campaign, authority: Authority, user: User, quota: int | None) -> None:
+    """The ministry sets (or with None removes) how many of its province's cases `authority` may
+    recommend. The splits of a province may not add up to more than its quota."""
+    if not authz.allows(Ask.MINISTRY, user):
+        raise PermissionDenied("只有工业和信息化部规划司可以分配优秀案例配额。")
+    if quota is not None and quota < 0:
+        raise ValidationError("分配数量不能为负数。")
+    members = list(province_authorities(authority).select_for_update())
+    province = case_quota_for(campaign=campaign, authority=authority)
+    if quota is not None:
+        others = sum(s.split or 0 for s in province.shares if s.authority_id != authority.pk)
+        if others + quota > province.quota:
+            raise ValidationError(
+                f"分配数量合计（{others + quota} 个）超过本省配额（{province.quota} 个），请调整。"
+            )
+    old = province.own.split if province.own else None
+    if quota is None:
+        CaseQuotaSplit.objects.filter(campaign=campaign, authority=authority).delete()
+    else:
+        CaseQuotaSplit.objects.update_or_create(
+            campaign=campaign,
+            authority=authority,
+            defaults={"quota": quota, "set_by": user, "set_at": timezone.now()},
+        )
+    event_record(
+        actor=user,
+        action="case_quota.split",
+        summary=f"优秀案例配额分配：{authority.name} {old if old is not None else '共享'} → "
+        f"{quota if quota is not None else '共享'}",
+        target=campaign,
+        authority=authority,
+        data={"campaign": campaign.pk, "authority": authority.pk, "old": old, "new": quota,
+              "province": [a.pk for a in members]},
+    )  # fmt: skip

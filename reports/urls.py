@@ -24,6 +24,11 @@ urlpatterns = [
         views.case_create_view,
         name="case_create",
     ),
+    path(
+        "campaign/<int:campaign_pk>/authority/<int:authority_pk>/quota/",
+        views.quota_split,
+        name="quota_split",
+    ),
     path("case/<int:pk>/", views.case_detail, name="case_detail"),
     path("case/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("case/<int:pk>/delete/", views.case_delete_view, name="case_delete"),

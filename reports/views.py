@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from permissions.access import (
@@ -55,11 +56,10 @@ from reports.services import (
     authority_deadline_open,
     case_create,
     case_delete,
-    case_quota,
     case_quota_for,
+    case_quota_split_set,
     case_update,
-    five_star_authorities,
-    quota_setting,
+    province_quotas,
     report_problems,
     report_save,
     summary_problems,
@@ -318,19 +318,14 @@ def summary_list(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         )
         .order_by("sort_order", "code")
     )
-    setting = quota_setting(campaign)
-    five_star = five_star_authorities(campaign=campaign)
+    quotas = province_quotas(campaign=campaign)
     rows = [
         {
             "authority": a,
             "summary": a.campaign_summaries[0] if a.campaign_summaries else None,
-            "quota": case_quota(
-                base_count=a.base_count,
-                has_five_star=a.pk in five_star,
-                percent=setting.percent,
-                bonus=setting.five_star_bonus,
-            ),
-            "five_star": a.pk in five_star,
+            "quota": quotas[a.pk].own_limit if a.pk in quotas else 0,
+            "province_quota": quotas.get(a.pk),
+            "five_star": a.pk in quotas and quotas[a.pk].has_five_star,
         }
         for a in authorities
     ]
@@ -455,6 +450,7 @@ def case_list(request: HttpRequest, campaign_pk: int, authority_pk: int) -> Http
             "authority": authority,
             "cases": cases,
             "quota": case_quota_for(campaign=campaign, authority=authority),
+            "may_split": can_oversee(user),
             "writable": _case_writable(user, campaign, authority),
         },
     )
@@ -693,3 +689,30 @@ def case_national(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "list_url": reverse("reports:case_national", kwargs={"campaign_pk": campaign.pk}),
         },
     )
+
+
+@login_required
+@require_POST
+def quota_split(request: HttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
+    """The ministry sets how many of the province's cases one of its authorities may recommend."""
+    user: User = request.user
+    campaign, authority = access_authority_material(user, campaign_pk=campaign_pk, authority_pk=authority_pk)
+    text = (request.POST.get("quota") or "").strip()
+    try:
+        quota = None if text == "" else int(text)
+    except ValueError:
+        messages.error(request, "分配数量请填写整数，留空表示与本省其他单位共享配额。")
+    else:
+        try:
+            case_quota_split_set(campaign=campaign, authority=authority, user=user, quota=quota)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(
+                request, " ".join(_error_messages(exc)) if isinstance(exc, ValidationError) else str(exc)
+            )
+        else:
+            shown = "与本省其他单位共享" if quota is None else f"{quota} 个"
+            messages.success(request, f"已将{authority.name}的优秀案例配额设为{shown}。")
+    back = request.POST.get("back") or ""
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("reports:case_list", campaign_pk=campaign.pk, authority_pk=authority.pk)

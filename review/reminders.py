@@ -33,7 +33,7 @@ from lib.authz import Ask
 from lib.deadlines import SHANGHAI, Countdown, countdown, deadline_open
 from registry.models import Authority, Base, Campaign
 from reports.models import CaseRecommendation, ProvincialSummary
-from reports.services import case_quota, five_star_authorities, quota_setting
+from reports.services import province_quotas
 from review.models import Reminder
 from review.notifications import notify_users
 from submissions.models import Submission
@@ -191,8 +191,8 @@ def national_progress(*, campaign: Campaign, now: dt.datetime | None = None) -> 
         .annotate(n=Count("id"))
         .order_by()
     )
-    setting = quota_setting(campaign)
-    five_star = five_star_authorities(campaign=campaign)
+    quotas = province_quotas(campaign=campaign)
+    provinces_counted: set[str] = set()
     totals = ProgressTotals(deadline_passed=deadline_passed, now=now)
     rows = []
     for authority in Authority.objects.filter(pk__in=participating.keys()).order_by("sort_order", "code"):
@@ -213,12 +213,8 @@ def national_progress(*, campaign: Campaign, now: dt.datetime | None = None) -> 
             summary_status=summary_status,
             summary_submitted_at=summary_at,
             cases=cases.get(authority.pk, 0),
-            quota=case_quota(
-                base_count=n,
-                has_five_star=authority.pk in five_star,
-                percent=setting.percent,
-                bonus=setting.five_star_bonus,
-            ),
+            # The province's quota is shared by its authorities: each row shows what this one may use.
+            quota=quotas[authority.pk].own_limit if authority.pk in quotas else 0,
             now=now,
         )
         row.not_started = n - sum(agg.get(s, 0) for s in S.values)
@@ -228,7 +224,9 @@ def national_progress(*, campaign: Campaign, now: dt.datetime | None = None) -> 
         totals.summaries_submitted += summary_status == ProvincialSummary.Status.SUBMITTED
         totals.backlog += row.backlog
         totals.cases += row.cases
-        totals.quota += row.quota
+        if authority.province_code not in provinces_counted and authority.pk in quotas:
+            provinces_counted.add(authority.province_code)
+            totals.quota += quotas[authority.pk].quota
         if row.oldest_waiting and (
             totals.oldest_waiting is None or row.oldest_waiting < totals.oldest_waiting
         ):

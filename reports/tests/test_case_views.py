@@ -58,7 +58,8 @@ def post_data(base=None, **changes) -> dict:
 def test_the_list_shows_the_quota_and_how_it_was_computed(client, reviewer, campaign, hunan, hunan_case):
     client.force_login(reviewer)
     body = client.get(list_url(campaign, hunan)).content.decode()
-    assert "已推荐 <strong>1</strong> / 配额 <strong>2</strong>" in body
+    # The province's quota, total, used and left (issue 8: shared with its 通信管理局).
+    assert "本省配额 <strong>2</strong> · 已推荐 <strong>1</strong> · 剩余 <strong>1</strong>" in body
     assert "本省参评示范基地 9 家 × 25% = 2.25，向下取整为 2，无五星示范基地" in body
     assert hunan_case.title in body
 
@@ -94,7 +95,7 @@ def test_over_the_quota_is_refused_with_the_quota_named(
     client.force_login(reviewer)
     response = client.post(create_url(campaign, hunan), post_data(hunan_bases[2]))
     body = response.content.decode()
-    assert "已达到本省优秀案例推荐配额" in body and "配额 2 个" in body
+    assert "已达到优秀案例推荐配额" in body and "配额 2 个" in body
     assert CaseRecommendation.objects.count() == 2
 
 
