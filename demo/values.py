@@ -596,10 +596,15 @@ def _table(
     code = fld.code
     if form == "annex3" and code in ("labs", "centers", "platforms"):
         noun = {"labs": "联合实验室", "centers": "创新中心", "platforms": "公共服务平台"}[code]
+        # As many rows as the count beside the list says (the list follows its count, issue 8).
+        count = model.values.get((f"{code}_count", year))
+        n = int(count) if count is not None else 2
+        approvers = ("省工业和信息化厅", f"{w.city}市人民政府")
         return [
-            {"name": f"{c[0][:4]}工业互联网{noun}", "owner": c[0], "approver": "省工业和信息化厅"},
-            {"name": f"{w.city}工业互联网{noun}", "owner": c[1], "approver": f"{w.city}市人民政府"},
-        ]
+            {"name": f"{(c[i % len(c)][:4] if i % 2 == 0 else w.city)}工业互联网{noun}{'' if i < 2 else i + 1}",
+             "owner": c[i % len(c)], "approver": approvers[i % 2]}
+            for i in range(n)
+        ]  # fmt: skip
     if code == "12.1":
         levels = ("国际先进", "国内领先", "国内领先", "国内先进")
         return [
