@@ -15,6 +15,8 @@ from accounts.models import Role
 from lib.authz import Ask, Check
 from permissions.access import reminder_authorities
 from registry.models import Authority, ReopenRequest
+from review.models import Transition
+from review.services import transition_check
 from submissions.models import Submission
 
 
@@ -127,6 +129,35 @@ def can_fill(user: Any, submission: Submission) -> bool:
 def can_upload_scan(user: Any, submission: Submission) -> bool:
     """The base's own filler uploads sealed scans, while the material may still be changed."""
     return can_fill(user, submission)
+
+
+# The material's transitions: the table in review.transitions decides (actor relation, states and
+# needs); these say whether the action would go through now. Needs on what the actor types (a
+# return's comment) are not known yet and count as met.
+
+
+def _transition(action: str, user: Any, submission: Submission) -> bool:
+    return transition_check(action, user=user, submission=submission).allowed
+
+
+def can_submit(user: Any, submission: Submission) -> bool:
+    return _transition(Transition.Action.SUBMIT, user, submission)
+
+
+def can_return(user: Any, submission: Submission) -> bool:
+    return _transition(Transition.Action.RETURN, user, submission)
+
+
+def can_approve(user: Any, submission: Submission) -> bool:
+    return _transition(Transition.Action.APPROVE, user, submission)
+
+
+def can_accept(user: Any, submission: Submission) -> bool:
+    return _transition(Transition.Action.ACCEPT, user, submission)
+
+
+def can_ministry_return(user: Any, submission: Submission) -> bool:
+    return _transition(Transition.Action.MINISTRY_RETURN, user, submission)
 
 
 def can_request_reopen(user: Any, submission: Submission) -> bool:

@@ -38,7 +38,7 @@ from permissions.access import (
 from permissions.checks import can_oversee, can_review_own_authority
 from registry.models import ReopenRequest
 from review.forms import COMMENT_MAX, ReturnForm
-from review.models import Reminder, Snapshot
+from review.models import Reminder, Snapshot, Transition
 from review.queries import FieldIndex, comment_refs, current_campaign, explanation_views, timeline
 from review.reminders import (
     StateCounts,
@@ -47,7 +47,14 @@ from review.reminders import (
     national_progress,
     reminder_send,
 )
-from review.services import _digest, last_return, ministry_accept, ministry_return, reopen_ministry_decide
+from review.services import (
+    _digest,
+    last_return,
+    ministry_accept,
+    ministry_return,
+    reopen_ministry_decide,
+    transition_actions,
+)
 from submissions.models import Submission
 
 S = Submission.Status
@@ -347,6 +354,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         submission.refresh_from_db(fields=["status", "status_changed_at"])
 
     ret = last_return(submission)
+    actions = transition_actions(user, submission)
     return render(
         request,
         "review/ministry_detail.html",
@@ -358,8 +366,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "explanations": explanation_views(submission, index),
             "last_return": ret,
             "return_comments": comment_refs(index, ret.field_comments.all()) if ret else [],
-            "can_accept": submission.status == S.APPROVED,
-            "can_return": submission.status in (S.APPROVED, S.ACCEPTED),
+            # The buttons follow the transition table (the ministry's rows).
+            "can_accept": actions[Transition.Action.ACCEPT].offered,
+            "can_return": actions[Transition.Action.MINISTRY_RETURN].offered,
             "accept_form": accept_form,
             "return_form": return_form,
             "field_choices": index.choices(),

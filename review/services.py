@@ -1,7 +1,8 @@
 """The material's state machine: 草稿 → 已提交 → 已退回 / 初审通过 → 已受理 / 已退回, deadlines and reopening.
 
-Each transition checks who may make it (again, beyond the views' access helper), locks the
-submission, records a Transition and an audit event, and notifies the people concerned by itself
+Each transition locks the submission, enforces its row of the transition table (review.transitions:
+who may make it, from which states, what it needs) through `transition_require`, records a
+Transition and an audit event, and notifies the people concerned by itself
 (review.notifications: the messages go out once the transaction commits, never while rows are locked).
 """
 
@@ -32,6 +33,7 @@ from registry.models import Authority, Base, Campaign, ReopenRequest
 from reports.services import report_problems
 from review.models import FieldComment, Notification, Snapshot, Transition
 from review.notifications import notify_authority_users, notify_base_users
+from review.transitions import BY_NAME, INPUT_NEEDS, TABLE, Action, Availability, Need
 from submissions.models import Submission, ValueChange, WarningExplanation
 from submissions.services import profile_for, submission_findings, unexplained_warnings
 
@@ -110,31 +112,126 @@ def _require_ministry(user: User) -> None:
     authz.require(Ask.MINISTRY, user, None, message="只有部级管理员可以进行此操作。")
 
 
+def _state_refusal(submission: Submission) -> str:
+    return f"材料当前状态为“{submission.get_status_display()}”，不能进行此操作。"
+
+
 def _require_state(submission: Submission, *allowed: str) -> None:
     if submission.status not in allowed:
-        raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能进行此操作。")
+        raise ValidationError(_state_refusal(submission))
+
+
+# --- the transition table, enforced ----------------------------------------------------------------
+# The table itself is review.transitions.TABLE; here each of its needs is checked, and every
+# transition service below starts with `transition_require`. Pages call `transition_actions`.
+
+
+def transition_blockers(submission: Submission) -> list[str]:
+    """What keeps the material from being submitted, as the table's NO_BLOCKERS need reads it.
+    The one call to swap when the stored status of the material replaces the computation."""
+    return submission_blockers(submission)
+
+
+def _undecided_explanations(submission: Submission) -> int:
+    return sum(1 for e in live_explanations(submission) if e.verdict != WarningExplanation.Verdict.ACCEPTED)
+
+
+def _unmet(
+    need: Need, submission: Submission, *, comment: str | None, field_notes: Sequence[FieldNote]
+) -> list[str]:
+    """Why `need` is not met for `submission` (empty: met)."""
+    match need:
+        case Need.WINDOW:
+            if submission.status == S.DRAFT and not base_window_open(
+                campaign=submission.campaign, base=submission.base
+            ):
+                return ["报送截止时间已过，不能提交。如需补报，请提交补报申请。"]
+        case Need.NO_BLOCKERS:
+            return transition_blockers(submission)
+        case Need.EXPLANATIONS_ACCEPTED:
+            undecided = _undecided_explanations(submission)
+            if undecided:
+                return [f"还有 {undecided} 条预警说明未认可，请逐条审核；不认可的请退回修改。"]
+        case Need.COMMENT_OR_FIELD_NOTE:
+            if not (comment or "").strip() and not any(n.text.strip() for n in field_notes):
+                return ["退回时请填写退回意见。"]
+        case Need.COMMENT:
+            if not (comment or "").strip():
+                return ["退回时请填写退回意见。"]
+    return []
+
+
+def transition_check(
+    action: str,
+    *,
+    user: User,
+    submission: Submission,
+    comment: str | None = None,
+    field_notes: Sequence[FieldNote] = (),
+) -> Availability:
+    """Whether `user` may take `action` on `submission` now, and why not.
+
+    The actor first, then the state, then the needs in the table's order; the first unmet need is
+    the reason (each presupposes the ones before it: no blockers are computed past a closed window).
+    With `comment=None` (a page, before anything is typed) the needs on the form's input are skipped."""
+    row = BY_NAME[action]
+    actor_ok = authz.allows(row.actor, user, submission)
+    state_ok = submission.status in row.sources
+    failed: tuple[Need, ...] = ()
+    reasons: tuple[str, ...] = ()
+    if actor_ok and state_ok:
+        for need in row.needs:
+            if comment is None and need in INPUT_NEEDS:
+                continue
+            problems = _unmet(need, submission, comment=comment, field_notes=field_notes)
+            if problems:
+                failed, reasons = (need,), tuple(problems)
+                break
+    elif not actor_ok:
+        reasons = (row.actor_refusal,)
+    else:
+        reasons = (_state_refusal(submission),)
+    return Availability(action=row, actor_ok=actor_ok, state_ok=state_ok, failed=failed, reasons=reasons)
+
+
+def transition_require(
+    action: str,
+    *,
+    user: User,
+    submission: Submission,
+    comment: str = "",
+    field_notes: Sequence[FieldNote] = (),
+) -> Action:
+    """Raise PermissionDenied (not the actor) or ValidationError (state, needs) unless the table
+    allows `action` now; return its row. Call it on the locked submission."""
+    available = transition_check(
+        action, user=user, submission=submission, comment=comment, field_notes=field_notes
+    )
+    if not available.actor_ok:
+        raise PermissionDenied(available.reason)
+    if not available.allowed:
+        raise ValidationError(list(available.reasons))
+    return available.action
+
+
+def transition_actions(user: User, submission: Submission) -> dict[str, Availability]:
+    """Every action of the table for this user and material, by name: a page shows the ones
+    `offered`, enabled when `allowed`, with `reason` when not."""
+    return {row.name: transition_check(row.name, user=user, submission=submission) for row in TABLE}
 
 
 @transaction.atomic
 def submission_submit(*, submission: Submission, user: User) -> Submission:
     submission = _lock(submission)
-    authz.require(Ask.OWN_FILLER, user, submission, message="只有本示范基地的填报员可以提交材料。")
-    _require_state(submission, S.DRAFT, S.RETURNED)
+    # Returned material is always resubmittable (the return itself asked for it); a first submission
+    # after the deadline needs a reopening window the ministry granted: the table's WINDOW need.
+    row = transition_require(Transition.Action.SUBMIT, user=user, submission=submission)
     # Answering a return is not late: the base submitted once in time and was asked to correct.
     # Only a first submission after the deadline (inside a granted reopening window) is late.
     late = submission.status == S.DRAFT and not deadline_open(
         submission.campaign.base_deadline, timezone.now()
     )
-    # Returned material is always resubmittable: the return itself asked for it. A first submission
-    # after the deadline needs a reopening window the ministry granted.
-    if submission.status == S.DRAFT and not base_window_open(
-        campaign=submission.campaign, base=submission.base
-    ):
-        raise ValidationError("报送截止时间已过，不能提交。如需补报，请提交补报申请。")
-    problems = submission_blockers(submission)
-    if problems:
-        raise ValidationError(problems)
-    _move(submission, action=Transition.Action.SUBMIT, to=S.SUBMITTED, user=user, late=late)
+    _move(submission, action=row.name, to=row.target, user=user, late=late)
     _notify_reviewers(
         submission,
         "材料待初审",
@@ -204,11 +301,10 @@ def review_return(
     *, submission: Submission, user: User, comment: str, field_notes: Sequence[FieldNote] = ()
 ) -> Submission:
     submission = _lock(submission)
-    _require_reviewer(user, submission)
-    _require_state(submission, S.SUBMITTED)
-    if not comment.strip() and not any(n.text.strip() for n in field_notes):
-        raise ValidationError("退回时请填写退回意见。")
-    t = _move(submission, action=Transition.Action.RETURN, to=S.RETURNED, user=user, comment=comment.strip())
+    row = transition_require(
+        Transition.Action.RETURN, user=user, submission=submission, comment=comment, field_notes=field_notes
+    )
+    t = _move(submission, action=row.name, to=row.target, user=user, comment=comment.strip())
     _field_comments(submission, t, field_notes)
     _notify(
         submission,
@@ -252,14 +348,8 @@ def explanation_decide(
 @transaction.atomic
 def review_approve(*, submission: Submission, user: User, comment: str = "") -> Submission:
     submission = _lock(submission)
-    _require_reviewer(user, submission)
-    _require_state(submission, S.SUBMITTED)
-    undecided = sum(
-        1 for e in live_explanations(submission) if e.verdict != WarningExplanation.Verdict.ACCEPTED
-    )
-    if undecided:
-        raise ValidationError(f"还有 {undecided} 条预警说明未认可，请逐条审核；不认可的请退回修改。")
-    _move(submission, action=Transition.Action.APPROVE, to=S.APPROVED, user=user, comment=comment.strip())
+    row = transition_require(Transition.Action.APPROVE, user=user, submission=submission, comment=comment)
+    _move(submission, action=row.name, to=row.target, user=user, comment=comment.strip())
     return submission
 
 
@@ -311,8 +401,7 @@ def _digest(data: Any) -> str:
 @transaction.atomic
 def ministry_accept(*, submission: Submission, user: User, comment: str = "") -> Snapshot:
     submission = _lock(submission)
-    _require_ministry(user)
-    _require_state(submission, S.APPROVED)
+    row = transition_require(Transition.Action.ACCEPT, user=user, submission=submission, comment=comment)
     data = snapshot_data(submission)
     values = list(submission.values.all())
     pdf = summary_pdf(
@@ -327,7 +416,7 @@ def ministry_accept(*, submission: Submission, user: User, comment: str = "") ->
         submission=submission, version=(previous.version + 1) if previous else 1, data=data, sha256=_digest(data),
         pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(), previous=previous, accepted_by=user,
     )  # fmt: skip
-    _move(submission, action=Transition.Action.ACCEPT, to=S.ACCEPTED, user=user, comment=comment.strip())
+    _move(submission, action=row.name, to=row.target, user=user, comment=comment.strip())
     _notify(
         submission,
         "材料已受理",
@@ -342,17 +431,14 @@ def ministry_return(
 ) -> Submission:
     """Return forwarded material, or accepted material that needs a correction (its snapshot stays)."""
     submission = _lock(submission)
-    _require_ministry(user)
-    _require_state(submission, S.APPROVED, S.ACCEPTED)
-    if not comment.strip():
-        raise ValidationError("退回时请填写退回意见。")
-    t = _move(
-        submission,
-        action=Transition.Action.MINISTRY_RETURN,
-        to=S.RETURNED,
+    row = transition_require(
+        Transition.Action.MINISTRY_RETURN,
         user=user,
-        comment=comment.strip(),
+        submission=submission,
+        comment=comment,
+        field_notes=field_notes,
     )
+    t = _move(submission, action=row.name, to=row.target, user=user, comment=comment.strip())
     _field_comments(submission, t, field_notes)
     _notify(
         submission,

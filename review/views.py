@@ -49,6 +49,7 @@ from review.forms import (
     ReopenRequestForm,
     ReturnForm,
 )
+from review.models import Transition
 from review.queries import (
     STATE_CHOICES,
     FieldIndex,
@@ -72,7 +73,9 @@ from review.services import (
     review_approve,
     review_return,
     submission_submit,
+    transition_actions,
 )
+from review.transitions import Need
 from submissions.models import Submission
 
 S = Submission.Status
@@ -119,8 +122,10 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     index = FieldIndex(submission)
     editable = can_fill(user, submission)
     window_open = base_window_open(campaign=submission.campaign, base=submission.base, now=now)
-    # A returned material may always be resubmitted; a draft only while the window is open.
-    may_submit_now = editable and (window_open or submission.status == S.RETURNED)
+    # The button follows the transition table: offered to the own filler of a draft or returned
+    # material, blocked by a closed window (a returned one may always be resubmitted) or by blockers.
+    submit_action = transition_actions(user, submission)[Transition.Action.SUBMIT]
+    may_submit_now = submit_action.offered and not submit_action.fails(Need.WINDOW)
     blockers = blocker_items(submission, index) if editable else []
     requests = list(
         visible_reopen_requests(user)
@@ -152,7 +157,8 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             "granted": granted,
             "editable": editable,
             "blockers": blockers,
-            "can_submit": may_submit_now and not blockers,
+            "can_submit": submit_action.allowed,
+            "submit_action": submit_action,
             "may_submit_now": may_submit_now,
             "timeline": timeline(submission),
             "requests": requests,
@@ -281,7 +287,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     changes = []
     if ret_context["last_return"] is not None and submission.status != S.RETURNED:
         changes = grouped_changes(changes_since_return(submission), index)
-    acting = reviewer and submission.status == S.SUBMITTED
+    actions = transition_actions(user, submission)
+    # Deciding explanations belongs to the same hands and moment as returning or approving.
+    acting = actions[Transition.Action.RETURN].offered or actions[Transition.Action.APPROVE].offered
     reopen = list(visible_reopen_requests(user).filter(campaign=submission.campaign, base=submission.base))
     return render(
         request,
@@ -295,6 +303,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "undecided": sum(1 for v in live if v.explanation.verdict != "accepted"),
             "changes": changes,
             "acting": acting,
+            "return_action": actions[Transition.Action.RETURN],
+            "approve_action": actions[Transition.Action.APPROVE],
             "reviewer": reviewer,
             "return_form": return_form,
             "approve_form": approve_form,

@@ -91,3 +91,24 @@ def test_reminders_follow_the_authority_scope(cast, hunan, jiangsu, who):
     assert checks.can_remind(user, hunan) is (who in {"reviewer", "ministry"})
     assert checks.can_remind(user, jiangsu) is (who in {"other_reviewer", "ministry"})
     assert checks.can_remind(user, None) is (who == "ministry")
+
+
+# --- the material's transitions: the named checks say what the transition table says ---------------
+
+TRANSITION_CHECKS = {
+    # check -> (the state it is tried in, the cast members it allows on our base's ready material)
+    "can_submit": (Submission.Status.DRAFT, {"filler"}),
+    "can_return": (Submission.Status.SUBMITTED, {"reviewer"}),
+    "can_approve": (Submission.Status.SUBMITTED, {"reviewer"}),
+    "can_accept": (Submission.Status.APPROVED, {"ministry"}),
+    "can_ministry_return": (Submission.Status.ACCEPTED, {"ministry"}),
+}
+
+
+@pytest.mark.parametrize("check", sorted(TRANSITION_CHECKS))
+def test_transition_checks_follow_the_table(cast, ready, check):
+    state, allowed = TRANSITION_CHECKS[check]
+    Submission.objects.filter(pk=ready.pk).update(status=state)
+    ready.refresh_from_db()
+    for who in CAST:
+        assert getattr(checks, check)(cast(who), ready) is (who in allowed), who
