@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -28,7 +29,7 @@ def _one(qs: QuerySet[M], what: str, **lookup: object) -> M:
     """The single object of `qs` matching `lookup`, or a 404 that does not tell "absent" from "not yours"."""
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(f"未找到该{what}，或您无权查看。") from None
 
 
@@ -58,9 +59,9 @@ def visible_authorities(user: User) -> QuerySet[Authority]:
         case Role.MINISTRY_ADMIN:
             return qs
         case Role.AUTHORITY_REVIEWER:
-            return qs.filter(pk=user.authority_id)
+            return qs.filter(pk=user.authority_id) if user.authority_id else qs.none()
         case Role.BASE_FILLER:
-            return qs.filter(bases__pk=user.base_id)
+            return qs.filter(bases__pk=user.base_id) if user.base_id else qs.none()
         case _:
             return qs.none()
 
@@ -112,7 +113,7 @@ def access_material_campaign(user: User, pk: int | str) -> Campaign:
     """A campaign, for someone who reads provincial material at all (the ministry, a reviewer)."""
     if user.role not in (Role.MINISTRY_ADMIN, Role.AUTHORITY_REVIEWER) or not user.is_active:
         raise Http404("未找到该年度评价，或您无权查看。")
-    return _one(Campaign.objects, "年度评价", pk=pk)
+    return _one(Campaign.objects.all(), "年度评价", pk=pk)
 
 
 def access_authority_material(

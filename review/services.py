@@ -479,7 +479,7 @@ def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequ
     if not reason:
         raise ValidationError("请填写补报理由。")
     open_statuses = [ReopenRequest.Status.PENDING_AUTHORITY, ReopenRequest.Status.PENDING_MINISTRY]
-    if authz.allows(Ask.FILLS_OWN_BASE, user):
+    if user.base_id is not None and authz.allows(Ask.FILLS_OWN_BASE, user):
         base = Base.objects.select_related("authority").get(pk=user.base_id)
         if base_window_open(campaign=campaign, base=base):
             raise ValidationError("当前仍可提交，无需申请补报。")
@@ -489,7 +489,7 @@ def reopen_request(*, campaign: Campaign, user: User, reason: str) -> ReopenRequ
             campaign=campaign, authority=base.authority, base=base, reason=reason,
             status=ReopenRequest.Status.PENDING_AUTHORITY, requested_by=user,
         )  # fmt: skip
-    elif authz.allows(Ask.REVIEWS_OWN_AUTHORITY, user):
+    elif user.authority_id is not None and authz.allows(Ask.REVIEWS_OWN_AUTHORITY, user):
         authority = Authority.objects.get(pk=user.authority_id)
         if authority_window_open(campaign=campaign, authority=authority):
             raise ValidationError("当前仍可报送，无需申请补报。")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -11,7 +12,7 @@ from permissions import checks
 register = template.Library()
 
 # The object checks a template may ask, by the name after `can_`.
-OBJECT_CHECKS = {
+OBJECT_CHECKS: dict[str, Callable[[Any, Any], bool]] = {
     "fill": checks.can_fill,
     "upload_scan": checks.can_upload_scan,
     "write_authority_material": checks.can_write_authority_material,
