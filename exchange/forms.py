@@ -24,3 +24,16 @@ class SealedScanForm(forms.Form):
         upload = self.cleaned_data["file"]
         self.checked = scan_file_check(upload)
         return upload
+
+
+class EvidenceForm(SealedScanForm):
+    """A supporting document at an item: the same content checks as a sealed scan."""
+
+    file = forms.FileField(
+        label="证明材料",
+        help_text="PDF、JPG 或 PNG，不超过 10MB。",
+        error_messages={"required": "请选择要上传的证明材料文件。", "empty": "文件为空，请重新选择。"},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )

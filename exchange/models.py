@@ -74,3 +74,49 @@ class SealedScan(models.Model):
     @property
     def short_fingerprint(self) -> str:
         return short_fingerprint(self.fingerprint)
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.content_type, "bin"
+    )
+    return f"evidence/{uuid.uuid4().hex}.{extension}"
+
+
+class Evidence(models.Model):
+    """A supporting document the notice asks for at an item (附表6: 经营许可证明, 第三方权威机构测试
+    报告, 能耗监测及PUE计算拓扑图 …). Checked by the same function as sealed scans; removing one keeps
+    the row (removed_at) for the audit trail."""
+
+    submission = models.ForeignKey(
+        "submissions.Submission", verbose_name="填报材料", on_delete=models.CASCADE, related_name="evidence"
+    )
+    form = models.CharField("报表", max_length=32)
+    code = models.CharField("指标", max_length=40)
+    file = models.FileField("证明材料", upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveBigIntegerField("文件大小（字节）")
+    sha256 = models.CharField("文件SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    removed_at = models.DateTimeField("删除时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "证明材料"
+        verbose_name_plural = "证明材料"
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["submission", "form", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} 证明材料 · {self.original_name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

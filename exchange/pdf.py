@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
@@ -270,6 +270,7 @@ class _Context:
     values: Mapping[tuple[str, int], Value]
     yoy: Mapping[tuple[str, int], Decimal | None]
     width: float
+    evidence: Mapping[str, list[str]] = field(default_factory=dict)  # item code → file names
 
     def raw(self, fld: Field, year: int = NOT_YEARLY) -> Any:
         v = self.values.get((fld.code, year))
@@ -365,6 +366,10 @@ def _text_table(ctx: _Context, fields: list[Field]) -> Table:
     rows = []
     for fld in fields:
         value = "不适用" if ctx.status(fld) == "hidden" else _cell_text(fld, ctx.raw(fld))
+        if fld.evidence and ctx.status(fld) != "hidden":
+            # The notice asks for 证明材料 here: the print lists what was attached.
+            names = ctx.evidence.get(fld.code) or []
+            value += f"\n证明材料：{'、'.join(names) if names else '未上传'}"
         rows.append([_p(_field_label(fld, ctx.profile)), _p(value)])
     label_w = min(80 * mm, ctx.width * 0.32)
     extra = [("BACKGROUND", (0, 0), (0, -1), HEAD_BG), ("VALIGN", (0, 0), (-1, -1), "TOP")]
@@ -551,8 +556,10 @@ def summary_pdf(
     profile: BaseProfile,
     fingerprint: str,
     generated_at: dt.datetime,
+    evidence: Mapping[tuple[str, str], list[str]] | None = None,
 ) -> bytes:
     """The filled 汇总表 with its annex (附表), every section, as the notice lays it out.
+    `evidence` names the supporting documents attached per (form, item) (附表6 证明材料).
 
     `values` are the very rows the fingerprint was computed from, so the page and its fingerprint
     can never disagree even while someone else is saving."""
@@ -582,6 +589,7 @@ def summary_pdf(
             values=mine,
             yoy=compute_yoy(parsed, data_year, _yoy_input(mine)),
             width=width,
+            evidence={code: names for (form, code), names in (evidence or {}).items() if form == parsed.code},
         )
         if index > 0:
             annex_no = parsed.short_title.split()[0] if parsed.short_title else ""

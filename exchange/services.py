@@ -16,18 +16,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.services import event_record
-from exchange.models import SealedScan
+from definitions.schema import Field
+from exchange.models import Evidence, SealedScan
+from lib import authz
+from lib.authz import Ask
 from lib.fingerprints import short_fingerprint
 from reports.models import DevelopmentReport
 from security.uploads import CheckedFile, upload_check
 from submissions.models import Submission
+from submissions.services import profile_for
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 OUTDATED_TEXT = "已过期（材料在盖章后被修改，请重新打印盖章并上传）"
@@ -274,4 +278,118 @@ def print_record(*, submission: Submission, user: User, kind: str, fingerprint: 
         base=submission.base,
         authority=submission.base.authority,
         data={"kind": kind, "fingerprint": fingerprint},
+    )
+
+
+# --- supporting documents at an item (附表6 证明材料) -------------------------------------------------
+
+EVIDENCE_PER_ITEM = 5  # ours (系统提示): a licence, a test report, a diagram … not a document archive
+
+
+def evidence_fields(submission: Submission) -> list[tuple[str, Field]]:
+    """(form code, field) of every item of the material that asks for supporting documents."""
+    profile = profile_for(submission.base)
+    found = []
+    for definition in submission.definitions():
+        parsed = definition.parsed()
+        if not parsed.applies_to(profile):
+            continue
+        found.extend(
+            (parsed.code, fld)
+            for fld in parsed.fields()
+            if fld.evidence and parsed.status_for(fld, profile) != "hidden"
+        )
+    return found
+
+
+def evidence_by_item(submission: Submission) -> dict[tuple[str, str], list[Evidence]]:
+    """The live documents of a material, per (form, code), oldest first (one query)."""
+    grouped: dict[tuple[str, str], list[Evidence]] = {}
+    for item in submission.evidence.filter(removed_at__isnull=True).order_by("uploaded_at", "id"):
+        grouped.setdefault((item.form, item.code), []).append(item)
+    return grouped
+
+
+@transaction.atomic
+def evidence_upload(
+    *, submission: Submission, user: User, form: str, code: str, upload: UploadedFile
+) -> Evidence:
+    """Attach a supporting document to an item that asks for one, checked like a sealed scan."""
+    fields = {(f, fld.code): fld for f, fld in evidence_fields(submission)}
+    fld = fields.get((form, code))
+    if fld is None:
+        raise ValidationError("该指标无需上传证明材料。")
+    # The one upload check (security.uploads), as for sealed scans.
+    checked = upload_check(upload, accept=SCAN_KINDS, what="证明材料", max_bytes=MAX_SCAN_BYTES)
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("base__authority")
+        .get(pk=submission.pk)
+    )
+    if not authz.allows(Ask.FILL, user, locked):
+        if locked.is_editable:
+            raise PermissionDenied("只有本示范基地的填报员可以上传证明材料。")
+        raise ValidationError(f"材料当前状态为“{locked.get_status_display()}”，不能上传证明材料。")
+    live = Evidence.objects.filter(submission=locked, form=form, code=code, removed_at__isnull=True).count()
+    if live >= EVIDENCE_PER_ITEM:
+        raise ValidationError(f"每项最多上传 {EVIDENCE_PER_ITEM} 个文件，请先删除不需要的文件。")
+    item = Evidence(
+        submission=locked,
+        form=form,
+        code=code,
+        original_name=_clean_name(upload.name or ""),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+        uploaded_at=timezone.now(),
+    )
+    upload.seek(0)
+    item.file.save("evidence", upload, save=False)
+    try:
+        item.save()
+        event_record(
+            actor=user,
+            action="exchange.evidence_upload",
+            summary=f"{locked.base.name}：上传证明材料（{fld.label}）",
+            target=item,
+            base=locked.base,
+            authority=locked.base.authority,
+            data={"submission": locked.pk, "form": form, "code": code, "name": item.original_name,
+                  "size": item.size, "sha256": item.sha256},
+        )  # fmt: skip
+    except Exception:
+        item.file.delete(save=False)
+        raise
+    return item
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence, user: User) -> None:
+    """Withdraw a document while the material may change; the row and file stay for the audit trail."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("base__authority")
+        .get(pk=evidence.submission_id)
+    )
+    if not authz.allows(Ask.FILL, user, locked):
+        raise PermissionDenied("只有本示范基地的填报员可以在材料可修改时删除证明材料。")
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.removed_at is not None:
+        return
+    evidence.removed_at = timezone.now()
+    evidence.save(update_fields=["removed_at"])
+    event_record(
+        actor=user,
+        action="exchange.evidence_remove",
+        summary=f"{locked.base.name}：删除证明材料 {evidence.original_name}",
+        target=evidence,
+        base=locked.base,
+        authority=locked.base.authority,
+        data={
+            "submission": locked.pk,
+            "form": evidence.form,
+            "code": evidence.code,
+            "sha256": evidence.sha256,
+        },
     )

@@ -9,4 +9,6 @@ urlpatterns = [
     path("submission/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("submission/<int:pk>/scans/", views.scans, name="scans"),
     path("submission/<int:pk>/scans/<int:scan_pk>/file", views.scan_file, name="scan_file"),
+    path("submission/<int:pk>/evidence/", views.evidence, name="evidence"),
+    path("submission/<int:pk>/evidence/<int:evidence_pk>/file", views.evidence_file, name="evidence_file"),
 ]

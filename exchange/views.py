@@ -17,11 +17,15 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from exchange import pdf
-from exchange.forms import SealedScanForm
+from exchange.forms import EvidenceForm, SealedScanForm
 from exchange.models import SealedScan
 from exchange.services import (
     SCAN_CORRUPT_MESSAGE,
     data_fingerprint,
+    evidence_by_item,
+    evidence_fields,
+    evidence_remove,
+    evidence_upload,
     print_record,
     report_of,
     scan_download_record,
@@ -29,7 +33,7 @@ from exchange.services import (
     scan_upload,
 )
 from lib.fingerprints import short_fingerprint
-from permissions.access import access_sealed_scan, access_submission
+from permissions.access import access_evidence, access_sealed_scan, access_submission
 from permissions.checks import can_upload_scan
 from security.uploads import StoredFileCorrupt, stored_file_response
 from submissions.services import profile_for
@@ -62,6 +66,9 @@ def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         profile=profile_for(submission.base),
         fingerprint=short_fingerprint(fingerprint),
         generated_at=timezone.now(),
+        evidence={
+            key: [item.original_name for item in items] for key, items in evidence_by_item(submission).items()
+        },
     )
     print_record(
         submission=submission, user=request.user, kind=SealedScan.Kind.SUMMARY, fingerprint=fingerprint
@@ -150,3 +157,81 @@ def scan_file(request: HttpRequest, pk: int, scan_pk: int) -> HttpResponseBase:
         )
     scan_download_record(scan=scan, user=request.user, intact=True)
     return response
+
+
+# --- supporting documents at the items that ask for them (附表6 证明材料) -----------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload slots for every item whose notice text asks for 证明材料; read-only for reviewers."""
+    submission = access_submission(request.user, pk)
+    may_upload = can_upload_scan(request.user, submission)
+    slots = evidence_fields(submission)
+    failed: dict[tuple[str, str], EvidenceForm] = {}
+    if request.method == "POST":
+        if not may_upload:
+            raise PermissionDenied("只有本示范基地的填报员可以在材料可修改时上传证明材料。")
+        form_code, code = request.POST.get("form", ""), request.POST.get("code", "")
+        if "remove" in request.POST:
+            item = access_evidence(request.user, submission.pk, request.POST.get("remove", ""))
+            evidence_remove(evidence=item, user=request.user)
+            messages.success(request, f"已删除证明材料 {item.original_name}。")
+            return redirect(f"{reverse('exchange:evidence', args=[submission.pk])}#ev-{item.code}")
+        upload_form = EvidenceForm(request.POST, request.FILES, prefix=f"{form_code}-{code}")
+        if upload_form.is_valid():
+            try:
+                item = evidence_upload(
+                    submission=submission,
+                    user=request.user,
+                    form=form_code,
+                    code=code,
+                    upload=upload_form.cleaned_data["file"],
+                )
+            except ValidationError as exc:
+                upload_form.add_error("file", exc)
+            else:
+                messages.success(request, f"证明材料 {item.original_name} 已上传。")
+                return redirect(f"{reverse('exchange:evidence', args=[submission.pk])}#ev-{code}")
+        failed[(form_code, code)] = upload_form
+    files = evidence_by_item(submission)
+    rows = [
+        {
+            "form": form_code,
+            "field": fld,
+            "files": files.get((form_code, fld.code), []),
+            "upload": failed.get((form_code, fld.code)) or EvidenceForm(prefix=f"{form_code}-{fld.code}"),
+        }
+        for form_code, fld in slots
+    ]
+    return render(
+        request,
+        "exchange/evidence.html",
+        {"submission": submission, "rows": rows, "may_upload": may_upload},
+    )
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
+    """A supporting document after its digest is checked, served like a sealed scan."""
+    item = access_evidence(request.user, pk, evidence_pk)
+    extension = (item.file.name or "").rsplit(".", 1)[-1]
+    name = f"证明材料_{item.code}_{item.submission.base.name}.{extension}"
+    try:
+        return stored_file_response(
+            file=item.file, sha256=item.sha256, content_type=item.content_type, filename=name
+        )
+    except FileNotFoundError:
+        raise Http404("证明材料文件不存在，请联系系统管理员。") from None
+    except StoredFileCorrupt:
+        return render(
+            request,
+            "errors/plain.html",
+            {
+                "title": "文件校验失败",
+                "message": "该证明材料文件校验失败（内容与上传时不一致），请联系系统管理员。",
+            },
+            status=500,
+        )

@@ -15,7 +15,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from exchange.models import SealedScan
+from exchange.models import Evidence, SealedScan
 from jobs.models import Job
 from registry.models import Authority, Base, Campaign, ReopenRequest
 from reports.models import CaseRecommendation, ProvincialSummary
@@ -152,6 +152,20 @@ def access_sealed_scan(user: User, submission_pk: int | str, pk: int | str) -> S
     return _one(
         visible_sealed_scans(user).select_related("submission__base"),
         "扫描件",
+        pk=pk,
+        submission_id=submission_pk,
+    )
+
+
+def visible_evidence(user: User) -> QuerySet[Evidence]:
+    """Supporting documents (附表6 证明材料) are seen by whoever may see their submission."""
+    return Evidence.objects.filter(submission__in=visible_submissions(user), removed_at__isnull=True)
+
+
+def access_evidence(user: User, submission_pk: int | str, pk: int | str) -> Evidence:
+    return _one(
+        visible_evidence(user).select_related("submission__base"),
+        "证明材料",
         pk=pk,
         submission_id=submission_pk,
     )

@@ -62,8 +62,9 @@ class CaseForm(forms.Form):
         choices=CaseAspect.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "聚焦方面须从通知列出的九个方面中选择。"},
+        error_messages={"invalid_choice": "聚焦方面须从通知列出的方面中选择，或选择“其他”并简要说明。"},
     )
+    aspect_other = forms.CharField(label="其他方面（简要说明）", required=False, max_length=100)
     revision = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, bases: QuerySet[Base] | None = None, **kwargs: Any) -> None:

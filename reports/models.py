@@ -149,6 +149,19 @@ class CaseAspect(models.TextChoices):
     BUSINESS_ENV = "business_environment", "优化营商环境"
     CROSS_REGION = "cross_region", "跨区域合作"
     OPENING_UP = "opening_up", "高水平开放"
+    # The notice lists them with 等方面: another aspect is allowed, named by the authority. It is
+    # stored as "other:<名称>" in a case's aspects.
+    OTHER = "other", "其他"
+
+
+OTHER_PREFIX = "other:"
+
+
+def aspect_label(code: str) -> str:
+    """A stored aspect as shown: the notice's wording, or “其他（名称）”."""
+    if code.startswith(OTHER_PREFIX):
+        return f"其他（{code[len(OTHER_PREFIX) :]}）"
+    return dict(CaseAspect.choices).get(code, code)
 
 
 class CaseRecommendation(models.Model):
@@ -202,8 +215,7 @@ class CaseRecommendation(models.Model):
         return self.title
 
     def aspect_labels(self) -> list[str]:
-        labels = dict(CaseAspect.choices)
-        return [labels.get(code, code) for code in self.aspects]
+        return [aspect_label(code) for code in self.aspects]
 
 
 class CaseQuotaSetting(models.Model):

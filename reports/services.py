@@ -29,6 +29,7 @@ from lib.deadlines import day_label
 from registry.campaigns import authority_window_open
 from registry.models import Authority, Base, Campaign, StarRating
 from reports.models import (
+    OTHER_PREFIX,
     CaseAspect,
     CaseQuotaSetting,
     CaseQuotaSplit,
@@ -40,17 +41,21 @@ from reports.models import (
 from submissions.models import Submission
 
 # --- limits ------------------------------------------------------------------------------------
-# The notice gives target lengths (“300字左右”, “200字左右”); the hard limits leave room for a longer
-# text but stop a pasted document. Counting ignores spaces and line breaks, as people count 字.
+# The notice gives target lengths (“300字左右”, “200字左右”): guidance, shown as a count and a
+# warning, never a reason to refuse a save or a submission. “3-5个方面” is the notice's and checked
+# at submission, not while writing. The only hard limit is ours (系统提示): TEXT_MAX stops a pasted
+# document, far beyond anything the notice asks. Counting ignores spaces and line breaks, as people
+# count 字.
 
 OVERVIEW_TARGET = 300
-OVERVIEW_MAX = 600
-LEAD_MAX = 60
 CONTENT_TARGET = 200
-CONTENT_MAX = 400
-PROBLEMS_MAX = 1500
+GUIDANCE_TOLERANCE = 0.5  # ours: beyond ±50% of “约N字” the count turns into a warning
+LEAD_MAX = 60  # cases only: the title and lead lines of 附件3 (ours, 系统提示)
+TEXT_MAX = 5000  # ours: a sanity limit per text, 系统提示
 ITEMS_MIN = 3
 ITEMS_MAX = 5
+# Kept for the pages' counters, which show the sanity limit.
+OVERVIEW_MAX = CONTENT_MAX = PROBLEMS_MAX = TEXT_MAX
 
 SUMMARY_TEXT_MAX = 5000
 
@@ -60,6 +65,7 @@ CASE_PRACTICE_CONTENT_MAX = 800
 CASE_RESULTS_MAX = 1500
 CASE_ASPECTS_MIN = 1
 CASE_ASPECTS_MAX = 2
+CASE_OTHER_ASPECT_MAX = 20  # ours: a name for the aspect, not a text
 
 REPORT_SECTIONS = {
     "overview": "一、示范基地发展概述",
@@ -114,17 +120,66 @@ def _item_limit_errors(
 def report_limit_errors(
     *, overview: str, highlights: Sequence[dict[str, str]], practices: Sequence[dict[str, str]], problems: str
 ) -> dict[str, str]:
-    """Hard limits a report may not exceed even as a draft, keyed by field ("highlights.0.lead")."""
+    """The only limits a draft may not exceed, keyed by field ("highlights.0.content"): ours (系统提示),
+    a sanity limit per text that no report written to the notice reaches."""
     errors: dict[str, str] = {}
-    if (n := char_count(overview)) > OVERVIEW_MAX:
-        errors["overview"] = f"发展概述要求300字左右，不能超过{OVERVIEW_MAX}字（已输入{n}字）。"
+    texts = [("overview", "发展概述", overview), ("problems", "存在的问题及建议", problems)]
     for key, items in (("highlights", highlights), ("practices", practices)):
-        if len(items) > ITEMS_MAX:
-            errors[key] = f"{REPORT_SECTIONS[key]}最多总结{ITEMS_MAX}个方面（现有{len(items)}个）。"
-        errors.update(_item_limit_errors(items, key=key, noun=ITEM_NOUNS[key], content_max=CONTENT_MAX))
-    if (n := char_count(problems)) > PROBLEMS_MAX:
-        errors["problems"] = f"存在的问题及建议不能超过{PROBLEMS_MAX}字（已输入{n}字）。"
+        for index, item in enumerate(items):
+            noun = f"{ITEM_NOUNS[key]}{index + 1}"
+            texts.append((f"{key}.{index}.lead", f"{noun}的领句", item.get("lead", "")))
+            texts.append((f"{key}.{index}.content", f"{noun}的具体内容", item.get("content", "")))
+    for key, label, text in texts:
+        if (n := char_count(text)) > TEXT_MAX:
+            errors[key] = f"系统提示：{label}超过{TEXT_MAX}字（已输入{n}字），请删减后保存。"
     return errors
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """A count outside what the notice asks (“300字左右”, “3-5个方面”): shown, never blocking."""
+
+    key: str
+    message: str
+    source: str = "notice"
+
+    @property
+    def source_label(self) -> str:
+        return "填报要求" if self.source == "notice" else "系统提示"
+
+
+def _about(n: int, target: int) -> bool:
+    return not n or abs(n - target) <= target * GUIDANCE_TOLERANCE
+
+
+def report_guidance(
+    *, overview: str, highlights: Sequence[dict[str, str]], practices: Sequence[dict[str, str]]
+) -> list[Guidance]:
+    """What a writer should know while writing: lengths far from the notice's “约N字”, and a number
+    of aspects outside 3-5 (which only blocks at submission)."""
+    found: list[Guidance] = []
+    if not _about(n := char_count(overview), OVERVIEW_TARGET):
+        found.append(
+            Guidance("overview", f"一、示范基地发展概述：通知要求{OVERVIEW_TARGET}字左右，现为{n}字。")
+        )
+    for key, items in (("highlights", highlights), ("practices", practices)):
+        section, noun = REPORT_SECTIONS[key], ITEM_NOUNS[key]
+        if items and not ITEMS_MIN <= len(items) <= ITEMS_MAX:
+            found.append(
+                Guidance(
+                    key,
+                    f"{section}：通知要求总结{ITEMS_MIN}-{ITEMS_MAX}个方面，现有{len(items)}个，提交前请调整。",
+                )
+            )
+        for index, item in enumerate(items):
+            if not _about(n := char_count(item.get("content")), CONTENT_TARGET):
+                found.append(
+                    Guidance(
+                        f"{key}.{index}.content",
+                        f"{section}{noun}{index + 1}：通知要求每个方面{CONTENT_TARGET}字左右，现为{n}字。",
+                    )
+                )
+    return found
 
 
 def report_problems(report: DevelopmentReport | None) -> list[str]:
@@ -157,7 +212,7 @@ def report_problems(report: DevelopmentReport | None) -> list[str]:
         practices=clean_items(report.practices),
         problems=report.problems,
     )
-    problems.extend(message for key, message in limits.items() if key not in ("highlights", "practices"))
+    problems.extend(limits.values())
     return problems
 
 
@@ -656,10 +711,16 @@ def case_errors(
         errors["results"] = "请填写通过上述做法取得的明显成效。"
     elif (n := char_count(results)) > CASE_RESULTS_MAX:
         errors["results"] = f"成效不能超过{CASE_RESULTS_MAX}字（已输入{n}字）。"
-    valid = set(CaseAspect.values)
-    unknown = [code for code in aspects if code not in valid]
+    valid = set(CaseAspect.values) - {CaseAspect.OTHER}
+    others = [code for code in aspects if code.startswith(OTHER_PREFIX) or code == CaseAspect.OTHER]
+    unknown = [code for code in aspects if code not in valid and code not in others]
+    other_names = [code.removeprefix(OTHER_PREFIX).removeprefix(CaseAspect.OTHER).strip() for code in others]
     if unknown:
-        errors["aspects"] = "聚焦方面须从通知列出的九个方面中选择。"
+        errors["aspects"] = "聚焦方面须从通知列出的方面中选择，或选择“其他”并简要说明。"
+    elif any(not name for name in other_names):
+        errors["aspects"] = f"选择“其他”时请简要说明聚焦的方面（不超过{CASE_OTHER_ASPECT_MAX}字）。"
+    elif any(len(name) > CASE_OTHER_ASPECT_MAX for name in other_names):
+        errors["aspects"] = f"“其他”方面的说明不能超过{CASE_OTHER_ASPECT_MAX}字。"
     elif not CASE_ASPECTS_MIN <= len(set(aspects)) <= CASE_ASPECTS_MAX:
         errors["aspects"] = (
             f"每个案例应聚焦{CASE_ASPECTS_MIN}-{CASE_ASPECTS_MAX}个方面（已选{len(set(aspects))}个）。"
@@ -670,8 +731,10 @@ def case_errors(
 def _case_values(
     *, title: str, background: str, practices: Sequence[dict[str, str]], results: str, aspects: Sequence[str]
 ) -> dict[str, Any]:
-    ordered_aspects = [code for code in CaseAspect.values if code in set(aspects)]
-    unknown = [code for code in aspects if code not in CaseAspect.values]
+    ordered_aspects = [
+        code for code in CaseAspect.values if code in set(aspects) and code != CaseAspect.OTHER
+    ]
+    unknown = [code for code in aspects if code not in ordered_aspects]
     return {
         "title": clean_text(title),
         "background": clean_text(background),

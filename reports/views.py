@@ -36,20 +36,17 @@ from permissions.checks import (
 )
 from registry.models import Authority, Campaign
 from reports.forms import CaseFilterForm, CaseForm, ReportForm, SummaryForm, items_from_post
-from reports.models import CaseAspect, CaseRecommendation, DevelopmentReport, ProvincialSummary
+from reports.models import OTHER_PREFIX, CaseAspect, CaseRecommendation, DevelopmentReport, ProvincialSummary
 from reports.services import (
     CASE_BACKGROUND_MAX,
     CASE_PRACTICE_CONTENT_MAX,
     CASE_RESULTS_MAX,
     CASE_TITLE_MAX,
-    CONTENT_MAX,
     CONTENT_TARGET,
     ITEMS_MAX,
     ITEMS_MIN,
     LEAD_MAX,
-    OVERVIEW_MAX,
     OVERVIEW_TARGET,
-    PROBLEMS_MAX,
     SUMMARY_FIELDS,
     SUMMARY_TEXT_MAX,
     StaleRevisionError,
@@ -59,7 +56,9 @@ from reports.services import (
     case_quota_for,
     case_quota_split_set,
     case_update,
+    clean_items,
     province_quotas,
+    report_guidance,
     report_problems,
     report_save,
     summary_problems,
@@ -81,17 +80,18 @@ REPORT_GUIDE = {
         "发展亮点和成效、示范性做法和经验，以“领句+具体内容”的形式表述，领句为概况性的一句话，"
         "具体内容尽量包含关键词、数字、典型案例等。"
     ),
-    "problems": "说明示范基地发展中存在的主要问题，并提出有针对性的建议。",
+    # 附件2 prints only the heading “四、存在的问题及建议”: no guidance text of ours in its name.
+    "problems": "",
 }
 
 # 附件3's outline and example, shown on the case editor.
 CASE_GUIDE = {
-    "title": "聚焦重点方向概括案例示范内容。",
+    "title": "聚焦重点方向概况案例示范内容",
     "title_sample": "（示例）实施智能制造伙伴计划，加快园区数字化转型",
-    "background": "第一部分：开展有关工作的背景或亟待解决的突出问题。",
-    "practices": "第二部分：从3-5方面介绍有关做法和举措，每方面以概括性的一句话领起。",
+    "background": "第一部分：开展有关工作的背景或亟待解决的突出问题",
+    "practices": "第二部分：从3-5方面介绍有关做法和举措",
     "practices_sample": "（示例）一是构建“3+X”智能化改造数字化转型生态圈。二是打造四大服务内容，持续赋能制造业企业。",
-    "results": "第三部分：通过上述做法取得的明显成效，尽量用数字说明，并说明对地方和行业发展的带动作用。",
+    "results": "第三部分：通过上述做法取得的明显成效",
     "aspects": (
         "重点推荐在稳定产业链供应链、提升协同创新能力、数字化转型、绿色低碳发展、大中小企业融通发展、"
         "质量品牌建设、优化营商环境、跨区域合作及高水平开放等方面的典型经验，聚焦1-2个方面总结做法和成效。"
@@ -275,16 +275,24 @@ def report_edit(request: HttpRequest, submission_pk: int) -> HttpResponse:
             "general_errors": general_errors,
             "current": current,
             "problems": report_problems(report),
+            "guidance": report_guidance(
+                overview=form["overview"].value() or "",
+                highlights=clean_items(highlights),
+                practices=clean_items(practices),
+            ),
             "guide": REPORT_GUIDE,
+            # The notice's “约N字” are targets, not limits: the counters show them and warn beyond
+            # them; the sanity limit (系统提示) is only enforced on save.
             "limits": {
                 "overview_target": OVERVIEW_TARGET,
-                "overview_max": OVERVIEW_MAX,
-                "lead_max": LEAD_MAX,
+                "overview_max": "",
+                "lead_max": "",
                 "content_target": CONTENT_TARGET,
-                "content_max": CONTENT_MAX,
-                "problems_max": PROBLEMS_MAX,
+                "content_max": "",
+                "problems_max": "",
                 "items_min": ITEMS_MIN,
                 "items_max": ITEMS_MAX,
+                "soft_max": True,
             },
         },
     )
@@ -507,8 +515,16 @@ def _case_values(form: CaseForm, practices: list[dict[str, str]]) -> dict[str, A
         "background": data.get("background") or "",
         "practices": practices,
         "results": data.get("results") or "",
-        "aspects": data.get("aspects") or [],
+        "aspects": _aspects(data),
     }
+
+
+def _aspects(data: dict[str, Any]) -> list[str]:
+    """The chosen aspects, with “其他” stored as "other:<名称>" (the notice says 等方面)."""
+    other = (data.get("aspect_other") or "").strip()
+    return [
+        f"{OTHER_PREFIX}{other}" if code == CaseAspect.OTHER else code for code in data.get("aspects") or []
+    ]
 
 
 @login_required
@@ -612,7 +628,10 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "title": case.title,
                 "background": case.background,
                 "results": case.results,
-                "aspects": case.aspects,
+                "aspects": [CaseAspect.OTHER if a.startswith(OTHER_PREFIX) else a for a in case.aspects],
+                "aspect_other": next(
+                    (a.removeprefix(OTHER_PREFIX) for a in case.aspects if a.startswith(OTHER_PREFIX)), ""
+                ),
                 "revision": case.revision,
             }
         )

@@ -89,7 +89,7 @@ def test_two_aspects_are_accepted_in_the_notices_order(
 
 
 def test_an_unknown_aspect_is_refused(campaign, hunan, base, reviewer, case_values, nine_hunan_bases):
-    with pytest.raises(ValidationError, match="九个方面"):
+    with pytest.raises(ValidationError, match="通知列出的方面"):
         case_create(
             campaign=campaign,
             authority=hunan,
@@ -223,3 +223,31 @@ def test_deleting_frees_the_quota_and_keeps_the_text_in_the_audit_log(
     assert Event.objects.get(action="case.delete").data["deleted"]["title"] == case_values["title"]
     case_create(campaign=campaign, authority=hunan, base=third, user=reviewer, **case_values)
     assert CaseRecommendation.objects.count() == 2
+
+
+# The notice lists the aspects with 等方面: another one may be named (issue 8).
+
+
+def test_an_other_aspect_with_a_short_name_is_accepted(
+    campaign, hunan, base, reviewer, case_values, nine_hunan_bases
+):
+    values = {**case_values, "aspects": ["digital", "other:人才引育"]}
+    case = case_create(campaign=campaign, authority=hunan, base=base, user=reviewer, **values)
+    assert case.aspects == ["digital", "other:人才引育"]
+    assert case.aspect_labels() == ["数字化转型", "其他（人才引育）"]
+
+
+@pytest.mark.parametrize(
+    ("aspect", "words"), [("other:", "请简要说明"), ("other:" + "长" * 21, "不能超过20字")]
+)
+def test_an_other_aspect_needs_a_short_name(
+    campaign, hunan, base, reviewer, case_values, nine_hunan_bases, aspect, words
+):
+    with pytest.raises(ValidationError, match=words):
+        case_create(
+            campaign=campaign,
+            authority=hunan,
+            base=base,
+            user=reviewer,
+            **{**case_values, "aspects": [aspect]},
+        )

@@ -185,3 +185,13 @@ def test_the_national_list_is_refused_to_others(client, request, campaign, who):
     assert (
         client.get(reverse("reports:case_national", kwargs={"campaign_pk": campaign.pk})).status_code == 403
     )
+
+
+def test_the_case_form_offers_other_with_a_name(client, reviewer, campaign, hunan, sibling_base, hunan_bases):
+    client.force_login(reviewer)
+    response = client.post(
+        create_url(campaign, hunan),
+        {**post_data(sibling_base, aspects=["other"]), "aspect_other": "人才引育"},
+    )
+    assert response.status_code == 302
+    assert CaseRecommendation.objects.get().aspects == ["other:人才引育"]

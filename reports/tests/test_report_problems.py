@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports.models import DevelopmentReport
-from reports.services import CONTENT_MAX, LEAD_MAX, OVERVIEW_MAX, PROBLEMS_MAX, char_count, report_problems
+from reports.services import TEXT_MAX, char_count, report_guidance, report_problems
 from reports.tests.conftest import filled_items
 
 
@@ -63,25 +63,31 @@ def test_it_reports_missing_problems_and_suggestions():
     assert report_problems(complete(problems="")) == ["未填写“四、存在的问题及建议”。"]
 
 
-def test_it_reports_texts_over_the_hard_limits():
+def test_only_the_system_s_sanity_limit_is_a_problem():
+    # Issue 8: 600/60/400/1500 were ours; “300字左右” is guidance. Only a pasted document is refused.
     highlights = filled_items(3)
-    highlights[0]["lead"] = "领" * (LEAD_MAX + 1)
-    highlights[2]["content"] = "内" * (CONTENT_MAX + 1)
-    problems = report_problems(
-        complete(
-            overview="字" * (OVERVIEW_MAX + 1), highlights=highlights, problems="议" * (PROBLEMS_MAX + 1)
-        )
-    )
+    highlights[0]["lead"] = "领" * 61
+    highlights[2]["content"] = "内" * (TEXT_MAX + 1)
+    problems = report_problems(complete(overview="字" * 601, highlights=highlights, problems="议" * 1501))
     assert problems == [
-        f"发展概述要求300字左右，不能超过{OVERVIEW_MAX}字（已输入{OVERVIEW_MAX + 1}字）。",
-        f"成效1的领句应为概括性的一句话，不超过{LEAD_MAX}字（已输入{LEAD_MAX + 1}字）。",
-        f"成效3的具体内容不能超过{CONTENT_MAX}字（已输入{CONTENT_MAX + 1}字）。",
-        f"存在的问题及建议不能超过{PROBLEMS_MAX}字（已输入{PROBLEMS_MAX + 1}字）。",
+        f"系统提示：成效3的具体内容超过{TEXT_MAX}字（已输入{TEXT_MAX + 1}字），请删减后保存。"
     ]
 
 
+def test_lengths_far_from_the_notice_s_targets_are_guidance_only():
+    highlights = filled_items(3)
+    highlights[1]["content"] = "内" * 450
+    guidance = report_guidance(overview="字" * 600, highlights=highlights + filled_items(3), practices=[])
+    messages = [g.message for g in guidance]
+    assert "一、示范基地发展概述：通知要求300字左右，现为600字。" in messages
+    assert "二、发展亮点和成效：通知要求总结3-5个方面，现有6个，提交前请调整。" in messages
+    assert "二、发展亮点和成效成效2：通知要求每个方面200字左右，现为450字。" in messages
+    about_right = [{"lead": "领句", "content": "内" * 200} for _ in range(3)]
+    assert report_guidance(overview="字" * 300, highlights=about_right, practices=[]) == []
+
+
 def test_texts_at_the_hard_limit_are_accepted():
-    assert report_problems(complete(overview="字" * OVERVIEW_MAX)) == []
+    assert report_problems(complete(overview="字" * TEXT_MAX)) == []
 
 
 def test_counting_ignores_whitespace_and_line_breaks():

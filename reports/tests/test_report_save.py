@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import Event
 from reports.models import DevelopmentReport, DevelopmentReportVersion
-from reports.services import OVERVIEW_MAX, StaleRevisionError, report_save
+from reports.services import OVERVIEW_MAX, StaleRevisionError, report_problems, report_save
 from reports.tests.conftest import filled_items
 from submissions.models import Submission
 
@@ -86,12 +86,13 @@ def test_over_the_hard_limit_is_refused_at_the_field(submission, filler, report_
     assert not DevelopmentReport.objects.exists()
 
 
-def test_more_than_five_items_is_refused(submission, filler, report_texts):
-    with pytest.raises(ValidationError) as caught:
-        report_save(
-            submission=submission, user=filler, revision=0, **{**report_texts, "practices": filled_items(6)}
-        )
-    assert "最多总结5个方面" in caught.value.message_dict["practices"][0]
+def test_more_than_five_items_are_kept_while_writing(submission, filler, report_texts):
+    # “3-5个方面” is checked at submission, not on a draft save (issue 8).
+    report = report_save(
+        submission=submission, user=filler, revision=0, **{**report_texts, "practices": filled_items(6)}
+    )
+    assert len(report.practices) == 6
+    assert "“三、示范性做法和经验”最多总结5个方面，目前有6个。" in report_problems(report)
 
 
 def test_empty_rows_are_dropped_and_text_trimmed(submission, filler, report_texts):

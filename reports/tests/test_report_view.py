@@ -37,7 +37,8 @@ def test_the_filler_sees_the_editor_with_guidance(client, filler, submission):
     assert "重点介绍示范基地的总体特点" in body
     assert "（样例）成效1" in body
     assert 'name="highlights_lead"' in body
-    assert 'data-limit="600"' in body
+    # “300字左右” is a target, not a limit (issue 8): no hard limit on the page.
+    assert 'data-target="300"' in body and 'data-limit="600"' not in body
 
 
 def test_the_filler_saves_and_the_report_is_complete(client, filler, submission):
@@ -162,3 +163,19 @@ def test_the_index_lists_the_fillers_report(client, filler, submission, other_su
     body = client.get(reverse("reports:index")).content.decode()
     assert submission.base.name in body
     assert other_submission.base.name not in body
+
+
+def test_a_sixth_aspect_and_a_long_overview_save_with_guidance(client, filler, submission):
+    # Issue 8: “约300字/200字左右” and “3-5个方面” never block a draft save; the page says how far off it is.
+    client.force_login(filler)
+    data = post_data(
+        overview="长" * 700,
+        practices_lead=[f"经验{i}" for i in range(6)],
+        practices_content=["内" * 200] * 6,
+    )
+    response = client.post(url(submission), data, follow=True)
+    report = DevelopmentReport.objects.get()
+    assert len(report.practices) == 6 and len(report.overview) == 700
+    body = response.content.decode()
+    assert "一、示范基地发展概述：通知要求300字左右，现为700字。" in body
+    assert "三、示范性做法和经验：通知要求总结3-5个方面，现有6个，提交前请调整。" in body

@@ -32,11 +32,14 @@
     var add = list.querySelector(".add-item");
     var status = list.querySelector(".items-status");
     var n = items.length;
-    if (add) add.disabled = n >= max;
+    // The report's 3-5 is checked at submission: while writing, a sixth may be added (and warned about).
+    var soft = list.dataset.softMax === "1";
+    if (add) add.disabled = !soft && n >= max;
     if (status) {
       var msg = "已有" + n + "个方面，要求" + min + "-" + max + "个";
       if (n < min) msg += "，还需" + (min - n) + "个";
-      if (n >= max) msg += "，已达上限";
+      if (n === max && !soft) msg += "，已达上限";
+      if (n > max) msg += "，多于" + max + "个，提交前请合并或删减";
       status.textContent = msg;
       status.classList.toggle("short", n < min);
     }
