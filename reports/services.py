@@ -176,7 +176,7 @@ def report_guidance(
                 found.append(
                     Guidance(
                         f"{key}.{index}.content",
-                        f"{section}{noun}{index + 1}：通知要求每个方面{CONTENT_TARGET}字左右，现为{n}字。",
+                        f"{section} · {noun}{index + 1}：通知要求每个方面{CONTENT_TARGET}字左右，现为{n}字。",
                     )
                 )
     return found

@@ -81,7 +81,7 @@ def test_lengths_far_from_the_notice_s_targets_are_guidance_only():
     messages = [g.message for g in guidance]
     assert "一、示范基地发展概述：通知要求300字左右，现为600字。" in messages
     assert "二、发展亮点和成效：通知要求总结3-5个方面，现有6个，提交前请调整。" in messages
-    assert "二、发展亮点和成效成效2：通知要求每个方面200字左右，现为450字。" in messages
+    assert "二、发展亮点和成效 · 成效2：通知要求每个方面200字左右，现为450字。" in messages
     about_right = [{"lead": "领句", "content": "内" * 200} for _ in range(3)]
     assert report_guidance(overview="字" * 300, highlights=about_right, practices=[]) == []
 

@@ -84,3 +84,16 @@ def test_annex2_pages_carry_the_sensitive_content_warning(client, definitions, c
     assert "不得涉及敏感内容" not in page(client, submission, "一")
     overview = client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
     assert "不得涉及敏感内容" in overview
+
+
+def test_annex6_items_that_ask_for_evidence_link_to_their_slot(client, definitions, campaign, hunan, filler):
+    base = make_base("数据中心·示例数据中心产业园", hunan, Category.objects.get(code="datacenter"))
+    campaign.bases.add(base)
+    filler.base = base
+    filler.save(update_fields=["base"])
+    submission = submission_start(campaign=campaign, base=base, user=filler)
+    client.force_login(filler)
+    html = page(client, submission, "main", form="annex6")
+    evidence = reverse("exchange:evidence", args=[submission.pk])
+    assert html.count(f'href="{evidence}#ev-') == 7
+    assert "提供能耗监测及PUE计算拓扑图" in html
