@@ -84,14 +84,14 @@ def notice_for(version: str) -> Notice | None:
         end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
         part = "\n".join(lines[start + 1 : end]).strip()
         attachments.append(Attachment(number=number, title=_title_of(part), text=part))
-    number = next((m[0] for line in lines[:10] if (m := re.search(r"工规函〔\d{4}〕\d+号", line))), "")
+    notice_number = next((m[0] for line in lines[:10] if (m := re.search(r"工规函〔\d{4}〕\d+号", line))), "")
     title = next((line.strip() for line in lines[:12] if line.strip().endswith("的通知")), "")
     deadlines = tuple(
         sentence.strip() for sentence in re.findall(r"请于[^。]*?前报送[^。]*。", body.replace("\n", ""))
     )
     return Notice(
         version=version,
-        number=number,
+        number=notice_number,
         title=title,
         body=body,
         attachments=tuple(attachments),

@@ -289,7 +289,7 @@ EVIDENCE_PER_ITEM = 5  # ours (系统提示): a licence, a test report, a diagra
 def evidence_fields(submission: Submission) -> list[tuple[str, Field]]:
     """(form code, field) of every item of the material that asks for supporting documents."""
     profile = profile_for(submission.base)
-    found = []
+    found: list[tuple[str, Field]] = []
     for definition in submission.definitions():
         parsed = definition.parsed()
         if not parsed.applies_to(profile):

@@ -582,7 +582,8 @@ def _notify_reopen_decision(request: ReopenRequest) -> int:
     """Tell the base (and its authority) or the requesting authority what the ministry decided."""
     granted = request.status == ReopenRequest.Status.GRANTED
     if granted:
-        verdict = f"已批准补报，补报截止{day_label(request.window_until)}，请在当天结束前完成报送。"
+        until = f"，补报截止{day_label(request.window_until)}" if request.window_until is not None else ""
+        verdict = f"已批准补报{until}，请在当天结束前完成报送。"
     else:
         verdict = f"未获批准：{request.ministry_comment}"
     who = request.base.name if request.base else request.authority.name
