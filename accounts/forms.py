@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    UserChangeForm,
+    UserCreationForm,
+)
 
 from accounts.models import User, unit_binding_errors
 
@@ -65,3 +70,19 @@ class AccountChangeForm(UserChangeForm):
         cleaned = super().clean()
         check_unit_binding(self, cleaned)
         return cleaned
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's change form, with the rules spelled out under the new password."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "当前密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致。",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "当前密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password2"].label = "再次输入新密码"

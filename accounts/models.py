@@ -70,6 +70,10 @@ class User(AbstractUser):
         related_name="assigned_experts",
         help_text="仅评审专家使用",
     )
+    must_change_password = models.BooleanField(
+        "首次登录须修改密码", default=False, help_text="临时密码登录后只能进入修改密码页面"
+    )
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
 
     REQUIRED_FIELDS = ["email", "role"]
 
@@ -112,3 +116,19 @@ class User(AbstractUser):
         if self.role == Role.MINISTRY_ADMIN:
             return "工业和信息化部规划司"
         return self.get_role_display()
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's last passwords, so a recent one cannot be set again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

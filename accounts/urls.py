@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     # Django's LogoutView accepts POST only, so a link or an image cannot log anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
 ]

@@ -1,0 +1,71 @@
+"""The gate every authenticated request passes: session lifetime, then a forced password change.
+
+Order matters: an expired session is logged out before anything else; a user holding a temporary
+or expired password reaches only the password page and logout until the password is changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.passwords import password_expired
+from accounts.sessions import session_expired
+
+EXPIRED_MESSAGES = {
+    "idle": "超过 30 分钟未操作，已自动退出，请重新登录。",
+    "absolute": "登录已超过 12 小时，已自动退出，请重新登录。",
+}
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """The page's own fetch calls (autosave, explanations) send X-Requested-With and read JSON."""
+    return bool(request.headers.get("X-Requested-With")) or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+class AccountGateMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            refused = self.gate(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    def gate(self, request: HttpRequest) -> HttpResponse | None:
+        why = session_expired(request)
+        if why is not None:
+            logout(request)
+            text = EXPIRED_MESSAGES[why]
+            if wants_json(request):
+                return JsonResponse(
+                    {"ok": False, "message": text + "已输入但未保存的内容保留在本页，重新登录后再保存。"},
+                    status=401,
+                )
+            messages.warning(request, text)
+            return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+        user = request.user
+        if user.must_change_password or password_expired(user, timezone.now()):
+            allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
+            if request.path not in allowed:
+                text = (
+                    "您正在使用临时密码，请先设置新密码。"
+                    if user.must_change_password
+                    else "密码已使用超过 90 天，请先设置新密码。"
+                )
+                if wants_json(request):
+                    return JsonResponse({"ok": False, "message": text}, status=403)
+                messages.warning(request, text)
+                return redirect("accounts:password_change")
+        return None
