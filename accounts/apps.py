@@ -10,3 +10,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.sessions.stamp_login")
+        # Imported here: axes' signals and accounts.lockout load models, so the registry must be ready.
+        from axes.signals import user_locked_out
+
+        from accounts.lockout import on_user_locked_out
+
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="accounts.lockout.audit")
