@@ -13,6 +13,12 @@ from conftest import make_base, make_user
 from registry.models import Authority, Base, Campaign, Category, StarRating
 
 
+@pytest.fixture(autouse=True)
+def production_password_age(settings) -> None:
+    """The production maximum age (config.settings.test lifts it for clock-moving tests elsewhere)."""
+    settings.PASSWORD_MAX_AGE_DAYS = 90
+
+
 @pytest.fixture
 def many_bases(db, base, sibling_base, other_base) -> Callable[[int], list[Base]]:
     """Adds `n` more bases spread over authorities, categories and batches; a few revoked."""

@@ -19,3 +19,7 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 
 # Tasks run at once, in the test's own thread and transaction, on huey's in-memory storage.
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
+
+# Tests that move the clock years ahead (deadline days of future campaigns) would otherwise find every
+# password expired; the password-age tests set the production 90 days back (accounts/tests/conftest.py).
+PASSWORD_MAX_AGE_DAYS = 36500
