@@ -7,15 +7,30 @@ are not used, so they are hidden from the forms.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from accounts.forms import AccountChangeForm, AccountCreationForm
 from accounts.models import User
+from accounts.services import account_change, account_create, escalation_refuse
 from permissions.admin import RulesAdminMixin
 
 admin.site.unregister(Group)
+
+
+def _own_password_page(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin's "修改密码" link goes to the site's own page (rules, history, audit)."""
+    return redirect("accounts:password_change")
+
+
+admin.site.password_change = _own_password_page  # type: ignore[method-assign]
 
 
 @admin.register(User)
@@ -39,16 +54,16 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
     ordering = ("role", "username")
     list_select_related = ("base", "authority")
     autocomplete_fields = ("base", "authority", "assigned_bases")
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("password_state", "is_staff", "last_login", "date_joined")
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password_state")}),
         ("角色与所属单位", {"fields": ("role", "base", "authority", "assigned_bases")}),
         ("个人信息", {"fields": ("full_name", "phone", "email")}),
         (
             "账号状态",
             {
                 "fields": ("is_active", "is_staff"),
-                "description": "停用账号代替删除。“职员状态”决定能否进入本运维管理界面。",
+                "description": "停用账号代替删除。“职员状态”随角色确定（部级管理员和三员可进入本运维管理界面），不能手工设置。",
             },
         ),
         ("重要日期", {"fields": ("last_login", "date_joined")}),
@@ -58,7 +73,7 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "password1", "password2"),
+                "fields": ("username",),
             },
         ),
         (
@@ -66,11 +81,85 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
             {
                 "fields": ("role", "base", "authority"),
                 "description": "基地填报员须选择所属示范基地；省级审核员须选择所属省级主管部门；"
-                "评审专家保存后在编辑页分配评审的示范基地。",
+                "评审专家保存后在编辑页分配评审的示范基地。部级管理员、省级审核员和三员角色保存后"
+                "提交安全管理员审批，批准前账号没有角色。",
             },
         ),
         ("个人信息", {"fields": ("full_name", "phone", "email")}),
     )
+
+    # Fields no form here offers; a request that carries them was made by hand and is refused.
+    FORBIDDEN_POST = frozenset(
+        {
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "password",
+            "password1",
+            "password2",
+            "usable_password",
+        }
+    )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        if request.method == "POST":
+            forged = sorted(self.FORBIDDEN_POST & set(request.POST))
+            if forged:
+                target = User.objects.filter(pk=object_id).first() if object_id else None
+                escalation_refuse(
+                    actor=request.user, attempt="在运维管理界面设置" + "、".join(forged), target=target,
+                    data={"fields": forged},
+                )  # fmt: skip
+                raise PermissionDenied("这些字段不能在此设置，本次操作已记入审计日志。")
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        # Nobody sets another person's password here: the holder sets it (activation link, own page)
+        # and the security administrator issues temporary passwords on the 账号安全 page.
+        escalation_refuse(
+            actor=request.user,
+            attempt="在运维管理界面设置他人密码",
+            target=User.objects.filter(pk=id).first(),
+        )
+        raise PermissionDenied("密码只能由本人设置；重置密码请联系安全管理员。本次操作已记入审计日志。")
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        if not change:
+            grant = account_create(actor=request.user, user=obj)
+            messages.info(request, f"已向 {obj.email} 发送账号激活链接，由本人设置登录密码。")
+        else:
+            grant, kept = account_change(actor=request.user, user=obj, changed=list(form.changed_data))
+            # The admin object is shared by every request; the flag travels on the request.
+            request.sfjd_binding_kept = kept
+            if obj.pk == request.user.pk and kept:
+                messages.error(request, "不能修改本人的角色或所属单位，本次修改未生效，已记入审计日志。")
+        if grant is not None:
+            messages.warning(
+                request,
+                f"“{grant.get_role_display()}”角色须经安全管理员审批，已提交申请；批准前账号保持原角色。",
+            )
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+        if change and getattr(request, "sfjd_binding_kept", False):
+            # The role stays as it was, so the expert's assigned bases stay too.
+            form.cleaned_data.pop("assigned_bases", None)
+        super().save_related(request, form, formsets, change)
+
+    @admin.display(description="密码")
+    def password_state(self, obj: User) -> str:
+        # No link to a password form: only the holder sets a password (三员分立).
+        if not obj.has_usable_password():
+            return "未设置（本人通过激活链接设置）"
+        if obj.must_change_password:
+            return "临时密码（本人登录后须修改）"
+        return "已由本人设置；忘记密码须由安全管理员签发临时密码"
 
     @admin.display(description="所属单位")
     def unit(self, obj: User) -> str:

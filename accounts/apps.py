@@ -10,9 +10,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.sessions.stamp_login")
-        # Imported here: axes' signals and accounts.lockout load models, so the registry must be ready.
+        # Imported here: axes' signals, accounts.lockout and accounts.otp load models, so the registry must be ready.
         from axes.signals import user_locked_out
 
         from accounts.lockout import on_user_locked_out
+        from accounts.otp import on_user_logged_in as otp_on_user_logged_in
 
         user_locked_out.connect(on_user_locked_out, dispatch_uid="accounts.lockout.audit")
+        # Whether the new session owes a second factor is decided once, at login.
+        user_logged_in.connect(otp_on_user_logged_in, dispatch_uid="accounts.otp.stamp_login")

@@ -8,11 +8,11 @@ from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
+    SetPasswordForm,
     UserChangeForm,
-    UserCreationForm,
 )
 
-from accounts.models import User, unit_binding_errors
+from accounts.models import Role, User, unit_binding_errors
 
 
 class LoginForm(AuthenticationForm):
@@ -36,12 +36,24 @@ def check_unit_binding(form: forms.ModelForm, cleaned: dict[str, Any]) -> None:
         form.add_error(field, message)
 
 
-class AccountCreationForm(UserCreationForm):
-    """The admin's "add user" form: always sets a usable password, binds the unit by role."""
+ROLE_HELP = "授予部级管理员、省级审核员或三员（系统、安全、审计管理员）角色，须经安全管理员审批后生效。"
+
+
+class AccountCreationForm(forms.ModelForm):
+    """The system administrator's "add user" form. No password: the holder sets it from an e-mailed
+    one-time link, so whoever creates an account can never log in as it."""
 
     class Meta:
         model = User
         fields = ("username", "role", "full_name", "phone", "email", "base", "authority")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = "账号激活链接发送到此邮箱，由本人设置登录密码。"
+        self.fields["role"].required = True
+        self.fields["role"].choices = [c for c in Role.choices if c[0]]
+        self.fields["role"].help_text = ROLE_HELP
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -54,7 +66,6 @@ class AccountChangeForm(UserChangeForm):
         model = User
         fields = (
             "username",
-            "password",
             "role",
             "base",
             "authority",
@@ -63,8 +74,15 @@ class AccountChangeForm(UserChangeForm):
             "phone",
             "email",
             "is_active",
-            "is_staff",
         )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # UserChangeForm adds a read-only password field with a link to a password form; nobody
+        # sets another person's password here, so it is not offered (admin shows the state instead).
+        self.fields.pop("password", None)
+        if "role" in self.fields:
+            self.fields["role"].help_text = ROLE_HELP
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -86,3 +104,26 @@ class OwnPasswordChangeForm(PasswordChangeForm):
         self.fields["old_password"].label = "当前密码"
         self.fields["new_password1"].label = "新密码"
         self.fields["new_password2"].label = "再次输入新密码"
+
+
+class GrantDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "批准"), ("reject", "驳回")])
+    comment = forms.CharField(label="审批意见", max_length=200, required=False)
+
+
+class UsernameForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if not User.objects.filter(username=username).exists():
+            raise forms.ValidationError("没有这个用户名的账号。")
+        return username
+
+
+class ActivationForm(SetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "登录密码"
+        self.fields["new_password2"].label = "再次输入登录密码"
+        self.error_messages = {**self.error_messages, "password_mismatch": "两次输入的密码不一致。"}

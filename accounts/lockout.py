@@ -19,14 +19,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.forms import LoginForm
+from audit.models import Event
 from audit.services import event_record
 
 LOCKED_MESSAGE = "登录失败次数过多，已暂时锁定 {minutes} 分钟，请稍后再试；如需帮助请联系本单位的安全管理员。"
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The peer address. Forwarded headers are not trusted here: anyone can send them."""
-    return request.META.get("REMOTE_ADDR")
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -87,7 +83,9 @@ def on_user_locked_out(
         actor=None,
         action=action,
         summary=f"{summary}（用户名：{(username or '')[:40]}，地址：{ip_address}）",
-        data={"username": username, "ip_address": ip_address, "failures": failures, "outcome": "refused"},
+        data={"username": username, "ip_address": ip_address, "failures": failures},
+        outcome=Event.Outcome.REFUSED,
+        username=(username or "")[:150],
     )
 
 

@@ -1,7 +1,8 @@
-"""The gate every authenticated request passes: session lifetime, then a forced password change.
+"""The gate every authenticated request passes: session lifetime, second factor, forced password change.
 
-Order matters: an expired session is logged out before anything else; a user holding a temporary
-or expired password reaches only the password page and logout until the password is changed.
+Order matters: an expired session is logged out before anything else; a session that owes its
+second factor reaches only the OTP pages and logout (nothing is reachable half-logged-in); a user
+holding a temporary or expired password reaches only the password page and logout.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
+from accounts.otp import session_owes_otp
 from accounts.passwords import password_expired
 from accounts.sessions import session_expired
 
@@ -54,7 +57,23 @@ class AccountGateMiddleware:
                     status=401,
                 )
             messages.warning(request, text)
-            return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
+        if session_owes_otp(request):
+            allowed = {
+                reverse("accounts:otp_verify"),
+                reverse("accounts:otp_setup"),
+                reverse("accounts:logout"),
+            }
+            if request.path not in allowed:
+                text = "请先完成两步验证。"
+                if wants_json(request):
+                    return JsonResponse({"ok": False, "message": text}, status=401)
+                return redirect(
+                    f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}"
+                )
+            # The layout hides the navigation: none of it is reachable yet.
+            request.account_gate = "otp"  # type: ignore[attr-defined]
+            return None
         user = request.user
         if user.must_change_password or password_expired(user, timezone.now()):
             allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
@@ -68,4 +87,5 @@ class AccountGateMiddleware:
                     return JsonResponse({"ok": False, "message": text}, status=403)
                 messages.warning(request, text)
                 return redirect("accounts:password_change")
+            request.account_gate = "password"  # type: ignore[attr-defined]
         return None

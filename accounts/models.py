@@ -43,8 +43,35 @@ def unit_binding_errors(
     return errors
 
 
+# An account waiting for the security administrator to approve its role holds none meanwhile (the
+# field is blank; `Role` lists only the real roles, one account per role in the demo and the tests).
+NO_ROLE = ""
+
+# Roles only the security administrator grants: each reads beyond one base or runs the system. The
+# system administrator assigns the other two (基地填报员, 评审专家) directly.
+PRIVILEGED_ROLES = frozenset(
+    {Role.MINISTRY_ADMIN, Role.AUTHORITY_REVIEWER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+)
+# Roles that enter the admin at all: is_staff follows the role, nobody sets it by hand.
+STAFF_ROLES = frozenset({Role.MINISTRY_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def binding_change_needs_grant(old_role: str, new_role: str) -> bool:
+    """A change of role or unit that gives, takes away or moves a privileged role needs approval."""
+    return old_role in PRIVILEGED_ROLES or new_role in PRIVILEGED_ROLES
+
+
+def role_is_staff(role: str) -> bool:
+    return role in STAFF_ROLES
+
+
+def role_assigns_bases(role: str) -> bool:
+    """Only experts keep a list of assigned bases."""
+    return role == Role.EXPERT
+
+
 class User(AbstractUser):
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    role = models.CharField("角色", max_length=32, choices=Role.choices, blank=True)
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     base = models.ForeignKey(
@@ -132,3 +159,75 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class RoleGrantRequest(models.Model):
+    """A role asked for by the system administrator, granted only when the security administrator approves.
+
+    三员分立: the one who manages accounts cannot give anyone a privileged role, and the one who grants
+    roles does not create accounts. The requested unit binding travels with the request.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+        SUPERSEDED = "superseded", "已被新申请取代"
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="grant_requests"
+    )
+    role = models.CharField("申请角色", max_length=32, choices=Role.choices)
+    previous_role = models.CharField("原角色", max_length=32, choices=Role.choices, blank=True)
+    base = models.ForeignKey(
+        "registry.Base",
+        verbose_name="所属示范基地",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    authority = models.ForeignKey(
+        "registry.Authority",
+        verbose_name="所属省级主管部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.PROTECT, related_name="grant_requests_made"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grant_decisions",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    comment = models.CharField("审批意见", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "角色授权申请"
+        verbose_name_plural = "角色授权申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="one_pending_grant_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.get_role_display()}（{self.get_status_display()}）"
+
+    @property
+    def unit_name(self) -> str:
+        if self.base_id:
+            return self.base.name
+        if self.authority_id:
+            return self.authority.name
+        return ""

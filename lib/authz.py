@@ -36,6 +36,14 @@ class Ask(StrEnum):
     REMIND = "remind"
     # (user, reopen request): decides it at the authority's stage.
     DECIDE_REOPEN_AUTHORITY = "decide_reopen_authority"
+    # (user): 三员分立 in the account services. Creates and edits accounts (the system administrator).
+    MANAGE_ACCOUNTS = "manage_accounts"
+    # (user): approves role grants (the security administrator).
+    GRANT_ROLES = "grant_roles"
+    # (user): issues temporary passwords, lifts locks, resets second factors (the security administrator).
+    RESET_PASSWORDS = "reset_passwords"
+    # (user): must pass a second factor at login.
+    OTP_REQUIRED = "otp_required"
 
 
 Check = Callable[..., bool]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from accounts.models import Role
 from lib.authz import Ask, Check
 from permissions.access import reminder_authorities
@@ -97,6 +99,21 @@ def can_review_assigned_bases(user: Any) -> bool:
 def can_manage_accounts(user: Any) -> bool:
     """The system administrator (系统管理员): accounts and their binding to units."""
     return _has_role(user, Role.SYSTEM_ADMIN)
+
+
+def can_grant_roles(user: Any) -> bool:
+    """The security administrator alone approves role grants (三员分立: the system administrator asks)."""
+    return _has_role(user, Role.SECURITY_ADMIN)
+
+
+def can_reset_passwords(user: Any) -> bool:
+    """The security administrator alone issues temporary passwords, lifts login locks, resets OTP."""
+    return _has_role(user, Role.SECURITY_ADMIN)
+
+
+def otp_required(user: Any) -> bool:
+    """Roles that must pass a second factor at login (settings.OTP_REQUIRED_ROLES)."""
+    return _active(user) and user.role in settings.OTP_REQUIRED_ROLES
 
 
 def can_read_accounts(user: Any) -> bool:
@@ -198,6 +215,10 @@ def can_remind(user: Any, authority: Authority | None) -> bool:
 # The answers given to domain services through lib.authz (wired in PermissionsConfig.ready()).
 ANSWERS: dict[Ask, Check] = {
     Ask.OWN_FILLER: is_own_filler,
+    Ask.MANAGE_ACCOUNTS: can_manage_accounts,
+    Ask.GRANT_ROLES: can_grant_roles,
+    Ask.RESET_PASSWORDS: can_reset_passwords,
+    Ask.OTP_REQUIRED: otp_required,
     Ask.AUTHORITY_REVIEWER: is_authority_reviewer,
     Ask.MINISTRY: is_ministry,
     Ask.FILL: can_fill,

@@ -35,3 +35,16 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# The second factor is not optional in production, whatever a settings override says.
+if not {
+    "ministry_admin",
+    "authority_reviewer",
+    "expert",
+    "system_admin",
+    "security_admin",
+    "audit_admin",
+} <= set(
+    OTP_REQUIRED_ROLES  # noqa: F405
+):
+    raise ImproperlyConfigured("生产环境必须对部级、省级、专家和三员角色启用两步验证。")

@@ -23,3 +23,7 @@ HUEY = {**HUEY, "immediate": True}  # noqa: F405
 # Tests that move the clock years ahead (deadline days of future campaigns) would otherwise find every
 # password expired; the password-age tests set the production 90 days back (accounts/tests/conftest.py).
 PASSWORD_MAX_AGE_DAYS = 36500
+
+# The shared tests log in with force_login, which passes no second factor; accounts/tests/test_otp.py
+# and the OTP browser test put the production set back with the settings fixture.
+OTP_REQUIRED_ROLES = frozenset()

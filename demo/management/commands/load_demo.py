@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.otp import demo_totp_ensure
 from definitions.management.commands.load_definitions import forms_root
 from definitions.schema import DefinitionError
 from definitions.services import definitions_load
@@ -28,6 +29,7 @@ from demo.registry import (
 )
 from demo.values import ValuesResult, demo_values_load
 from lib.deadlines import SHANGHAI
+from permissions.checks import otp_required
 from registry.models import Campaign
 from submissions.models import Submission
 
@@ -95,7 +97,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         result = demo_load(count=count, seed=options["seed"], password=password, now=timezone.now())
         elapsed = time.perf_counter() - started
-        self._report(result, password, elapsed, options["seed"])
+        # Roles that need a second factor get a fixed demo secret, printed with the logins.
+        otp_secrets = {u.username: demo_totp_ensure(user=u) for u in result.accounts if otp_required(u)}
+        self._report(result, password, elapsed, options["seed"], otp_secrets)
         if options["no_values"]:
             return
         started = time.perf_counter()
@@ -139,7 +143,9 @@ class Command(BaseCommand):
             f"已填完 {kinds['complete']} 个；同比预警已说明 {values.explained} 条。"
         )
 
-    def _report(self, result: DemoResult, password: str, elapsed: float, seed: int) -> None:
+    def _report(
+        self, result: DemoResult, password: str, elapsed: float, seed: int, otp_secrets: dict[str, str]
+    ) -> None:
         out = self.stdout.write
         if result.created:
             out(
@@ -172,10 +178,16 @@ class Command(BaseCommand):
         out(f"访问地址：http://127.0.0.1:{port}/")
         if result.created_accounts and len(result.created_accounts) < len(result.accounts):
             out("已补建缺少的演示账号：" + "、".join(result.created_accounts) + "；其余账号保持不变。")
-        rows = [["角色", "用户名", "密码", "姓名", "所属单位"]]
+        rows = [["角色", "用户名", "密码", "两步验证密钥", "姓名", "所属单位"]]
         for user in result.accounts:
             shown = "（已被修改，未显示）" if user.username in result.changed_passwords else password
-            rows.append([user.get_role_display(), user.username, shown, user.full_name, _unit(user)])
+            secret = otp_secrets.get(user.username, "（可选，未启用）")
+            rows.append([user.get_role_display(), user.username, shown, secret, user.full_name, _unit(user)])
         out("演示账号：")
         for line in table(rows):
             out("  " + line)
+        if otp_secrets:
+            out(
+                "两步验证：部级、省级、专家和三员账号登录时须输入 6 位验证码。把上表的密钥手动添加到手机验证器"
+                "（TOTP，30 秒），或运行 `manage.py demo_otp 用户名` 显示当前验证码（仅限演示环境）。"
+            )
