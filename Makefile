@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint layers browser clean
+.PHONY: run test bench lint layers typecheck browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(STAMP)
 # The import contract in .importlinter: apps import downwards only (docs/ENGINEERING.md).
 layers: $(STAMP)
 	$(BIN)/lint-imports --no-cache
+
+# mypy with django-stubs (config in pyproject.toml; strict for lib, definitions.schema, submissions.validation).
+typecheck: $(STAMP)
+	$(BIN)/mypy .
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -163,8 +163,8 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
 
     @admin.display(description="所属单位")
     def unit(self, obj: User) -> str:
-        if obj.base_id:
+        if obj.base is not None:
             return obj.base.name
-        if obj.authority_id:
+        if obj.authority is not None:
             return obj.authority.name
         return "—"

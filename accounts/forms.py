@@ -56,7 +56,8 @@ class AccountCreationForm(forms.ModelForm):
         self.fields["role"].help_text = ROLE_HELP
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         check_unit_binding(self, cleaned)
         return cleaned
 
@@ -85,7 +86,8 @@ class AccountChangeForm(UserChangeForm):
             self.fields["role"].help_text = ROLE_HELP
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         check_unit_binding(self, cleaned)
         return cleaned
 

@@ -136,9 +136,9 @@ class User(AbstractUser):
 
     @property
     def unit_name(self) -> str:
-        if self.role == Role.BASE_FILLER and self.base_id:
+        if self.role == Role.BASE_FILLER and self.base is not None:
             return self.base.name
-        if self.role == Role.AUTHORITY_REVIEWER and self.authority_id:
+        if self.role == Role.AUTHORITY_REVIEWER and self.authority is not None:
             return self.authority.name
         if self.role == Role.MINISTRY_ADMIN:
             return "工业和信息化部规划司"

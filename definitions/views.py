@@ -6,12 +6,13 @@ The shape of a form is not secret, so any signed-in user may read it; values nev
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from accounts.http import AuthenticatedHttpRequest
 from definitions.models import Definition
 from definitions.notice import notice_for
 from lib.deadlines import countdown
@@ -25,7 +26,7 @@ def _frozen(definition: Definition) -> str | None:
 
 
 @login_required
-def definition_index(request: HttpRequest, version: str) -> JsonResponse:
+def definition_index(request: AuthenticatedHttpRequest, version: str) -> JsonResponse:
     definitions = list(Definition.objects.filter(version=version).order_by("code"))
     if not definitions:
         raise Http404("未找到该版本的报表定义。")
@@ -50,7 +51,7 @@ def definition_index(request: HttpRequest, version: str) -> JsonResponse:
 
 
 @login_required
-def definition_json(request: HttpRequest, version: str, code: str) -> JsonResponse:
+def definition_json(request: AuthenticatedHttpRequest, version: str, code: str) -> JsonResponse:
     definition = Definition.objects.filter(version=version, code=code).first()
     if definition is None:
         raise Http404("未找到该报表定义。")
@@ -76,7 +77,7 @@ def _current_campaign() -> Campaign | None:
 
 
 @login_required
-def help_page(request: HttpRequest) -> HttpResponse:
+def help_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every signed-in role may read the notice: it is public, and everyone works to it."""
     campaign = _current_campaign()
     version = campaign.form_version if campaign else "2022"
@@ -98,7 +99,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def help_attachment(request: HttpRequest, version: str, number: int) -> HttpResponse:
+def help_attachment(request: AuthenticatedHttpRequest, version: str, number: int) -> HttpResponse:
     notice = notice_for(version)
     attachment = next((a for a in notice.attachments if a.number == number), None) if notice else None
     if attachment is None:

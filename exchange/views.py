@@ -7,7 +7,7 @@ from typing import TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from exchange import pdf
 from exchange.forms import EvidenceForm, SealedScanForm
 from exchange.models import SealedScan
@@ -56,7 +57,7 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     values = list(submission.values.all())
     fingerprint = data_fingerprint(submission_values=values, report=None)
@@ -79,7 +80,7 @@ def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     report = report_of(submission)
     fingerprint = data_fingerprint(submission_values=(), report=report)
@@ -98,7 +99,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def scans(request: HttpRequest, pk: int) -> HttpResponse:
+def scans(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     may_upload = can_upload_scan(request.user, submission)
     forms = {kind: SealedScanForm(prefix=kind) for kind in SealedScan.Kind.values}
@@ -135,7 +136,7 @@ def scans(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @xframe_options_sameorigin  # an image scan is shown inside the scans page, never framed by another site
-def scan_file(request: HttpRequest, pk: int, scan_pk: int) -> HttpResponseBase:
+def scan_file(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> HttpResponseBase:
     """The stored scan after its digest is checked: an image inline under a sandbox, a PDF as a download
     (a browser's PDF viewer cannot run sandboxed, and a PDF must never run in the site's origin)."""
     scan = access_sealed_scan(request.user, pk, scan_pk)

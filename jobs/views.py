@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from jobs.models import Job
 from permissions.access import access_job, visible_jobs
 
@@ -41,21 +42,21 @@ def job_state_json(job: Job) -> dict:
 
 @login_required
 @require_GET
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = list(visible_jobs(request.user)[:50])
     return _private(render(request, "jobs/list.html", {"jobs": jobs}))
 
 
 @login_required
 @require_GET
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = access_job(request.user, pk)
     return _private(render(request, "jobs/detail.html", {"job": job, "state": job_state_json(job)}))
 
 
 @login_required
 @require_GET
-def job_state(request: HttpRequest, pk: int) -> JsonResponse:
+def job_state(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     job = access_job(request.user, pk)
     response = JsonResponse(job_state_json(job))
     _private(response)
@@ -64,7 +65,7 @@ def job_state(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+def job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     job = access_job(request.user, pk)
     if not job.result_file:
         raise Http404("该任务没有可下载的结果文件。")

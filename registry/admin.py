@@ -38,7 +38,7 @@ class AuthorityAdmin(RegistryAdmin):
 
     @admin.display(description="示范基地数", ordering="base_count")
     def base_count(self, obj: Authority) -> int:
-        return obj.base_count
+        return int(obj.base_count)  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 @admin.register(Category)
@@ -51,7 +51,7 @@ class CategoryAdmin(RegistryAdmin):
 
     @admin.display(description="示范基地数", ordering="base_count")
     def base_count(self, obj: Category) -> int:
-        return obj.base_count
+        return int(obj.base_count)  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 class BaseAdminForm(forms.ModelForm):
@@ -75,7 +75,8 @@ class BaseAdminForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("is_high_tech_zone") and not cleaned.get("high_tech_zone_name"):
             self.add_error("high_tech_zone_name", "请填写国家高新技术产业开发区名称。")
         if cleaned.get("is_econ_zone") and not cleaned.get("econ_zone_name"):
@@ -148,7 +149,8 @@ class CampaignAdminForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         base_deadline = cleaned.get("base_deadline")
         authority_deadline = cleaned.get("authority_deadline")
         if base_deadline and authority_deadline and authority_deadline < base_deadline:
@@ -223,4 +225,4 @@ class CampaignAdmin(RegistryAdmin):
 
     @admin.display(description="参评基地数", ordering="base_count")
     def base_count(self, obj: Campaign) -> int:
-        return obj.base_count
+        return int(obj.base_count)  # type: ignore[attr-defined]  # annotated by get_queryset

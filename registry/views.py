@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from permissions.access import access_base, visible_authorities, visible_bases
 from permissions.checks import can_manage_registry, can_see_registry_list
@@ -62,7 +63,7 @@ def _access_registry_import(user: User, pk: int) -> RegistryImport:
 
 
 @login_required
-def base_list(request: HttpRequest) -> HttpResponse:
+def base_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_registry_reader(request.user)
     bases = visible_bases(request.user)
     batches = list(bases.order_by("batch").values_list("batch", flat=True).distinct())
@@ -99,7 +100,7 @@ def base_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def base_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_registry_reader(request.user)
     base = access_base(request.user, pk)
     annex = base.category.annex
@@ -118,7 +119,7 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_registry_manager(request.user)
     if request.method == "POST":
         form = RegistryImportUploadForm(request.POST, request.FILES)
@@ -141,7 +142,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> FileResponse:
+def import_template(request: AuthenticatedHttpRequest) -> FileResponse:
     _require_registry_manager(request.user)
     data = template_workbook(
         list(Authority.objects.values_list("code", "name", "short_name")),
@@ -156,7 +157,7 @@ def import_template(request: HttpRequest) -> FileResponse:
 
 
 @login_required
-def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+def import_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     registry_import = _access_registry_import(request.user, pk)
     context: dict[str, Any] = {"registry_import": registry_import, "file_error": None}
     try:
@@ -178,7 +179,7 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def import_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     registry_import = _access_registry_import(request.user, pk)
     form = RegistryImportApplyForm(request.POST)
     form.is_valid()  # a single optional checkbox: always valid
@@ -201,7 +202,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def import_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     registry_import = _access_registry_import(request.user, pk)
     try:
         registry_import_discard(registry_import=registry_import, user=request.user)

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from permissions.access import (
     access_authority_material,
@@ -134,7 +135,7 @@ def _padded(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where each role finds its written material."""
     user: User = request.user
     if can_read_base_reports(user):
@@ -187,7 +188,7 @@ def _report_sections(
 
 
 @login_required
-def report_edit(request: HttpRequest, submission_pk: int) -> HttpResponse:
+def report_edit(request: AuthenticatedHttpRequest, submission_pk: int) -> HttpResponse:
     """The filler writes the report here; everyone else who may see the base reads it."""
     submission = access_submission(request.user, submission_pk)
     report = DevelopmentReport.objects.select_related("updated_by").filter(submission=submission).first()
@@ -233,8 +234,9 @@ def report_edit(request: HttpRequest, submission_pk: int) -> HttpResponse:
                 current = exc.current
                 general_errors = _error_messages(exc)
                 # The next save is made knowingly over the other person's version, which is shown.
-                form = ReportForm(request.POST.copy())
-                form.data["revision"] = str(current.revision)
+                data = request.POST.copy()
+                data["revision"] = str(current.revision)
+                form = ReportForm(data)
                 form.is_valid()
             except ValidationError as exc:
                 errors, general_errors = _split_errors(exc)
@@ -302,7 +304,7 @@ def report_edit(request: HttpRequest, submission_pk: int) -> HttpResponse:
 
 
 @login_required
-def summary_list(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def summary_list(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
     """The ministry's national view: every authority's summary status and case count."""
     user: User = request.user
     if can_review_own_authority(user):
@@ -327,7 +329,7 @@ def summary_list(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         .order_by("sort_order", "code")
     )
     quotas = province_quotas(campaign=campaign)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "authority": a,
             "summary": a.campaign_summaries[0] if a.campaign_summaries else None,
@@ -346,7 +348,7 @@ def summary_list(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 
 
 @login_required
-def summary_edit(request: HttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
+def summary_edit(request: AuthenticatedHttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
     user: User = request.user
     campaign, authority = access_authority_material(user, campaign_pk=campaign_pk, authority_pk=authority_pk)
     summary = (
@@ -379,8 +381,9 @@ def summary_edit(request: HttpRequest, campaign_pk: int, authority_pk: int) -> H
             except StaleRevisionError as exc:
                 current = exc.current
                 general_errors = _error_messages(exc)
-                form = SummaryForm(request.POST.copy())
-                form.data["revision"] = str(current.revision)
+                data = request.POST.copy()
+                data["revision"] = str(current.revision)
+                form = SummaryForm(data)
                 form.is_valid()
             except ValidationError as exc:
                 errors, general_errors = _split_errors(exc)
@@ -441,7 +444,7 @@ def _case_writable(user: User, campaign: Campaign, authority: Authority) -> bool
 
 
 @login_required
-def case_list(request: HttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
     user: User = request.user
     campaign, authority = access_authority_material(user, campaign_pk=campaign_pk, authority_pk=authority_pk)
     cases = list(
@@ -528,7 +531,7 @@ def _aspects(data: dict[str, Any]) -> list[str]:
 
 
 @login_required
-def case_create_view(request: HttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
+def case_create_view(request: AuthenticatedHttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
     user: User = request.user
     campaign, authority = access_authority_material(user, campaign_pk=campaign_pk, authority_pk=authority_pk)
     if not can_write_authority_material(user, authority):
@@ -576,7 +579,7 @@ def case_create_view(request: HttpRequest, campaign_pk: int, authority_pk: int) 
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = access_case(request.user, pk)
     return render(
         request,
@@ -589,7 +592,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
     case = access_case(user, pk)
     if not can_write_authority_material(user, case.authority):
@@ -611,8 +614,9 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except StaleRevisionError as exc:
                 current = exc.current
                 general_errors = _error_messages(exc)
-                form = CaseForm(request.POST.copy())
-                form.data["revision"] = str(current.revision)
+                data = request.POST.copy()
+                data["revision"] = str(current.revision)
+                form = CaseForm(data)
                 form.is_valid()
             except ValidationError as exc:
                 errors, general_errors = _split_errors(exc)
@@ -653,7 +657,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
     case = access_case(user, pk)
     if not can_write_authority_material(user, case.authority):
@@ -670,7 +674,7 @@ def case_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_national(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+def case_national(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
     """The ministry reads every recommended case, filtered by authority and aspect."""
     user: User = request.user
     if can_review_own_authority(user):
@@ -692,19 +696,19 @@ def case_national(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         if aspect := form.cleaned_data.get("aspect"):
             # Aspects are stored as a JSON list of codes; a quoted code matches one element exactly.
             cases = cases.filter(aspects__icontains=f'"{aspect}"')
-    cases = list(cases)
+    shown = list(cases)
     aspect_counts = [
-        (label, sum(1 for c in cases if code in c.aspects)) for code, label in CaseAspect.choices
+        (label, sum(1 for c in shown if code in c.aspects)) for code, label in CaseAspect.choices
     ]
     return render(
         request,
         "reports/case_national.html",
         {
             "campaign": campaign,
-            "cases": cases,
+            "cases": shown,
             "form": form,
             "aspect_counts": aspect_counts,
-            "authority_count": len({c.authority_id for c in cases}),
+            "authority_count": len({c.authority_id for c in shown}),
             "list_url": reverse("reports:case_national", kwargs={"campaign_pk": campaign.pk}),
         },
     )
@@ -712,7 +716,7 @@ def case_national(request: HttpRequest, campaign_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quota_split(request: HttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
+def quota_split(request: AuthenticatedHttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
     """The ministry sets how many of the province's cases one of its authorities may recommend."""
     user: User = request.user
     campaign, authority = access_authority_material(user, campaign_pk=campaign_pk, authority_pk=authority_pk)

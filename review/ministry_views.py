@@ -10,7 +10,7 @@ review.reminders, whose ValidationError/PermissionDenied become messages on the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from lib.deadlines import SHANGHAI, countdown, day_label, deadline_open
 from permissions.access import (
@@ -36,7 +37,7 @@ from permissions.access import (
     visible_reopen_requests,
 )
 from permissions.checks import can_oversee, can_review_own_authority
-from registry.models import ReopenRequest
+from registry.models import Authority, ReopenRequest
 from review.forms import COMMENT_MAX, ReturnForm
 from review.models import Reminder, Snapshot, Transition
 from review.queries import FieldIndex, comment_refs, current_campaign, explanation_views, timeline
@@ -68,7 +69,7 @@ def _require_ministry(user: User) -> None:
 def _messages(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
     if isinstance(exc, ValidationError):
         for text in exc.messages:
-            messages.error(request, text)
+            messages.error(request, str(text))
     else:
         messages.error(request, str(exc) or "您无权进行此操作。")
 
@@ -76,7 +77,7 @@ def _messages(request: HttpRequest, exc: ValidationError | PermissionDenied) -> 
 def _form_errors(request: HttpRequest, form: forms.Form) -> None:
     for errors in form.errors.values():
         for text in errors:
-            messages.error(request, text)
+            messages.error(request, str(text))
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -96,7 +97,9 @@ class ReminderForm(forms.Form):
         initial="bases",
         widget=forms.RadioSelect,
     )
-    authority = forms.ModelChoiceField(label="范围", queryset=None, required=False, empty_label="全国")
+    authority = forms.ModelChoiceField(
+        label="范围", queryset=Authority.objects.none(), required=False, empty_label="全国"
+    )
     note = forms.CharField(
         label="附言（可选）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -104,8 +107,10 @@ class ReminderForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only the authorities the user may remind can be chosen: another one is "not a valid choice".
-        self.fields["authority"].queryset = reminder_authorities(user).order_by("sort_order", "code")
-        self.fields["authority"].label_from_instance = lambda a: a.name
+        # Choices read as the authority's name (Authority.__str__).
+        cast(forms.ModelChoiceField, self.fields["authority"]).queryset = reminder_authorities(user).order_by(
+            "sort_order", "code"
+        )
 
 
 class AcceptForm(forms.Form):
@@ -115,8 +120,9 @@ class AcceptForm(forms.Form):
 class MinistryReturnForm(ReturnForm):
     """The ministry's return always states why: its comment is required, field comments optional."""
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("comment") or "").strip():
             self.add_error("comment", "退回时请填写退回意见。")
         return data
@@ -129,8 +135,9 @@ class ReopenGrantForm(forms.Form):
     )
     comment = forms.CharField(label="审批意见", required=False, max_length=COMMENT_MAX)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         until = data.get("until")
         if until is not None:
             # datetime-local carries no zone: it is Beijing time, whatever the server runs in.
@@ -160,7 +167,7 @@ def _recent_reminders(user: User, **filters: Any) -> list[Reminder]:
 
 @login_required
 @require_GET
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     _require_ministry(user)
     campaign = current_campaign()
@@ -180,7 +187,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def authority_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def authority_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
     _require_ministry(user)
     authority = access_authority(user, pk)
@@ -213,7 +220,7 @@ def authority_progress(request: HttpRequest, pk: int) -> HttpResponse:
 # --- reminders -------------------------------------------------------------------------------------
 
 
-def _send(request: HttpRequest, form: ReminderForm) -> None:
+def _send(request: AuthenticatedHttpRequest, form: ReminderForm) -> None:
     campaign = current_campaign()
     if campaign is None:
         messages.error(request, "当前没有年度评价。")
@@ -234,7 +241,7 @@ def _send(request: HttpRequest, form: ReminderForm) -> None:
 
 @login_required
 @require_POST
-def remind(request: HttpRequest) -> HttpResponse:
+def remind(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_ministry(request.user)
     form = ReminderForm(request.POST, user=request.user)
     if form.is_valid():
@@ -246,7 +253,7 @@ def remind(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def reminder_history(request: HttpRequest) -> HttpResponse:
+def reminder_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_ministry(request.user)
     kind = request.GET.get("kind", "")
     qs = visible_reminders(request.user).select_related(
@@ -265,10 +272,10 @@ def reminder_history(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def authority_reminders(request: HttpRequest) -> HttpResponse:
+def authority_reminders(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The reviewer's 催报 page: its bases that have not submitted, a send button, the history."""
     user: User = request.user
-    if not can_review_own_authority(user):
+    if not can_review_own_authority(user) or user.authority_id is None:
         raise PermissionDenied("只有省级主管部门审核员可以使用该页面。")
     authority = access_authority(user, user.authority_id)
     campaign = current_campaign()
@@ -305,12 +312,12 @@ def _snapshots(submission: Submission) -> list[Snapshot]:
     )
     for s in snapshots:
         # Recomputed from the stored data: a snapshot altered in the database no longer matches.
-        s.intact = _digest(s.data) == s.sha256
+        s.intact = _digest(s.data) == s.sha256  # type: ignore[attr-defined]  # read by the template
     return snapshots
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
     _require_ministry(user)
     submission = access_submission(user, pk)
@@ -380,7 +387,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def snapshot_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def snapshot_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_ministry(request.user)
     snapshot = access_snapshot(request.user, pk)
     if not snapshot.pdf:
@@ -400,7 +407,7 @@ def snapshot_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def reopen_queue(request: HttpRequest) -> HttpResponse:
+def reopen_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     _require_ministry(user)
     qs = visible_reopen_requests(user).select_related(
@@ -428,7 +435,7 @@ def reopen_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
     _require_ministry(user)
     req = access_reopen_request(user, pk)
@@ -449,7 +456,7 @@ def reopen_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _messages(request, exc)
         else:
-            if grant:
+            if grant and decided.window_until is not None:  # a grant always sets the window
                 messages.success(request, f"已批准{who}补报，补报截止 {day_label(decided.window_until)}。")
             else:
                 messages.success(request, f"已不批准{who}的补报申请。")

@@ -577,7 +577,7 @@ def reminder_send(
     if authz.allows(Ask.REVIEWS_OWN_AUTHORITY, sender):
         if targets != "bases":
             raise PermissionDenied("省级审核员只能催报本地区的示范基地。")
-        if authority is None:
+        if authority is None and sender.authority_id:
             authority = Authority.objects.filter(pk=sender.authority_id).first()
     if not authz.allows(Ask.REMIND, sender, authority):
         raise PermissionDenied("您无权对该范围进行催报。")

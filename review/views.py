@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from lib.deadlines import countdown, deadline_open
 from permissions.access import (
@@ -102,7 +103,7 @@ def _return_context(submission: Submission, index: FieldIndex) -> dict[str, Any]
 
 
 @login_required
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     user: User = request.user
     if not can_fill_own_base(user):
@@ -173,7 +174,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen_request_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     if not can_request_reopen(request.user, submission):
         raise PermissionDenied("只有示范基地填报员可以为本基地申请补报。")
@@ -199,7 +200,7 @@ def _require_reviewer_role(user: User) -> None:
 
 
 @login_required
-def authority_list(request: HttpRequest) -> HttpResponse:
+def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     _require_reviewer_role(user)
     campaign = current_campaign()
@@ -235,7 +236,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     user: User = request.user
     if can_fill_own_base(user):
@@ -322,14 +323,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def explanation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def explanation_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     explanation = access_explanation(request.user, pk)
     submission = explanation.submission
     form = ExplanationDecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for text in errors:
-                messages.error(request, text)
+                messages.error(request, str(text))
     else:
         try:
             explanation_decide(
@@ -349,13 +350,13 @@ def explanation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     req = access_reopen_request(request.user, pk)
     form = ReopenDecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for text in errors:
-                messages.error(request, text)
+                messages.error(request, str(text))
     else:
         try:
             reopen_authority_decide(
@@ -380,7 +381,7 @@ def reopen_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     notifications = visible_notifications(request.user)
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
     return render(
@@ -391,7 +392,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open a message: mark it read and follow its link when it points inside the system."""
     notification = access_notification(request.user, pk)
     notification_read(notification=notification, user=request.user)
@@ -403,7 +404,7 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbox_read_all(request: HttpRequest) -> HttpResponse:
+def inbox_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     n = notifications_read_all(user=request.user)
     messages.success(request, f"已将 {n} 条消息标为已读。" if n else "没有未读消息。")
     return redirect("review:inbox")

@@ -169,7 +169,7 @@ def upload_check(
     data = _read_bytes(upload)
     allowed = accepted_labels(accept)
     detected = _detect(data, accept)
-    if detected not in accept:
+    if detected is None or detected not in accept:
         actual = f"（该文件的实际内容为 {str(detected).upper()} 格式）" if detected else ""
         raise _refuse(f"只能上传 {allowed} 格式的{what}{actual}；按文件内容识别，与扩展名无关。", "type")
     kind = KINDS[detected]
@@ -397,7 +397,9 @@ def stored_file_response(
         raise StoredFileCorrupt(getattr(file, "name", ""))
     inline = inline_image and content_type in (KINDS["png"].mime, KINDS["jpeg"].mime)
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, filename)
+    if disposition:  # None only for an empty file name
+        response["Content-Disposition"] = disposition
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from definitions.schema import FormDefinition, Section
 from lib.deadlines import countdown
 from permissions.access import access_submission, visible_submissions
@@ -194,12 +195,13 @@ def _findings_payload(material: Material, form: str, section: Section, editable:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filler's entry point: this year's material of its base, started on the first visit."""
     user = request.user
     if not can_fill_own_base(user):
         return redirect("accounts:home")
     base = user.base
+    assert base is not None  # user.base_id was checked above
     campaign = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-year").first()
     earlier = visible_submissions(user).select_related("campaign").order_by("-campaign__year")
     context: dict[str, Any] = {"base": base, "campaign": campaign, "earlier": earlier}
@@ -220,7 +222,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     material = Material(submission)
     nav = _nav(material, submission)
@@ -257,7 +259,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def section(request: HttpRequest, pk: int, form: str, section_code: str) -> HttpResponse:
+def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code: str) -> HttpResponse:
     submission = access_submission(request.user, pk)
     definition = _form(submission, form)
     current = _section(definition, section_code)
@@ -336,7 +338,7 @@ def _url(name: str, pk: int) -> str:
 
 @login_required
 @require_POST
-def save(request: HttpRequest, pk: int) -> JsonResponse:
+def save(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     submission = access_submission(request.user, pk)
     if not can_fill(request.user, submission):
         return _error("您没有修改该材料的权限，或材料已提交、不能修改。", 403)
@@ -388,7 +390,7 @@ def _page_section(request: HttpRequest, submission: Submission) -> tuple[FormDef
 
 @login_required
 @require_GET
-def history(request: HttpRequest, pk: int) -> JsonResponse:
+def history(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     submission = access_submission(request.user, pk)
     form, code = request.GET.get("form", ""), request.GET.get("code", "")
     try:
@@ -426,7 +428,7 @@ def _form_or_none(submission: Submission, form: str) -> FormDefinition | None:
 
 @login_required
 @require_POST
-def explain(request: HttpRequest, pk: int) -> JsonResponse:
+def explain(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     submission = access_submission(request.user, pk)
     if not can_fill(request.user, submission):
         return _error("您没有修改该材料的权限，或材料已提交、不能修改。", 403)
