@@ -165,7 +165,7 @@ def scan_file(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Upload slots for every item whose notice text asks for 证明材料; read-only for reviewers."""
     submission = access_submission(request.user, pk)
     may_upload = can_upload_scan(request.user, submission)
@@ -215,7 +215,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
+def evidence_file(request: AuthenticatedHttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
     """A supporting document after its digest is checked, served like a sealed scan."""
     item = access_evidence(request.user, pk, evidence_pk)
     extension = (item.file.name or "").rsplit(".", 1)[-1]
