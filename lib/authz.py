@@ -24,6 +24,8 @@ class Ask(StrEnum):
     OWN_FILLER = "own_filler"
     AUTHORITY_REVIEWER = "authority_reviewer"
     MINISTRY = "ministry"
+    # (user): an expert (reviews the bases assigned to them).
+    EXPERT = "expert"
     # (user, submission): the own filler, while the material may still be changed.
     FILL = "fill"
     # (user): a reviewer bound to an authority (reminds only its own bases, requests its own reopening).

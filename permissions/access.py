@@ -13,8 +13,10 @@ from typing import TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Role, User
+from evaluation.models import Rating
 from exchange.models import Evidence, SealedScan
 from jobs.models import Job
 from registry.models import Authority, Base, Campaign, ReopenRequest
@@ -271,3 +273,49 @@ def visible_jobs(user: User) -> QuerySet[Job]:
 
 def access_job(user: User, pk: int | str) -> Job:
     return _one(visible_jobs(user), "后台任务", pk=pk)
+
+
+# --- evaluation: scores, data-quality flags, expert review, ratings --------------------------------
+
+
+def access_evaluation_campaign(user: User, pk: int | str) -> Campaign:
+    """A campaign whose evaluation the user manages (the ministry), or 404."""
+    if not (user.is_authenticated and user.is_active and user.role == Role.MINISTRY_ADMIN):
+        raise Http404("未找到该年度评价，或您无权查看。")
+    return _one(Campaign.objects.all(), "年度评价", pk=pk)
+
+
+def access_expert_campaign(user: User, pk: int | str) -> Campaign:
+    """A campaign for an expert entering review scores, or 404."""
+    if not (user.is_authenticated and user.is_active and user.role == Role.EXPERT):
+        raise Http404("未找到该年度评价，或您无权查看。")
+    return _one(Campaign.objects.all(), "年度评价", pk=pk)
+
+
+def expert_roster() -> QuerySet[User]:
+    """The active experts the ministry may assign to bases."""
+    return User.objects.filter(role=Role.EXPERT, is_active=True)
+
+
+def visible_published_ratings(user: User) -> QuerySet[Rating]:
+    """Ratings whose publication date has come, of the bases the user may see: a base its own, an
+    authority its bases', the ministry all. Experts and the three operators see none here."""
+    if not (
+        user.is_authenticated
+        and user.is_active
+        and user.role in (Role.BASE_FILLER, Role.AUTHORITY_REVIEWER, Role.MINISTRY_ADMIN)
+    ):
+        return Rating.objects.none()
+    return Rating.objects.filter(
+        campaign__rating_publication__publish_on__lte=timezone.localdate(), base__in=visible_bases(user)
+    )
+
+
+def access_published_rating(user: User, pk: int | str) -> Rating:
+    return _one(
+        visible_published_ratings(user).select_related(
+            "campaign", "base__authority", "base__category", "score", "run"
+        ),
+        "星级评定",
+        pk=pk,
+    )

@@ -49,6 +49,8 @@ ADMIN_RULES: dict[str, AdminRule] = {
     "registry.campaign": _REGISTRY,
     # Definitions change only through their files; the ministry and the system administrator read them.
     "definitions.definition": AdminRule(view=checks.can_read_definitions),
+    # The ministry tunes a campaign's scoring model before its ratings are published (audited).
+    "evaluation.scoringmodel": AdminRule(manage=checks.can_evaluate),
 }
 
 

@@ -212,6 +212,24 @@ def can_remind(user: Any, authority: Authority | None) -> bool:
     return _active(user) and reminder_authorities(user).filter(pk=authority.pk).exists()
 
 
+# --- the evaluation -----------------------------------------------------------------------------
+
+# Scoring models and runs, data-quality checks, disqualification, experts, ratings and analytics are
+# the ministry's national work.
+can_evaluate = can_oversee
+
+
+def can_see_own_ratings(user: Any) -> bool:
+    """A base sees its own published stars, an authority its bases' (the ministry sees all of them in
+    its evaluation pages)."""
+    return _has_role(user, Role.BASE_FILLER, Role.AUTHORITY_REVIEWER)
+
+
+def can_see_ratings(user: Any) -> bool:
+    """Published star ratings, each within its scope."""
+    return can_see_own_ratings(user) or is_ministry(user)
+
+
 # The answers given to domain services through lib.authz (wired in PermissionsConfig.ready()).
 ANSWERS: dict[Ask, Check] = {
     Ask.OWN_FILLER: is_own_filler,
@@ -219,6 +237,7 @@ ANSWERS: dict[Ask, Check] = {
     Ask.GRANT_ROLES: can_grant_roles,
     Ask.RESET_PASSWORDS: can_reset_passwords,
     Ask.OTP_REQUIRED: otp_required,
+    Ask.EXPERT: can_review_assigned_bases,
     Ask.AUTHORITY_REVIEWER: is_authority_reviewer,
     Ask.MINISTRY: is_ministry,
     Ask.FILL: can_fill,

@@ -50,6 +50,18 @@ class Can:
         return checks.can_read_base_reports(self._user)
 
     @cached_property
+    def review_assigned_bases(self) -> bool:
+        return checks.can_review_assigned_bases(self._user)
+
+    @cached_property
+    def evaluate(self) -> bool:
+        return checks.can_evaluate(self._user)
+
+    @cached_property
+    def see_own_ratings(self) -> bool:
+        return checks.can_see_own_ratings(self._user)
+
+    @cached_property
     def read_audit(self) -> bool:
         return checks.can_read_audit(self._user)
 

@@ -19,6 +19,7 @@ from definitions.management.commands.load_definitions import forms_root
 from definitions.schema import DefinitionError
 from definitions.services import definitions_load
 from demo.registry import (
+    CURRENT_CAMPAIGN_YEAR,
     DEFAULT_COUNT,
     DEFAULT_PASSWORD,
     DEFAULT_SEED,
@@ -28,6 +29,7 @@ from demo.registry import (
     demo_load,
 )
 from demo.values import ValuesResult, demo_values_load
+from evaluation.demo import demo_evaluation_load
 from lib.deadlines import SHANGHAI
 from permissions.checks import otp_required
 from registry.models import Campaign
@@ -105,6 +107,15 @@ class Command(BaseCommand):
         started = time.perf_counter()
         values = demo_values_load(seed=options["seed"])
         self._report_values(values, time.perf_counter() - started)
+        current = Campaign.objects.filter(year=CURRENT_CAMPAIGN_YEAR).first()
+        if values.filled and current is not None:
+            started = time.perf_counter()
+            evaluation = demo_evaluation_load(campaign=current)
+            self.stdout.write(
+                f"· {current.title}：数据质量检查发现问题 {evaluation.flagged} 条；专家评分 {evaluation.expert_scores} 份；"
+                f"试算 {evaluation.scored} 个已填报示范基地的得分，评定并发布星级 {evaluation.rated} 个"
+                f"（用时 {time.perf_counter() - started:.1f} 秒）。"
+            )
 
     def _load_definitions(self) -> None:
         """The forms must exist before any base can start its material (submissions point at them)."""
