@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -37,6 +38,11 @@ class Chart:
     note: str = ""
     height: int = 360
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def option_json(self) -> str:
+        """The option as JSON for the data-chart-option attribute (escaped by the template)."""
+        return json.dumps(self.option, ensure_ascii=False)
 
 
 def _num(value: Any) -> float | None:

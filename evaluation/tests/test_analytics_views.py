@@ -20,22 +20,24 @@ def scored(materials, scoring_model, campaign, ministry):
 
 
 def option(body: str, chart: str) -> dict:
+    import html
+
     start = body.index(f'id="opt-{chart}"')
-    start = body.index(">", start) + 1
-    return json.loads(body[start : body.index("</script>", start)])
+    start = body.index('data-chart-option="', start) + len('data-chart-option="')
+    return json.loads(html.unescape(body[start : body.index('"', start)]))
 
 
 def test_the_overview_has_every_chart_with_its_data(client, ministry, scored, campaign):
     client.force_login(ministry)
     body = client.get(reverse("evaluation:analytics", args=[campaign.pk])).content.decode()
     for chart in ("authority", "category", "stars", "ranking", "map"):
-        assert f'data-chart-option="opt-{chart}"' in body
+        assert f'id="opt-{chart}"' in body
     authority = option(body, "authority")
     assert authority["xAxis"]["data"] == ["湖南", "江苏"]  # 长沙 + 株洲 (1200) before 苏州 (500)
     assert authority["series"][0]["data"] == [1000.0, 500.0]
     assert option(body, "map")["series"][0]["map"] == "china"
     assert "vendor/echarts/echarts.min.js" in body and "js/analytics.js" in body
-    assert "<script>" not in body  # no inline script: data only through json_script
+    assert "<script>" not in body and 'type="application/json"' not in body  # no inline script
 
 
 def test_each_chart_downloads_as_csv_and_xlsx(client, ministry, scored, campaign):

@@ -1,5 +1,5 @@
-// Draws every chart on the page: each <div data-chart-option="ID"> reads its ECharts option from the
-// json_script element with that id. No inline script: the data comes through json_script (CSP).
+// Draws every chart on the page: each <div data-chart-option="…"> carries its ECharts option as JSON
+// in that attribute. No inline script at all (CSP).
 (function () {
   "use strict";
   if (typeof echarts === "undefined") {
@@ -7,12 +7,8 @@
   }
   var charts = [];
   document.querySelectorAll("[data-chart-option]").forEach(function (el) {
-    var source = document.getElementById(el.getAttribute("data-chart-option"));
-    if (!source) {
-      return;
-    }
     el.style.height = (parseInt(el.getAttribute("data-height"), 10) || 360) + "px";
-    var option = JSON.parse(source.textContent);
+    var option = JSON.parse(el.getAttribute("data-chart-option"));
     option.textStyle = { fontFamily: "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif" };
     option.animation = false;
     var chart = echarts.init(el, null, { renderer: "canvas" });

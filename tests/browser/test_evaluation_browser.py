@@ -72,7 +72,7 @@ def test_the_analytics_charts_are_drawn(browser, live_server, rated, ministry, b
     page.screenshot(path=str(screenshots / "evaluation-analytics-map.png"))
     page.select_option("#profile-base", str(base.pk))
     page.click("#profile-go")
-    page.wait_for_selector("[data-chart-option='opt-dimensions'][data-drawn='true']")
+    page.wait_for_selector("#opt-dimensions[data-drawn='true']")
     assert page.locator("[data-chart-option][data-drawn='true'] canvas").count() == 5
     page.screenshot(path=str(screenshots / "evaluation-base-profile.png"))
     page.goto(f"{live_server.url}/evaluation/{rated.pk}/ratings/")
