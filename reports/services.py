@@ -26,6 +26,7 @@ from audit.services import event_record
 from lib import authz
 from lib.authz import Ask
 from lib.deadlines import day_label
+from lib.text import char_count
 from registry.campaigns import authority_window_open
 from registry.models import Authority, Base, Campaign, StarRating
 from reports.models import (
@@ -44,8 +45,8 @@ from submissions.models import Submission
 # The notice gives target lengths (“300字左右”, “200字左右”): guidance, shown as a count and a
 # warning, never a reason to refuse a save or a submission. “3-5个方面” is the notice's and checked
 # at submission, not while writing. The only hard limit is ours (系统提示): TEXT_MAX stops a pasted
-# document, far beyond anything the notice asks. Counting ignores spaces and line breaks, as people
-# count 字.
+# document, far beyond anything the notice asks. 字 are counted by lib.text.char_count
+# (whitespace is not a 字).
 
 OVERVIEW_TARGET = 300
 CONTENT_TARGET = 200
@@ -74,11 +75,6 @@ REPORT_SECTIONS = {
     "problems": "四、存在的问题及建议",
 }
 ITEM_NOUNS = {"highlights": "成效", "practices": "经验", "case_practices": "做法"}
-
-
-def char_count(text: str | None) -> int:
-    """Characters as people count 字: every character except whitespace."""
-    return sum(1 for ch in text or "" if not ch.isspace())
 
 
 def clean_text(text: Any) -> str:

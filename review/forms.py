@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from lib.text import MaxCharsValidator, char_count
 from review.services import FieldNote
 
 COMMENT_MAX = 2000
@@ -17,7 +18,10 @@ class ReturnForm(forms.Form):
     """退回: a general comment and per-field comments posted as parallel `note_field`/`note_text` lists."""
 
     comment = forms.CharField(
-        label="退回意见", required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+        label="退回意见",
+        required=False,
+        validators=[MaxCharsValidator(COMMENT_MAX)],
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(
@@ -51,8 +55,8 @@ class ReturnForm(forms.Form):
             if not text:
                 self.note_errors.append(f"第 {number} 条字段意见未填写意见内容。")
                 continue
-            if len(text) > NOTE_MAX:
-                self.note_errors.append(f"第 {number} 条字段意见不能超过 {NOTE_MAX} 字。")
+            if (n := char_count(text)) > NOTE_MAX:
+                self.note_errors.append(f"第 {number} 条字段意见不能超过 {NOTE_MAX} 字（现为 {n} 字）。")
                 continue
             form, code, year = value.split("|")
             notes.append(FieldNote(form=form, code=code, year=int(year), text=text))
@@ -68,7 +72,7 @@ class ApproveForm(forms.Form):
     comment = forms.CharField(
         label="初审意见（可选）",
         required=False,
-        max_length=COMMENT_MAX,
+        validators=[MaxCharsValidator(COMMENT_MAX)],
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -77,7 +81,7 @@ class DecisionForm(forms.Form):
     """A yes/no verdict with a comment that is required for "no"."""
 
     decision = forms.ChoiceField(choices=[("yes", "是"), ("no", "否")])
-    comment = forms.CharField(required=False, max_length=COMMENT_MAX)
+    comment = forms.CharField(required=False, validators=[MaxCharsValidator(COMMENT_MAX)])
 
     refusal_message = "请填写理由。"
 
@@ -103,5 +107,7 @@ class ReopenDecisionForm(DecisionForm):
 
 class ReopenRequestForm(forms.Form):
     reason = forms.CharField(
-        label="补报理由", max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label="补报理由",
+        validators=[MaxCharsValidator(COMMENT_MAX)],
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from lib.deadlines import SHANGHAI, countdown, day_label, deadline_open
+from lib.text import MaxCharsValidator
 from permissions.access import (
     access_authority,
     access_reopen_request,
@@ -101,7 +102,10 @@ class ReminderForm(forms.Form):
         label="范围", queryset=Authority.objects.none(), required=False, empty_label="全国"
     )
     note = forms.CharField(
-        label="附言（可选）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label="附言（可选）",
+        required=False,
+        validators=[MaxCharsValidator(500)],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -114,7 +118,9 @@ class ReminderForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    comment = forms.CharField(label="受理意见（可选）", required=False, max_length=COMMENT_MAX)
+    comment = forms.CharField(
+        label="受理意见（可选）", required=False, validators=[MaxCharsValidator(COMMENT_MAX)]
+    )
 
 
 class MinistryReturnForm(ReturnForm):
@@ -133,7 +139,7 @@ class ReopenGrantForm(forms.Form):
     until = forms.DateTimeField(
         label="补报截止时间", required=False, input_formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
-    comment = forms.CharField(label="审批意见", required=False, max_length=COMMENT_MAX)
+    comment = forms.CharField(label="审批意见", required=False, validators=[MaxCharsValidator(COMMENT_MAX)])
 
     def clean(self) -> dict[str, Any]:
         super().clean()

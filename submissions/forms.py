@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from definitions.schema import SOURCE_LABELS, BaseProfile, Column, Field, FormDefinition, Section
+from lib.text import char_count
 from submissions.models import NOT_YEARLY, Value, WarningExplanation
 from submissions.validation import Finding, field_name
 
@@ -80,6 +81,11 @@ class Cell:
     def text(self) -> str:
         """The raw input as the user typed it, for an input's value or a read-only page."""
         return "" if self.raw is None else raw_text(self.raw)
+
+    @property
+    def chars(self) -> int:
+        """The text's length in 字, as the limit counts it."""
+        return char_count(self.text)
 
     @property
     def converted(self) -> str:
@@ -148,6 +154,10 @@ class Item:
     def note(self) -> str:
         raw = self.cell.raw
         return str(raw.get("note") or "") if isinstance(raw, Mapping) else ""
+
+    @property
+    def note_chars(self) -> int:
+        return char_count(self.note)
 
     @property
     def extensible(self) -> bool:

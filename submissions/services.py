@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from definitions.models import Definition
 from definitions.schema import BaseProfile, Field, FormDefinition
+from lib.text import char_count
 from registry.models import Base, Campaign
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
 from submissions.validation import (
@@ -24,6 +25,8 @@ from submissions.validation import (
     parse_value,
     validate,
 )
+
+EXPLANATION_MAX = 500
 
 
 def profile_for(base: Base) -> BaseProfile:
@@ -391,8 +394,8 @@ def explanation_save(
     text = (text or "").strip()
     if not text:
         raise ValidationError("请填写情况说明。")
-    if len(text) > 500:
-        raise ValidationError(f"情况说明不能超过500字（当前{len(text)}字）。")
+    if (count := char_count(text)) > EXPLANATION_MAX:
+        raise ValidationError(f"情况说明不能超过{EXPLANATION_MAX}字（当前{count}字）。")
     finding = next(
         (
             f

@@ -12,7 +12,7 @@ Canonical parsed values:
   {"amount": ..., "currency": "USD"} is converted to the field's own unit.
 - yesno without a note: bool. yesno with a note: {"answer": bool | None, "note": str | None}.
 - choice / string / email / phone: str, stripped. text: str with trailing whitespace removed and
-  line endings as "\\n" (so the character count is what the ministry counts).
+  line endings as "\\n"; its length in 字 is `lib.text.char_count` (whitespace is not counted).
 - table: list of {column key: parsed cell}, rows in the order given (row indexes are 0-based), blank
   rows at the end dropped.
 - None for empty.
@@ -44,6 +44,7 @@ from definitions.schema import (
     Rule,
 )
 from lib.numbers import NumberError, format_decimal, normalise_text, parse_decimal
+from lib.text import char_count, too_long_message
 
 Severity = Literal["error", "warning"]
 
@@ -234,8 +235,8 @@ def _parse_scalar(spec: _Spec, raw: Any) -> Parsed:
         text = text.strip()
     if not text.strip():
         return Parsed(None)
-    if spec.max_length is not None and len(text) > spec.max_length:
-        return Parsed(text, (Issue("too_long", f"不能超过 {spec.max_length} 字（现为 {len(text)} 字）"),))
+    if spec.max_length is not None and (count := char_count(text)) > spec.max_length:
+        return Parsed(text, (Issue("too_long", too_long_message(spec.max_length, count)),))
     if spec.type == "email" and not _EMAIL.fullmatch(text):
         return Parsed(text, (Issue("email", MSG_EMAIL),))
     if spec.type == "phone" and not _phone_ok(text):

@@ -57,8 +57,8 @@
     statusEl.className = "eh-status" + (kind ? " " + kind : "");
   }
   function charCount(s) {
-    // The ministry counts characters, not UTF-16 units; line endings count as one.
-    return Array.from(String(s).replace(/\r\n/g, "\n")).length;
+    // One rule for 字 (lib/text.py char_count), shared with the server through js/text.js.
+    return window.SFJD.charCount(s);
   }
   function num(text) {
     if (text === null || text === undefined) return null;

@@ -145,3 +145,26 @@ def test_screenshots_of_numeric_and_yesno_sections(browser, live_server, submiss
     page.screenshot(path=str(screenshots / "overview.png"), full_page=True)
     assert page.locator(".overview").count() == 1
     context.close()
+
+
+def test_the_live_counter_counts_as_the_server_does(browser, live_server, submission):
+    from lib.text import char_count
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    login(page, live_server)
+    page.goto(section_url(live_server, submission, "十三"))
+    text = "　　示范基地 发展\n\n概述𠀋\t完"
+    area = cell(page, "13.1", 0)
+    area.fill(text)
+    counter = area.locator("xpath=following-sibling::div[1]").locator(".counter b")
+    assert counter.inner_text() == str(char_count(text)) == "10"
+    whitespace = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert page.evaluate("(s) => window.SFJD.charCount(s)", whitespace + "字") == 1
+    wait_saved(page)
+    page.reload()
+    assert (
+        cell(page, "13.1", 0).locator("xpath=following-sibling::div[1]").locator(".counter b").inner_text()
+        == "10"
+    )
+    context.close()

@@ -1,10 +1,10 @@
 // Report and case editors: live character counts and add/remove of "领句 + 具体内容" items.
-// Counting ignores whitespace, as reports/services.py char_count() does.
+// Counting is the one rule for 字 (lib/text.py char_count), shared through js/text.js.
 (function () {
   "use strict";
 
   function countChars(text) {
-    return Array.from(text.replace(/\s/g, "")).length;
+    return window.SFJD.charCount(text);
   }
 
   function updateCount(field) {
