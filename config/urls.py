@@ -1,7 +1,14 @@
+from django.apps import apps
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+# django-otp's own device admin shows each secret's QR code and answers a missing device with a 500;
+# devices are managed on the 账号安全 page (enrol, reset), never in the admin.
+for _model in apps.get_models():
+    if _model._meta.app_label in ("otp_totp", "otp_static") and admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 admin.site.site_header = "示范基地发展质量评价信息管理系统 · 运维管理"
 admin.site.site_title = "示范基地信息管理系统"
