@@ -678,13 +678,7 @@
   root.addEventListener("change", function (ev) {
     var t = ev.target;
     if (t.matches("select.currency")) {
-      // Switching the currency re-sends the row's filled cells in the new currency.
-      var tr = t.closest("tr.item-row");
-      tr.querySelectorAll("input.cell-input").forEach(function (input) {
-        if (input.value.trim()) record(input);
-      });
-      updateRow(tr.querySelector("input.cell-input"));
-      schedule(0);
+      currencyChanged(t);
       return;
     }
     if (t.type === "radio" || t.tagName === "SELECT") {
@@ -694,6 +688,159 @@
         schedule(0);
       }
     }
+  });
+
+  // --- currency: a switch that would change cells already filled asks first ----------------------
+  // Nothing is recorded or sent until the user has chosen; 取消 (or Esc) leaves everything as it was.
+
+  function roundTo(v, places) {
+    var f = Math.pow(10, places);
+    return Math.round(v * f + (v >= 0 ? 1e-9 : -1e-9)) / f;
+  }
+  function plain(v) {
+    // 4 decimals at most (the server's CURRENCY_PLACES), no trailing zeros.
+    return String(roundTo(v, 4));
+  }
+  function fixed4(v) {
+    return roundTo(v, 4).toFixed(4);
+  }
+
+  function applyCurrency(select, inputs, values) {
+    inputs.forEach(function (input, i) {
+      if (values) setInputValue(input, values[i]);
+      record(input);
+    });
+    updateRow(select.closest("tr.item-row").querySelector("input.cell-input"));
+    schedule(0);
+  }
+
+  function currencyChanged(select) {
+    var tr = select.closest("tr.item-row");
+    var before = select.dataset.current || "";
+    var after = select.value;
+    var filled = Array.prototype.filter.call(tr.querySelectorAll("input.cell-input"), function (input) {
+      return input.value.trim() !== "";
+    });
+    if (!filled.length) {
+      select.dataset.current = after;
+      return; // nothing to change: the next figures typed are in the new currency
+    }
+    // Revert at once: until the user has chosen, the row stays as it was.
+    select.value = before;
+    var rate = parseFloat(tr.dataset.rate || "");
+    var unit = tr.dataset.unit || "";
+    var labelOf = function (code) {
+      var opt = Array.prototype.find.call(select.options, function (o) { return o.value === code; });
+      return opt ? opt.textContent.trim() : code;
+    };
+    var fromLabel = labelOf(before);
+    var toLabel = labelOf(after);
+    var toUsd = after !== "";
+    var rows = filled.map(function (input) {
+      var n = num(input.value);
+      var rmbNow = n === null ? null : toUsd ? n : n * rate; // the amount the system holds today
+      return {
+        input: input,
+        year: input.dataset.year,
+        text: input.value.trim(),
+        n: n,
+        rmbNow: rmbNow,
+        // 换算: the same amount, its figure in the new currency.
+        converted: n === null ? null : toUsd ? n / rate : n * rate,
+        // 保留数字: the same figure, read in the new currency.
+        keptRmb: n === null ? null : toUsd ? n * rate : n,
+      };
+    });
+    var itemLabel = (select.getAttribute("aria-label") || "").replace(/\s*币种$/, "");
+
+    var dlg = document.createElement("dialog");
+    dlg.className = "confirm-dialog currency-dialog";
+    var h = document.createElement("h2");
+    h.textContent = "将币种由“" + fromLabel + "”改为“" + toLabel + "”？";
+    dlg.appendChild(h);
+    var p = document.createElement("p");
+    p.textContent =
+      (itemLabel ? itemLabel + "：" : "") + "已填写 " + filled.length + " 个年份的数字。汇率 1 美元 = " + rate + " 元人民币（通知规定）。请选择如何处理这些数字，选择之前不会保存任何修改。";
+    dlg.appendChild(p);
+    var table = document.createElement("table");
+    table.className = "grid currency-table";
+    var head = document.createElement("thead");
+    var hr = document.createElement("tr");
+    ["年份", "现在（" + fromLabel + "）", "换算：金额不变，改以" + toLabel + "填写", "保留数字：按" + toLabel + "读"].forEach(function (t) {
+      var th = document.createElement("th");
+      th.textContent = t;
+      hr.appendChild(th);
+    });
+    head.appendChild(hr);
+    table.appendChild(head);
+    var body = document.createElement("tbody");
+    rows.forEach(function (r) {
+      var row = document.createElement("tr");
+      row.dataset.year = r.year;
+      var now = r.text + " " + (toUsd ? unit : "美元") + (toUsd || r.rmbNow === null ? "" : "（≈ " + fixed4(r.rmbNow) + " " + unit + "）");
+      var conv = r.converted === null ? "—" : toUsd ? plain(r.converted) + " 美元（≈ " + r.text + " " + unit + "）" : plain(r.converted) + " " + unit;
+      var kept = r.keptRmb === null ? "—" : r.text + " " + (toUsd ? "美元（≈ " + fixed4(r.keptRmb) + " " + unit + "）" : unit);
+      [r.year + "年", now, conv, kept].forEach(function (t, i) {
+        var td = document.createElement("td");
+        td.textContent = t;
+        td.className = ["c-year", "c-now", "c-converted", "c-kept"][i];
+        row.appendChild(td);
+      });
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    dlg.appendChild(table);
+
+    var bar = document.createElement("div");
+    bar.className = "dialog-actions";
+    function button(text, cls, action) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = text;
+      b.dataset.action = action;
+      if (cls) b.className = cls;
+      bar.appendChild(b);
+      return b;
+    }
+    var valid = rows.every(function (r) { return r.n !== null; });
+    var bConvert = button("换算（金额不变）", "primary", "convert");
+    var bKeep = button("保留数字（按" + toLabel + "计）", "", "keep");
+    button("清空这些数字，重新填写", "danger", "clear");
+    var bCancel = button("取消", "", "cancel");
+    if (!valid) {
+      bConvert.disabled = true;
+      bConvert.title = "有的格子不是数字，无法换算";
+    }
+    dlg.appendChild(bar);
+
+    bar.addEventListener("click", function (ev) {
+      var action = ev.target.dataset ? ev.target.dataset.action : "";
+      if (!action) return;
+      if (action !== "cancel") {
+        select.value = after;
+        select.dataset.current = after;
+        var inputs = rows.map(function (r) { return r.input; });
+        if (action === "convert") applyCurrency(select, inputs, rows.map(function (r) { return plain(r.converted); }));
+        else if (action === "keep") applyCurrency(select, inputs, null);
+        else if (action === "clear") applyCurrency(select, inputs, rows.map(function () { return ""; }));
+        setStatus(
+          { convert: "已换算为" + toLabel + "，正在保存…", keep: "数字不变，已改按" + toLabel + "计，正在保存…", clear: "已清空，请以" + toLabel + "重新填写" }[action],
+          "busy"
+        );
+      }
+      dlg.close();
+    });
+    dlg.addEventListener("close", function () {
+      dlg.remove();
+      select.focus();
+    });
+    document.body.appendChild(dlg);
+    dlg.showModal();
+    bCancel.focus();
+  }
+
+  root.querySelectorAll("select.currency").forEach(function (select) {
+    select.dataset.current = select.value;
   });
 
   root.addEventListener("focusout", function (ev) {
@@ -851,7 +998,7 @@
       if (e.currency !== undefined) {
         var tr = cell.closest("tr.item-row");
         var sel = tr ? tr.querySelector("select.currency") : null;
-        if (sel) sel.value = e.currency || "";
+        if (sel) sel.value = sel.dataset.current = e.currency || "";
       }
       setRaw(cell, e.raw);
       markUnsaved(cell, true);
