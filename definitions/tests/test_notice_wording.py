@@ -90,6 +90,29 @@ def test_a_label_is_worded_as_in_the_notice(where: str, field: dict[str, Any]) -
     assert _bare(label) in NOTICE, f"{where}：标签“{field['label']}”与通知措辞不同"
 
 
+@pytest.mark.parametrize(("where", "field"), _cases("evidence", items_only=True))
+def test_an_evidence_requirement_is_in_the_notice(where: str, field: dict[str, Any]) -> None:
+    assert _bare(field["evidence"]) in NOTICE, f"{where}：证明材料要求不是通知原文"
+
+
+FORM_TEXTS = [
+    pytest.param(path.name, key, text, id=f"{path.name}:{key}:{n}")
+    for path in sorted(FORMS.glob("*.yaml"))
+    for key in ("alerts", "notes")
+    for n, text in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")).get(key) or [])
+]
+
+
+def test_the_forms_have_alerts_and_notes() -> None:
+    assert {key for _, key, _ in (p.values for p in FORM_TEXTS)} == {"alerts", "notes"}
+
+
+@pytest.mark.parametrize(("file", "key", "text"), FORM_TEXTS)
+def test_a_forms_alerts_and_notes_quote_the_notice(file: str, key: str, text: str) -> None:
+    # Shown as 填报要求 / 摘自工规函〔2022〕530号 (templates/submissions/_form_notes.html).
+    assert _bare(text) in NOTICE, f"{file}：{key} “{text[:30]}…”不是通知原文"
+
+
 def test_our_column_notes_are_not_labelled_as_the_notices() -> None:
     # Column hints render as 系统提示 (templates/submissions/_colhead.html); a field hint as 填报要求.
     colhead = (
