@@ -310,6 +310,14 @@ def evidence_by_item(submission: Submission) -> dict[tuple[str, str], list[Evide
     return grouped
 
 
+def evidence_missing(submission: Submission) -> list[tuple[str, Field]]:
+    """The items asking for 证明材料 that have none yet. Shown on the submit page and to reviewers; not a
+    blocker: the notice asks for the documents, but a base without, say, a third-party report must
+    still be able to report, and its reviewer judges (a rule of ours, 系统提示)."""
+    present = evidence_by_item(submission)
+    return [(form, fld) for form, fld in evidence_fields(submission) if not present.get((form, fld.code))]
+
+
 @transaction.atomic
 def evidence_upload(
     *, submission: Submission, user: User, form: str, code: str, upload: UploadedFile

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from exchange.services import evidence_fields, evidence_missing
 from lib.deadlines import countdown, deadline_open
 from permissions.access import (
     access_explanation,
@@ -165,6 +166,7 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "requests": requests,
             "may_request": may_request,
             "reopen_form": ReopenRequestForm(),
+            "evidence_missing": evidence_missing(submission),
             "unchanged_since_return": submission.status == S.RETURNED
             and not changes_since_return(submission),
             **_return_context(submission, index),
@@ -297,6 +299,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "review/detail.html",
         {
             "submission": submission,
+            "evidence_slots": bool(evidence_fields(submission)),
+            "evidence_missing": evidence_missing(submission),
             "deadline": countdown(submission.campaign.base_deadline, timezone.now()),
             "timeline": timeline(submission),
             "explanations": explanations,
