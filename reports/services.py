@@ -745,6 +745,36 @@ def _check_case_base(*, campaign: Campaign, authority: Authority, base: Base) ->
         raise ValidationError({"base": "只能推荐本省参加本年度评价的示范基地。"})
 
 
+def quota_full_message(quota: CaseQuota) -> str:
+    """Why no further case may be recommended under this quota ("" while there is room)."""
+    if quota.remaining > 0:
+        return ""
+    detail = f"本省已推荐 {quota.used} 个，配额 {quota.quota} 个（{quota.explanation}）"
+    if quota.own is not None and quota.own.split is not None:
+        detail += f"；规划司分配给本单位 {quota.own.split} 个，已推荐 {quota.own.used} 个"
+    elif quota.has_split:
+        detail += f"；按规划司的分配，本单位最多可推荐 {quota.own_limit} 个"
+    if not quota.own_used:
+        return f"本单位没有可用的优秀案例推荐配额，不能推荐：{detail}。"
+    return f"已达到优秀案例推荐配额，不能再新增：{detail}。"
+
+
+def case_create_refusal(*, campaign: Campaign, authority: Authority, available_bases: int) -> str:
+    """Why a new case cannot be recommended now ("" when it can), for the page to say instead of
+    showing a form that would only be refused: the same rules case_create enforces."""
+    if campaign.status != Campaign.Status.OPEN:
+        return f"“{campaign.title}”当前状态为{campaign.get_status_display()}，不能推荐优秀案例。"
+    summary = ProvincialSummary.objects.filter(campaign=campaign, authority=authority).first()
+    if summary is not None and summary.is_submitted:
+        return "本省材料已报送，不能再新增优秀案例。"
+    full = quota_full_message(case_quota_for(campaign=campaign, authority=authority))
+    if full:
+        return full
+    if not available_bases:
+        return "本单位参评的示范基地均已推荐过优秀案例（每个示范基地推荐一个案例）。"
+    return ""
+
+
 def _check_case_writable(*, summary: ProvincialSummary) -> None:
     if summary.is_submitted:
         raise ValidationError("本省材料已报送，不能再修改优秀案例。")
@@ -784,13 +814,9 @@ def case_create(
     if errors:
         raise ValidationError(errors)
     quota = case_quota_for(campaign=campaign, authority=authority)
-    if quota.remaining <= 0:
-        detail = f"本省已推荐 {quota.used} 个，配额 {quota.quota} 个（{quota.explanation}）"
-        if quota.own is not None and quota.own.split is not None:
-            detail += f"；规划司分配给本单位 {quota.own.split} 个，已推荐 {quota.own.used} 个"
-        elif quota.has_split:
-            detail += f"；按规划司的分配，本单位最多可推荐 {quota.own_limit} 个"
-        raise ValidationError(f"已达到优秀案例推荐配额，不能再新增：{detail}。")
+    full = quota_full_message(quota)
+    if full:
+        raise ValidationError(full)
     now = timezone.now()
     case = CaseRecommendation.objects.create(
         campaign=campaign,

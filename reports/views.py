@@ -53,6 +53,7 @@ from reports.services import (
     StaleRevisionError,
     authority_deadline_open,
     case_create,
+    case_create_refusal,
     case_delete,
     case_quota_for,
     case_quota_split_set,
@@ -539,6 +540,18 @@ def case_create_view(request: AuthenticatedHttpRequest, campaign_pk: int, author
     bases = (
         campaign.bases.filter(authority=authority).exclude(cases__campaign=campaign).order_by("batch", "name")
     )
+    refusal = case_create_refusal(campaign=campaign, authority=authority, available_bases=bases.count())
+    if refusal and request.method != "POST":
+        return render(
+            request,
+            "reports/case_refused.html",
+            {
+                "campaign": campaign,
+                "authority": authority,
+                "refusal": refusal,
+                "quota": case_quota_for(campaign=campaign, authority=authority),
+            },
+        )
     errors: dict[str, str] = {}
     general_errors: list[str] = []
     practices: list[dict[str, str]] = []

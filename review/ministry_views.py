@@ -47,6 +47,7 @@ from review.reminders import (
     base_progress,
     min_interval,
     national_progress,
+    reminder_audience,
     reminder_send,
 )
 from review.services import (
@@ -98,8 +99,10 @@ class ReminderForm(forms.Form):
         initial="bases",
         widget=forms.RadioSelect,
     )
-    authority = forms.ModelChoiceField(
-        label="范围", queryset=Authority.objects.none(), required=False, empty_label="全国"
+    # The scope is chosen, never assumed: "" asks the sender to choose, "all" is 全国 (for those who
+    # may remind nationally), otherwise one authority's pk.
+    authority = forms.ChoiceField(
+        label="范围", error_messages={"required": "请选择催报范围（全国或某一省级主管部门）。"}
     )
     note = forms.CharField(
         label="附言（可选）",
@@ -111,10 +114,16 @@ class ReminderForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only the authorities the user may remind can be chosen: another one is "not a valid choice".
-        # Choices read as the authority's name (Authority.__str__).
-        cast(forms.ModelChoiceField, self.fields["authority"]).queryset = reminder_authorities(user).order_by(
-            "sort_order", "code"
-        )
+        self._authorities = {str(a.pk): a for a in reminder_authorities(user).order_by("sort_order", "code")}
+        choices = [("", "请选择范围")]
+        if can_oversee(user):
+            choices.append(("all", "全国"))
+        choices += [(pk, a.name) for pk, a in self._authorities.items()]
+        cast(forms.ChoiceField, self.fields["authority"]).choices = choices
+
+    def clean_authority(self) -> Authority | None:
+        value = self.cleaned_data["authority"]
+        return None if value == "all" else self._authorities[value]
 
 
 class AcceptForm(forms.Form):
@@ -182,6 +191,7 @@ def progress(request: AuthenticatedHttpRequest) -> HttpResponse:
         context.update(
             progress=national_progress(campaign=campaign),
             reminder_form=ReminderForm(user=user),
+            reminder_audience=reminder_audience(campaign=campaign).as_json(),
             pending_reopen=visible_reopen_requests(user)
             .filter(status=ReopenRequest.Status.PENDING_MINISTRY)
             .count(),
@@ -219,11 +229,21 @@ def authority_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "rows": rows,
             "counts": counts,
             "deadline": countdown(campaign.base_deadline, timezone.now()) if campaign else None,
+            "audience": _audience_of(campaign, authority),
         },
     )
 
 
 # --- reminders -------------------------------------------------------------------------------------
+
+
+def _audience_of(campaign: Any, authority: Authority) -> dict[str, tuple[int, int]]:
+    """(people, units) a 催报 of this authority's bases / of its reviewers would reach now."""
+    if campaign is None:
+        return {"bases": (0, 0), "authorities": (0, 0)}
+    audience = reminder_audience(campaign=campaign)
+    key = str(authority.pk)
+    return {"bases": audience.bases.get(key, (0, 0)), "authorities": audience.authorities.get(key, (0, 0))}
 
 
 def _send(request: AuthenticatedHttpRequest, form: ReminderForm) -> None:
@@ -303,6 +323,9 @@ def authority_reminders(request: AuthenticatedHttpRequest) -> HttpResponse:
             "authority": authority,
             "rows": rows,
             "deadline": countdown(campaign.base_deadline, timezone.now()) if campaign else None,
+            "audience": reminder_audience(campaign=campaign).bases.get(str(authority.pk), (0, 0))
+            if campaign
+            else (0, 0),
             "reminders": _recent_reminders(user, campaign=campaign) if campaign else [],
             "interval_hours": int(min_interval().total_seconds() // 3600),
         },

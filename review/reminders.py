@@ -511,6 +511,73 @@ def _authority_groups(
     return groups
 
 
+@dataclass
+class Audience:
+    """Who a 催报 would be written to, before it is sent: people and units by scope ("all" or an
+    authority's pk as a string), for each kind of target, the interval rule already applied."""
+
+    bases: dict[str, tuple[int, int]] = field(default_factory=dict)  # scope → (people, bases)
+    authorities: dict[str, tuple[int, int]] = field(default_factory=dict)  # scope → (people, authorities)
+
+    def as_json(self) -> dict[str, dict[str, list[int]]]:
+        return {
+            "bases": {k: list(v) for k, v in self.bases.items()},
+            "authorities": {k: list(v) for k, v in self.authorities.items()},
+        }
+
+
+def reminder_audience(*, campaign: Campaign, now: dt.datetime | None = None) -> Audience:
+    """How many people a 催报 of each scope would reach now (a fixed number of queries).
+
+    The same selection as reminder_send: bases that have not submitted and their active fillers;
+    authorities with bases behind, a backlog or the provincial summary not submitted, and their
+    reviewers; anyone reminded within the interval is not counted (they would be skipped)."""
+    now = now or timezone.now()
+    recent = set(
+        Reminder.objects.filter(sent_at__gt=now - min_interval()).values_list("recipient_id", flat=True)
+    )
+    audience = Audience()
+    behind = _bases_behind(campaign)
+    fillers = _users_by("base", Role.BASE_FILLER, [b.pk for b in behind])
+    people: dict[str, int] = defaultdict(int)
+    units: dict[str, int] = defaultdict(int)
+    for b in behind:
+        due = sum(1 for u in fillers.get(b.pk, []) if u.pk not in recent)
+        for scope in ("all", str(b.authority_id)):
+            people[scope] += due
+            units[scope] += 1 if due else 0
+    audience.bases = {k: (people[k], units[k]) for k in units}
+    due_authorities = _authorities_due(campaign, list(Authority.objects.values_list("pk", flat=True)), behind)
+    reviewers = _users_by("authority", Role.AUTHORITY_REVIEWER, sorted(due_authorities))
+    total_people = total_units = 0
+    for pk in due_authorities:
+        due = sum(1 for u in reviewers.get(pk, []) if u.pk not in recent)
+        audience.authorities[str(pk)] = (due, 1 if due else 0)
+        total_people += due
+        total_units += 1 if due else 0
+    audience.authorities["all"] = (total_people, total_units)
+    return audience
+
+
+def _authorities_due(campaign: Campaign, ids: Sequence[int], behind: Sequence[Base]) -> set[int]:
+    """Participating authorities among ids with bases behind, a backlog or no submitted summary."""
+    with_behind = {b.authority_id for b in behind}
+    backlog = set(
+        Submission.objects.filter(
+            campaign=campaign, status=S.SUBMITTED, base__authority_id__in=ids, base__campaigns=campaign
+        ).values_list("base__authority_id", flat=True)
+    )
+    submitted = set(
+        ProvincialSummary.objects.filter(
+            campaign=campaign, authority_id__in=ids, status=ProvincialSummary.Status.SUBMITTED
+        ).values_list("authority_id", flat=True)
+    )
+    participating = set(
+        Base.objects.filter(campaigns=campaign, authority_id__in=ids).values_list("authority_id", flat=True)
+    )
+    return {pk for pk in participating if pk in with_behind or pk in backlog or pk not in submitted}
+
+
 def _deliver(
     *, campaign: Campaign, sender: User | None, kind: str, groups: Sequence[_Group], now: dt.datetime
 ) -> ReminderResult:

@@ -99,6 +99,23 @@ def test_over_the_quota_is_refused_with_the_quota_named(
     assert CaseRecommendation.objects.count() == 2
 
 
+def test_the_new_case_page_says_the_quota_is_used_up_instead_of_showing_a_form(
+    client, reviewer, campaign, hunan, hunan_bases, case_values
+):
+    for b in hunan_bases[:2]:
+        case_create(campaign=campaign, authority=hunan, base=b, user=reviewer, **case_values)
+    client.force_login(reviewer)
+    body = client.get(create_url(campaign, hunan)).content.decode()
+    assert "现在不能新增优秀案例" in body and "已达到优秀案例推荐配额" in body and "配额 2 个" in body
+    assert 'name="title"' not in body
+
+
+def test_the_new_case_page_shows_the_form_while_there_is_room(client, reviewer, campaign, hunan, hunan_bases):
+    client.force_login(reviewer)
+    body = client.get(create_url(campaign, hunan)).content.decode()
+    assert 'name="title"' in body and "现在不能新增优秀案例" not in body
+
+
 def test_a_base_of_another_authority_is_refused(client, reviewer, campaign, hunan, other_base, hunan_bases):
     client.force_login(reviewer)
     response = client.post(create_url(campaign, hunan), post_data(other_base))

@@ -39,7 +39,7 @@ def test_the_progress_page_has_the_reminder_form(client, ministry, open_campaign
 def test_the_ministry_reminds_every_base_behind(committed, client, ministry, material, people):
     client.force_login(ministry)
     response = committed(
-        client.post, REMIND, {"targets": "bases", "authority": "", "note": "请抓紧"}, follow=True
+        client.post, REMIND, {"targets": "bases", "authority": "all", "note": "请抓紧"}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("review:ministry_progress")
     assert "已向 3 人发送催报（涉及 3 个单位）" in messages_of(response)[0]
@@ -62,14 +62,14 @@ def test_the_ministry_reminds_one_authority_from_its_drill_down(
 
 def test_the_ministry_reminds_authorities(committed, client, ministry, material, people):
     client.force_login(ministry)
-    committed(client.post, REMIND, {"targets": "authorities", "authority": ""})
+    committed(client.post, REMIND, {"targets": "authorities", "authority": "all"})
     assert {m.to[0] for m in mail.outbox} == {"reviewer@example.cn", "other_reviewer@example.cn"}
 
 
 def test_skipped_recipients_are_shown(client, ministry, material, people):
     client.force_login(ministry)
-    client.post(REMIND, {"targets": "bases"})
-    response = client.post(REMIND, {"targets": "bases"}, follow=True)
+    client.post(REMIND, {"targets": "bases", "authority": "all"})
+    response = client.post(REMIND, {"targets": "bases", "authority": "all"}, follow=True)
     assert messages_of(response)[-1] == "本次未发送催报；3 人在 24 小时内已被催报，本次跳过。"
     assert Reminder.objects.count() == 3
 
@@ -84,7 +84,7 @@ def test_the_history_lists_and_filters(client, ministry, material, people, revie
     client.force_login(reviewer)
     client.post(MINE, {"note": "第一次"})
     client.force_login(ministry)
-    client.post(REMIND, {"targets": "authorities"})
+    client.post(REMIND, {"targets": "authorities", "authority": "all"})
     response = client.get(HISTORY)
     assert response.context["page"].paginator.count == 4  # 2 fillers of 湖南, 2 reviewers
     assert "第一次" in response.content.decode()
@@ -119,7 +119,7 @@ def test_the_reviewer_cannot_widen_its_scope(committed, client, reviewer, materi
 
 def test_the_reviewer_sees_only_its_authority_history(client, ministry, other_reviewer, material, people):
     client.force_login(ministry)
-    client.post(REMIND, {"targets": "bases"})
+    client.post(REMIND, {"targets": "bases", "authority": "all"})
     client.force_login(other_reviewer)
     reminders = client.get(reverse("review:authority_reminders")).context["reminders"]
     assert [r.recipient.username for r in reminders] == ["other_filler"]
@@ -135,7 +135,7 @@ def test_other_roles_cannot_use_the_ministry_reminder_pages(
     committed, request, client, material, people, who
 ):
     client.force_login(request.getfixturevalue(who))
-    assert committed(client.post, REMIND, {"targets": "bases"}).status_code == 403
+    assert committed(client.post, REMIND, {"targets": "bases", "authority": "all"}).status_code == 403
     assert client.get(HISTORY).status_code == 403
     assert not mail.outbox
 
@@ -146,3 +146,30 @@ def test_other_roles_cannot_use_the_reviewer_page(committed, request, client, ma
     assert client.get(MINE).status_code == 403
     assert committed(client.post, MINE, {}).status_code == 403
     assert not mail.outbox
+
+
+def test_the_scope_must_be_chosen(committed, client, ministry, material, people):
+    client.force_login(ministry)
+    response = committed(client.post, REMIND, {"targets": "bases", "authority": ""}, follow=True)
+    assert "请选择催报范围（全国或某一省级主管部门）。" in messages_of(response)
+    assert mail.outbox == []
+
+
+def test_the_form_offers_no_scope_by_default_and_counts_who_would_be_reached(
+    client, ministry, material, people, jiangsu
+):
+    client.force_login(ministry)
+    response = client.get(reverse("review:ministry_progress"))
+    form = response.context["reminder_form"]
+    assert form["authority"].value() in (None, "")
+    assert [c[0] for c in form.fields["authority"].choices][:2] == ["", "all"]
+    audience = response.context["reminder_audience"]
+    assert audience["bases"]["all"] == [3, 3]
+    assert audience["bases"][str(jiangsu.pk)] == [1, 1]
+    assert 'id="reminder-audience"' in response.content.decode()
+
+
+def test_the_reviewer_page_says_how_many_people_will_be_written_to(client, reviewer, material, people):
+    client.force_login(reviewer)
+    html = client.get(MINE).content.decode()
+    assert "将向本地区 2 个未提交的示范基地的 2 名填报员发送" in html

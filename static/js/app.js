@@ -1,23 +1,65 @@
 /* Behaviour shared by every page, loaded from base.html. The Content-Security-Policy forbids inline
  * scripts, `on*=` handler attributes and `style=` attributes, so pages declare what they need with
  * data-* attributes and this file wires it up:
- * - <form data-confirm="…">: asks before submitting (e.g. 提交后材料将不能修改).
+ * - <form data-confirm="…"> or <button type=submit data-confirm="…">: asks before submitting
+ *   (e.g. 提交后材料将不能修改); the pressed button's question wins.
+ * - <form data-audience="id">: a 催报 form; the json_script element `id` holds how many people each
+ *   target and scope would reach, shown under the form and in the confirmation.
  * - <span data-pct="42">: a progress bar filled to 42 %.
  * - #add-note next to #note-rows: adds another return-comment row (review pages).
  */
 (function () {
   "use strict";
 
+  // The question comes from the button pressed (a form with 受理 and 退回 asks differently for each),
+  // else from the form, else from a 催报 form's audience (how many people will be written to).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form && form.dataset ? form.dataset.confirm : "";
+    if (!form || !form.dataset) return;
+    var button = event.submitter;
+    var question = (button && button.dataset && button.dataset.confirm) || form.dataset.confirm || "";
+    if (form.dataset.audience) question = audienceQuestion(form);
     if (question && !window.confirm(question)) event.preventDefault();
   });
+
+  function audienceData(form) {
+    var el = document.getElementById(form.dataset.audience);
+    try {
+      return el ? JSON.parse(el.textContent) : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function audienceText(form) {
+    var targets = form.querySelector("input[name=targets]:checked");
+    var scope = form.querySelector("select[name=authority]");
+    if (!targets || !scope || !scope.value) return "";
+    var counts = (audienceData(form)[targets.value] || {})[scope.value] || [0, 0];
+    var where = scope.value === "all" ? "全国" : scope.options[scope.selectedIndex].textContent.trim();
+    var who = targets.value === "bases" ? "个未提交材料的示范基地的 " + counts[0] + " 名填报员" : "个省级主管部门的 " + counts[0] + " 名审核员";
+    return "范围：" + where + "。将向 " + counts[1] + " " + who + "发送站内消息和电子邮件。";
+  }
+
+  function audienceQuestion(form) {
+    var text = audienceText(form);
+    if (!text) return ""; // no scope chosen: the server says so
+    return "确认发送催报？" + text + "（已在间隔时间内被催报的人将跳过，不计在内）";
+  }
 
   function init() {
     document.querySelectorAll("[data-pct]").forEach(function (bar) {
       var pct = Math.max(0, Math.min(100, Number(bar.dataset.pct) || 0));
       bar.style.width = pct + "%";
+    });
+
+    document.querySelectorAll("form[data-audience]").forEach(function (form) {
+      var preview = form.querySelector(".reminder-preview");
+      var update = function () {
+        if (preview) preview.textContent = audienceText(form) || "请先选择催报范围。";
+      };
+      form.addEventListener("change", update);
+      update();
     });
 
     var rows = document.getElementById("note-rows");

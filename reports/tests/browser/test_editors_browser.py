@@ -76,7 +76,7 @@ def case_scenario(browser, url: str, campaign_pk: int, authority_pk: int) -> Non
 
 
 def test_report_and_case_editors_in_the_browser(
-    run_in_browser, live_server, submission, filler, reviewer, hunan
+    run_in_browser, live_server, submission, filler, reviewer, hunan, add_bases
 ):
     # One transactional test for both editors: each such test flushes the database.
     url = live_server.url
@@ -88,4 +88,5 @@ def test_report_and_case_editors_in_the_browser(
         {"lead": "第一条领句", "content": "第一条内容"},
         {"lead": "第五条领句", "content": "第五条内容"},
     ]
+    add_bases(hunan, 4)  # room in the quota: a page with none says so instead of showing the form
     run_in_browser(lambda browser: case_scenario(browser, url, submission.campaign_id, hunan.pk))
