@@ -25,7 +25,13 @@ from review.models import FieldComment, Transition
 from review.services import last_return
 from submissions.forms import raw_text
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
-from submissions.services import profile_for, submission_findings, unexplained_warnings, validation_input
+from submissions.services import (
+    profile_for,
+    rejected_explanations,
+    submission_findings,
+    unexplained_warnings,
+    validation_input,
+)
 from submissions.validation import Finding, field_name, validate
 
 FieldKey = tuple[str, str, int]
@@ -176,6 +182,15 @@ def blocker_items(submission: Submission, index: FieldIndex | None = None) -> li
                 f"{index.section_title(form, section)}：{n} 条预警未填写情况说明",
                 index.section_url(form, section),
                 "去说明",
+            )
+        )
+    for f, e in rejected_explanations(submission, findings):
+        form = forms_of.get(id(f), "")
+        out.append(
+            Blocker(
+                f"{index.ref(form, f.field, f.year).label}：预警说明未被审核认可（{e.verdict_comment}）",
+                index.ref(form, f.field, f.year).url,
+                "去修改说明",
             )
         )
     report = DevelopmentReport.objects.filter(submission=submission).first()

@@ -35,7 +35,7 @@ from review.models import FieldComment, Notification, Snapshot, Transition
 from review.notifications import notify_authority_users, notify_base_users
 from review.transitions import BY_NAME, INPUT_NEEDS, TABLE, Action, Availability, Need
 from submissions.models import Submission, ValueChange, WarningExplanation
-from submissions.services import profile_for, submission_findings, unexplained_warnings
+from submissions.services import profile_for, rejected_explanations, submission_findings, unexplained_warnings
 
 S = Submission.Status
 
@@ -53,6 +53,8 @@ def submission_blockers(submission: Submission) -> list[str]:
     missing = unexplained_warnings(submission, findings)
     if missing:
         problems.append(f"还有 {len(missing)} 条预警未填写情况说明。")
+    if rejected := rejected_explanations(submission, findings):
+        problems.append(f"还有 {len(rejected)} 条预警说明未被审核认可，请按审核意见修改说明。")
     report = getattr(submission, "report", None) if hasattr(submission, "report") else None
     problems.extend(f"发展情况报告：{p}" for p in report_problems(report))
     problems.extend(scan_problems(submission))

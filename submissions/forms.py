@@ -40,6 +40,9 @@ class FindingView:
     explanation: str = ""
     explanation_valid: bool = False
     verdict: str = ""
+    rejected: bool = False  # the reviewer did not accept this explanation: revise before submitting
+    verdict_comment: str = ""
+    verdict_by: str = ""
     source: str = "notice"  # notice (填报要求) or system (系统提示)
 
     @property
@@ -264,6 +267,11 @@ def finding_views(
             view.explanation = explanation.text
             view.explanation_valid = explanation.explained_values == f.values
             view.verdict = explanation.get_verdict_display()
+            view.rejected = (
+                view.explanation_valid and explanation.verdict == WarningExplanation.Verdict.REJECTED
+            )
+            view.verdict_comment = explanation.verdict_comment
+            view.verdict_by = explanation.verdict_by.display_name if explanation.verdict_by else ""
         views.append(view)
     return views
 

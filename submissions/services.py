@@ -425,6 +425,26 @@ def explanation_save(
     return explanation
 
 
+def rejected_explanations(
+    submission: Submission, findings: dict[str, list[Finding]]
+) -> list[tuple[Finding, WarningExplanation]]:
+    """Warnings whose current explanation a reviewer did not accept (不认可): the one rule that such an
+    explanation blocks submission until the base revises it (explanation_save resets the verdict)
+    or changes the values so the warning is gone or different."""
+    rejected = {
+        (e.form, e.finding_key): e
+        for e in submission.explanations.all()
+        if e.verdict == WarningExplanation.Verdict.REJECTED
+    }
+    out: list[tuple[Finding, WarningExplanation]] = []
+    for form, items in findings.items():
+        for f in items:
+            e = rejected.get((form, f.key)) if f.severity == "warning" else None
+            if e is not None and e.explained_values == f.values:
+                out.append((f, e))
+    return out
+
+
 def unexplained_warnings(submission: Submission, findings: dict[str, list[Finding]]) -> list[Finding]:
     """Warnings with no explanation, or whose explanation was written for other values."""
     explained = {(e.form, e.finding_key): e.explained_values for e in submission.explanations.all()}

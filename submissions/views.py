@@ -97,7 +97,9 @@ class Material:
         self.values = values_by_form(submission)
         previous = previous_submission(submission)
         before = values_by_form(previous) if previous else {}
-        self.explanations = {(e.form, e.finding_key): e for e in submission.explanations.all()}
+        self.explanations = {
+            (e.form, e.finding_key): e for e in submission.explanations.select_related("verdict_by")
+        }
         self.findings: dict[str, list[Finding]] = {}
         self.progress: dict[str, dict[str, tuple[int, int]]] = {}
         self.inputs: dict[str, dict[tuple[str, int], Any]] = {}

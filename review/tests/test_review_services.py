@@ -167,6 +167,22 @@ def test_a_rejected_explanation_whose_warning_was_corrected_no_longer_blocks(exp
     assert reload(submission).status == "approved"
 
 
+def test_a_rejected_explanation_blocks_resubmission_until_it_is_revised(explained, reviewer, filler):
+    from submissions.services import explanation_save
+
+    submission = explained.submission
+    explanation_decide(explanation=explained, user=reviewer, accept=False, comment="说明不具体")
+    review_return(submission=submission, user=reviewer, comment="请补充说明")
+    with pytest.raises(ValidationError, match="1 条预警说明未被审核认可"):
+        submission_submit(submission=submission, user=filler)
+    assert reload(submission).status == "returned"
+    explanation_save(
+        submission=submission, user=filler, form="summary", finding_key=WARNING_KEY, text="更具体的说明。"
+    )
+    submission_submit(submission=submission, user=filler)
+    assert reload(submission).status == "submitted"
+
+
 def test_an_explanation_rewritten_after_a_return_must_be_decided_again(explained, reviewer, filler):
     from submissions.services import explanation_save
 
