@@ -28,6 +28,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -62,6 +63,7 @@ from submissions.services import (
     submission_start,
     values_save,
 )
+from submissions.status import material_checks
 
 MODEL_YEARS = (2018, 2019, 2020, 2021)
 SHARED_FORM_VERSION = "2022"
@@ -885,6 +887,12 @@ class _Rows:
     def flush(self) -> None:
         self._insert(Value, self.VALUE_COLUMNS, self.values)
         self._insert(ValueChange, self.CHANGE_COLUMNS, self.changes)
+        # Written around values_save, so bump the revision it would have: a stored check of these
+        # materials (submissions.status) is then stale and recomputed.
+        touched = {row[0] for row in self.values}
+        for start in range(0, len(touched), 500):
+            chunk = sorted(touched)[start : start + 500]
+            Submission.objects.filter(pk__in=chunk).update(revision=F("revision") + 1)
         self.count += len(self.values)
         self.values, self.changes = [], []
 
@@ -1352,6 +1360,15 @@ def demo_values_load(*, seed: int) -> ValuesResult:
         fields = {code: d.parsed().field_map() for code, d in _definitions(current.form_version).items()}
         job.drafts(submissions, fields, filler)
         job.real_path(submissions, reviewer, ministry)
+        # Every material's status computed once now, as the save services would have, so the first
+        # page that lists them reads stored rows.
+        material_checks(
+            list(
+                Submission.objects.filter(campaign=current).select_related(
+                    "campaign", "base__category", "summary_definition", "annex_definition"
+                )
+            )
+        )
 
     states = Counter(Submission.objects.filter(campaign=current).values_list("status", flat=True))
     return ValuesResult(

@@ -8,13 +8,9 @@ later change to the material shows the scan as outdated and the submit step refu
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -27,6 +23,7 @@ from definitions.schema import Field
 from exchange.models import Evidence, SealedScan
 from lib import authz
 from lib.authz import Ask
+from lib.fingerprints import data_fingerprint as data_fingerprint  # importable from here too
 from lib.fingerprints import short_fingerprint
 from reports.models import DevelopmentReport
 from security.uploads import CheckedFile, upload_check
@@ -37,55 +34,7 @@ MAX_SCAN_BYTES = 10 * 1024 * 1024
 OUTDATED_TEXT = "已过期（材料在盖章后被修改，请重新打印盖章并上传）"
 
 
-# --- fingerprints ------------------------------------------------------------------------------
-
-
-def _is_blank(raw: Any) -> bool:
-    # A cleared cell prints exactly like a cell never filled, so both give the same fingerprint.
-    if raw is None:
-        return True
-    if isinstance(raw, str):
-        return not raw.strip()
-    return isinstance(raw, list | dict) and not raw
-
-
-def _items(items: Any) -> list[dict[str, str]]:
-    out = []
-    for item in items or ():
-        if isinstance(item, dict):
-            out.append({"lead": str(item.get("lead") or ""), "content": str(item.get("content") or "")})
-        else:
-            out.append({"lead": "", "content": str(item)})
-    return out
-
-
-def report_material(report: Any | None) -> dict[str, Any] | None:
-    """The printed fields of a development report; None when the base has not written one."""
-    if report is None:
-        return None
-    return {
-        "overview": report.overview or "",
-        "highlights": _items(report.highlights),
-        "practices": _items(report.practices),
-        "problems": report.problems or "",
-    }
-
-
-def data_fingerprint(*, submission_values: Iterable[Any], report: Any | None) -> str:
-    """SHA-256 (hex) of a canonical JSON of exactly what is printed: every value's form, code, year,
-    raw input and entered currency, sorted, and the report's fields. Revisions, timestamps and who
-    typed what are not printed, so they do not change it. Pure: objects in, text out."""
-    values = sorted(
-        (
-            [str(v.form), str(v.code), int(v.year), v.raw, v.entered_currency or ""]
-            for v in submission_values
-            if not _is_blank(v.raw)
-        ),
-        key=lambda row: (row[0], row[1], row[2]),
-    )
-    material = {"values": values, "report": report_material(report)}
-    canonical = json.dumps(material, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+# --- fingerprints (the pure functions live in lib.fingerprints) -----------------------------
 
 
 def report_of(submission: Submission) -> DevelopmentReport | None:

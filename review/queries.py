@@ -1,5 +1,6 @@
 """Read-side helpers of the review pages: the timeline, field comments, what blocks a submission (with
-where to fix it), the reviewer's list computed in bulk, and the fields a reviewer may comment on.
+where to fix it, from review.status), the reviewer's list read from the stored statuses, and the
+fields a reviewer may comment on.
 
 Nothing here changes state; the state machine is review/services.py. The data-entry page imports
 `field_comments_for` to show a return's comments at the field they are about.
@@ -16,28 +17,17 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
 from definitions.schema import FormDefinition
-from exchange.models import SealedScan
-from exchange.services import data_fingerprint, scan_problems
 from registry.models import Base, Campaign
-from reports.models import DevelopmentReport
-from reports.services import report_problems
 from review.models import FieldComment, Transition
 from review.services import last_return
+from review.status import Blocker, MaterialStatus, cell_anchor, material_status, material_statuses
 from submissions.forms import raw_text
-from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
-from submissions.services import (
-    profile_for,
-    rejected_explanations,
-    submission_findings,
-    unexplained_warnings,
-    validation_input,
-)
-from submissions.validation import Finding, field_name, validate
+from submissions.models import NOT_YEARLY, Submission, ValueChange, WarningExplanation
+from submissions.services import profile_for
+from submissions.status import Counts, material_findings
+from submissions.validation import field_name
 
 FieldKey = tuple[str, str, int]
-
-# Findings that mean "a mandatory cell is still empty" (one per cell) rather than "a value is wrong".
-MISSING_CODES = frozenset({"required", "too_few_rows"})
 
 
 # --- timeline and comments -----------------------------------------------------------------------
@@ -63,11 +53,6 @@ def field_comments_for(
     for comment in transition.field_comments.all():
         out[(comment.form, comment.code, comment.year)].append(comment)
     return dict(out)
-
-
-def cell_anchor(form: str, code: str, year: int) -> str:
-    """The id the data-entry page gives a cell (submissions.forms.CellView.dom_id)."""
-    return f"c-{form}-{code}-{year}".replace(".", "_")
 
 
 @dataclass(frozen=True)
@@ -143,62 +128,10 @@ def comment_refs(index: FieldIndex, comments: Iterable[FieldComment]) -> list[tu
 # --- what keeps the material from being submitted --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Blocker:
-    text: str
-    url: str = ""
-    action: str = ""
-
-
 def blocker_items(submission: Submission, index: FieldIndex | None = None) -> list[Blocker]:
-    """The same problems as review.services.submission_blockers, each with a link to where to fix it.
-
-    The service stays the judge (it runs again on submit); this only adds directions for the page.
-    """
-    index = index or FieldIndex(submission)
-    findings = submission_findings(submission)
-    out: list[Blocker] = []
-    errors: dict[tuple[str, str], int] = {}
-    for form, items in findings.items():
-        for f in items:
-            if f.severity == "error":
-                errors[(form, f.section)] = errors.get((form, f.section), 0) + 1
-    for (form, section), n in errors.items():
-        out.append(
-            Blocker(
-                f"{index.section_title(form, section)}：{n} 处错误",
-                index.section_url(form, section),
-                "去修改",
-            )
-        )
-    unexplained: dict[tuple[str, str], int] = {}
-    forms_of = {id(f): form for form, items in findings.items() for f in items}
-    for f in unexplained_warnings(submission, findings):
-        key = (forms_of.get(id(f), ""), f.section)
-        unexplained[key] = unexplained.get(key, 0) + 1
-    for (form, section), n in unexplained.items():
-        out.append(
-            Blocker(
-                f"{index.section_title(form, section)}：{n} 条预警未填写情况说明",
-                index.section_url(form, section),
-                "去说明",
-            )
-        )
-    for f, e in rejected_explanations(submission, findings):
-        form = forms_of.get(id(f), "")
-        out.append(
-            Blocker(
-                f"{index.ref(form, f.field, f.year).label}：预警说明未被审核认可（{e.verdict_comment}）",
-                index.ref(form, f.field, f.year).url,
-                "去修改说明",
-            )
-        )
-    report = DevelopmentReport.objects.filter(submission=submission).first()
-    report_url = reverse("reports:report_edit", args=[submission.pk])
-    out.extend(Blocker(f"发展情况报告：{p}", report_url, "去编写") for p in report_problems(report))
-    scans_url = reverse("exchange:scans", args=[submission.pk])
-    out.extend(Blocker(p, scans_url, "去上传") for p in scan_problems(submission))
-    return out
+    """What blocks submission, each with a link to where to fix it (review.status, the same answer
+    the submit service gives)."""
+    return material_status(submission).blockers()
 
 
 # --- the reviewer's list ---------------------------------------------------------------------------
@@ -206,20 +139,55 @@ def blocker_items(submission: Submission, index: FieldIndex | None = None) -> li
 
 @dataclass
 class ReviewRow:
-    """One base of the authority in the campaign, with counts computed from prefetched data."""
+    """One base of the authority in the campaign, with its material's stored status (review.status)."""
 
     base: Base
     submission: Submission | None
-    missing: int = 0  # mandatory cells still empty
-    errors: int = 0  # other errors (invalid values, 其中 > whole, rules)
-    warnings: int = 0
-    unexplained: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    pending: int = 0
-    report_ok: bool = False
-    scans_ok: bool = False
+    status: MaterialStatus | None = None
     returns: int = 0
+
+    @property
+    def counts(self) -> Counts:
+        return self.status.counts if self.status is not None else Counts()
+
+    @property
+    def missing(self) -> int:
+        return self.counts.missing
+
+    @property
+    def errors(self) -> int:
+        return self.counts.errors
+
+    @property
+    def warnings(self) -> int:
+        return self.counts.warnings
+
+    @property
+    def unexplained(self) -> int:
+        return self.counts.unexplained
+
+    def _verdicts(self) -> dict[str, int]:
+        return self.status.verdicts() if self.status is not None else {}
+
+    @property
+    def accepted(self) -> int:
+        return self._verdicts().get(WarningExplanation.Verdict.ACCEPTED, 0)
+
+    @property
+    def rejected(self) -> int:
+        return self._verdicts().get(WarningExplanation.Verdict.REJECTED, 0)
+
+    @property
+    def pending(self) -> int:
+        return self._verdicts().get(WarningExplanation.Verdict.PENDING, 0)
+
+    @property
+    def report_ok(self) -> bool:
+        return self.status is not None and self.status.report_ok
+
+    @property
+    def scans_ok(self) -> bool:
+        return self.status is not None and self.status.scans_ok
 
     @property
     def state(self) -> str:
@@ -237,9 +205,7 @@ class ReviewRow:
 
     @property
     def ready(self) -> bool:
-        return (
-            not self.missing and not self.errors and not self.unexplained and self.report_ok and self.scans_ok
-        )
+        return self.status is not None and self.status.ready
 
     @property
     def decided(self) -> int:
@@ -260,23 +226,11 @@ def current_campaign() -> Campaign | None:
     )
 
 
-def _latest_previous(submissions: Iterable[Submission]) -> dict[int, Submission]:
-    out: dict[int, Submission] = {}
-    for s in submissions:  # ordered newest campaign first
-        out.setdefault(s.base_id, s)
-    return out
-
-
 def review_rows(*, campaign: Campaign, bases: QuerySet[Base]) -> list[ReviewRow]:
-    """One row per base of `bases` taking part in `campaign`, in a fixed number of queries.
-
-    Validation runs in Python on prefetched values, with each definition parsed once for all rows.
-    """
+    """One row per base of `bases` taking part in `campaign`, in a fixed number of queries: each
+    material's stored status is read (review.status), not recomputed; only a stale one is."""
     base_list = list(
         bases.filter(campaigns=campaign).select_related("category", "authority").order_by("batch", "name")
-    )
-    live_scans = Prefetch(
-        "scans", queryset=SealedScan.objects.filter(superseded_at__isnull=True), to_attr="live_scans"
     )
     returns = Prefetch(
         "transitions",
@@ -285,94 +239,25 @@ def review_rows(*, campaign: Campaign, bases: QuerySet[Base]) -> list[ReviewRow]
         ).only("id", "submission_id"),
         to_attr="return_transitions",
     )
-    submissions = {
-        s.base_id: s
-        for s in Submission.objects.filter(campaign=campaign, base__in=[b.pk for b in base_list])
-        .select_related("summary_definition", "annex_definition", "report", "campaign")
-        .prefetch_related(
-            Prefetch("values", queryset=Value.objects.all()),
-            "explanations",
-            live_scans,
-            returns,
-        )
-    }
-    previous = _latest_previous(
-        Submission.objects.filter(base__in=[b.pk for b in base_list], campaign__year__lt=campaign.year)
-        .order_by("-campaign__year")
-        .prefetch_related("values")
+    by_base = {b.pk: b for b in base_list}
+    submissions = list(
+        Submission.objects.filter(campaign=campaign, base__in=list(by_base))
+        .select_related("summary_definition", "annex_definition", "campaign")
+        .prefetch_related(returns)
     )
-    parsed_cache: dict[int, FormDefinition] = {}
-
-    def parsed_of(definition: Any) -> FormDefinition:
-        if definition.pk not in parsed_cache:
-            parsed_cache[definition.pk] = definition.parsed()
-        return parsed_cache[definition.pk]
-
+    for s in submissions:
+        s.base = by_base[s.base_id]
+    statuses = material_statuses(submissions)
+    of_base = {s.base_id: s for s in submissions}
     rows = []
     for base in base_list:
-        submission = submissions.get(base.pk)
+        submission = of_base.get(base.pk)
         row = ReviewRow(base=base, submission=submission)
+        if submission is not None:
+            row.status = statuses[submission.pk]
+            row.returns = len(submission.return_transitions)
         rows.append(row)
-        if submission is None:
-            continue
-        submission.base = base
-        _fill_counts(row, submission, previous.get(base.pk), parsed_of)
     return rows
-
-
-def _by_form(values: Iterable[Value]) -> dict[str, dict[tuple[str, int], Value]]:
-    out: dict[str, dict[tuple[str, int], Value]] = defaultdict(dict)
-    for v in values:
-        out[v.form][(v.code, v.year)] = v
-    return out
-
-
-def _fill_counts(row: ReviewRow, submission: Submission, prior: Submission | None, parsed_of: Any) -> None:
-    values = list(submission.values.all())
-    current = _by_form(values)
-    before = _by_form(prior.values.all()) if prior is not None else {}
-    profile = profile_for(submission.base)
-    explained = {(e.form, e.finding_key): e for e in submission.explanations.all()}
-    for definition in submission.definitions():
-        parsed = parsed_of(definition)
-        inputs = validation_input(current.get(parsed.code, {}), parsed)
-        prior_values = before.get(parsed.code)
-        findings: list[Finding] = validate(
-            definition=parsed,
-            profile=profile,
-            data_year=submission.campaign.data_year,
-            values=inputs,
-            previous=validation_input(prior_values, parsed) if prior_values else None,
-        )
-        for f in findings:
-            if f.severity == "warning":
-                row.warnings += 1
-                e = explained.get((parsed.code, f.key))
-                if e is None or e.explained_values != f.values:
-                    row.unexplained += 1
-                elif e.verdict == WarningExplanation.Verdict.ACCEPTED:
-                    row.accepted += 1
-                elif e.verdict == WarningExplanation.Verdict.REJECTED:
-                    row.rejected += 1
-                else:
-                    row.pending += 1
-            elif f.code in MISSING_CODES:
-                row.missing += 1
-            else:
-                row.errors += 1
-    report = getattr(submission, "report", None) if hasattr(submission, "report") else None
-    row.report_ok = not report_problems(report)
-    live: list[SealedScan] = submission.live_scans  # type: ignore[attr-defined]  # Prefetch(to_attr=)
-    scans = {s.kind: s for s in live}
-    summary = scans.get(SealedScan.Kind.SUMMARY)
-    report_scan = scans.get(SealedScan.Kind.REPORT)
-    row.scans_ok = bool(
-        summary
-        and report_scan
-        and summary.fingerprint == data_fingerprint(submission_values=values, report=None)
-        and report_scan.fingerprint == data_fingerprint(submission_values=(), report=report)
-    )
-    row.returns = len(submission.return_transitions)  # type: ignore[attr-defined]  # Prefetch(to_attr=)
 
 
 def state_counts(rows: Iterable[ReviewRow]) -> dict[str, int]:
@@ -393,7 +278,7 @@ class ExplanationView:
 
 
 def explanation_views(submission: Submission, index: FieldIndex) -> list[ExplanationView]:
-    findings = submission_findings(submission)
+    findings = material_findings(submission)
     current = {(form, f.key): f for form, items in findings.items() for f in items if f.severity == "warning"}
     out = []
     for e in submission.explanations.select_related("written_by", "verdict_by").order_by(

@@ -23,19 +23,19 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import event_record
 from exchange.pdf import summary_pdf
-from exchange.services import data_fingerprint, scan_problems
+from exchange.services import data_fingerprint
 from lib import authz
 from lib.authz import Ask
 from lib.deadlines import day_label, deadline_open
 from lib.fingerprints import short_fingerprint
 from registry.campaigns import authority_window_open, base_window_open
 from registry.models import Authority, Base, Campaign, ReopenRequest
-from reports.services import report_problems
 from review.models import FieldComment, Notification, Snapshot, Transition
 from review.notifications import notify_authority_users, notify_base_users
+from review.status import material_status
 from review.transitions import BY_NAME, INPUT_NEEDS, TABLE, Action, Availability, Need
 from submissions.models import Submission, ValueChange, WarningExplanation
-from submissions.services import profile_for, rejected_explanations, submission_findings, unexplained_warnings
+from submissions.services import profile_for
 
 S = Submission.Status
 
@@ -44,21 +44,9 @@ S = Submission.Status
 
 
 def submission_blockers(submission: Submission) -> list[str]:
-    """Everything that keeps the material from being submitted, in Chinese, most important first."""
-    findings = submission_findings(submission)
-    problems: list[str] = []
-    errors = sum(1 for items in findings.values() for f in items if f.severity == "error")
-    if errors:
-        problems.append(f"报表中还有 {errors} 处错误需要修改。")
-    missing = unexplained_warnings(submission, findings)
-    if missing:
-        problems.append(f"还有 {len(missing)} 条预警未填写情况说明。")
-    if rejected := rejected_explanations(submission, findings):
-        problems.append(f"还有 {len(rejected)} 条预警说明未被审核认可，请按审核意见修改说明。")
-    report = getattr(submission, "report", None) if hasattr(submission, "report") else None
-    problems.extend(f"发展情况报告：{p}" for p in report_problems(report))
-    problems.extend(scan_problems(submission))
-    return problems
+    """Everything that keeps the material from being submitted, in Chinese, most important first:
+    the material's status (review.status), the same answer its pages show."""
+    return material_status(submission).blocker_texts()
 
 
 # --- transitions -----------------------------------------------------------------------------------
@@ -129,8 +117,8 @@ def _require_state(submission: Submission, *allowed: str) -> None:
 
 
 def transition_blockers(submission: Submission) -> list[str]:
-    """What keeps the material from being submitted, as the table's NO_BLOCKERS need reads it.
-    The one call to swap when the stored status of the material replaces the computation."""
+    """What keeps the material from being submitted, as the table's NO_BLOCKERS need reads it: the
+    stored status of the material (recomputed first if stale), as every page reads it."""
     return submission_blockers(submission)
 
 
@@ -287,15 +275,7 @@ def live_explanations(submission: Submission) -> list[WarningExplanation]:
 
     An explanation whose warning went away (the base corrected the value after a return) no longer
     needs a verdict, so it must neither block nor be counted."""
-    findings = submission_findings(submission)
-    current = {
-        (form, f.key): f.values for form, items in findings.items() for f in items if f.severity == "warning"
-    }
-    return [
-        e
-        for e in submission.explanations.order_by("form", "finding_key")
-        if current.get((e.form, e.finding_key)) == e.explained_values
-    ]
+    return material_status(submission).live_explanations
 
 
 @transaction.atomic

@@ -47,6 +47,9 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     is_late = models.BooleanField("逾期提交", default=False)
     status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+    # Bumped by every change the material's check reads (values, explanations), in the change's
+    # transaction: a stored MaterialCheck computed at another revision is stale.
+    revision = models.PositiveIntegerField("材料修订号", default=0)
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("最后修改时间", default=timezone.now)
     updated_by = models.ForeignKey(
@@ -176,3 +179,30 @@ class WarningExplanation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form}:{self.finding_key}"
+
+
+class MaterialCheck(models.Model):
+    """The material's status as computed from its values (submissions.status): every finding, the
+    counts, the progress per section and the fingerprint of the printed 汇总表.
+
+    Stored once per change of the material, in the change's transaction, so pages and lists read it
+    instead of validating again. `basis` records what it was computed from (the material's revision,
+    last campaign's material, the definitions, the base's profile, the code's CHECK_VERSION); a row
+    whose basis no longer matches is recomputed when read."""
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, primary_key=True, related_name="material_check"
+    )
+    basis = models.JSONField("计算依据", default=dict)
+    findings = models.JSONField("校验结果", default=list)
+    counts = models.JSONField("统计", default=dict)
+    progress = models.JSONField("填写进度", default=dict)
+    summary_fingerprint = models.CharField("汇总表数据指纹", max_length=64)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "材料校验结果"
+        verbose_name_plural = "材料校验结果"
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} r{self.basis.get('revision')}"

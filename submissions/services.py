@@ -13,28 +13,26 @@ from django.utils import timezone
 
 from accounts.models import User
 from definitions.models import Definition
-from definitions.schema import BaseProfile, Field, FormDefinition
+from definitions.schema import Field, FormDefinition
 from lib.text import char_count
 from registry.models import Base, Campaign
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
+from submissions.status import material_check_refresh, material_findings
+
+# Read helpers that moved to submissions.status, still importable from here.
+from submissions.status import previous_submission as previous_submission
+from submissions.status import profile_for as profile_for
+from submissions.status import validation_input as validation_input
+from submissions.status import values_by_form as values_by_form
 from submissions.validation import (
     CurrencyError,
     Finding,
     convert_currency,
     currency_code,
     parse_value,
-    validate,
 )
 
 EXPLANATION_MAX = 500
-
-
-def profile_for(base: Base) -> BaseProfile:
-    return BaseProfile(
-        category=base.category.code,
-        industry_flags=frozenset(base.industry_flags or ()),
-        producer_services_led=base.producer_services_led,
-    )
 
 
 def to_json(value: Any) -> Any:
@@ -56,14 +54,6 @@ def definitions_for(campaign: Campaign, base: Base) -> tuple[Definition, Definit
     return summary, annex
 
 
-def previous_submission(submission: Submission) -> Submission | None:
-    return (
-        Submission.objects.filter(base_id=submission.base_id, campaign__year__lt=submission.campaign.year)
-        .order_by("-campaign__year")
-        .first()
-    )
-
-
 @transaction.atomic
 def submission_start(*, campaign: Campaign, base: Base, user: User | None) -> Submission:
     """Get or create the base's material for the campaign, pre-filling history years from last year."""
@@ -82,6 +72,7 @@ def submission_start(*, campaign: Campaign, base: Base, user: User | None) -> Su
     )
     _prefill_history(submission)
     _prefill_registry(submission)
+    material_check_refresh(submission=submission)
     return submission
 
 
@@ -330,57 +321,10 @@ def values_save(
     if history:
         ValueChange.objects.bulk_create(history)
         submission.updated_at, submission.updated_by = now, user
-        submission.save(update_fields=["updated_at", "updated_by"])
+        submission.revision += 1
+        submission.save(update_fields=["updated_at", "updated_by", "revision"])
+        material_check_refresh(submission=submission)
     return result
-
-
-def values_by_form(submission: Submission) -> dict[str, dict[tuple[str, int], Value]]:
-    out: dict[str, dict[tuple[str, int], Value]] = {d.code: {} for d in submission.definitions()}
-    for v in submission.values.all():
-        out.setdefault(v.form, {})[(v.code, v.year)] = v
-    return out
-
-
-def validation_input(
-    values: dict[tuple[str, int], Value], definition: FormDefinition
-) -> dict[tuple[str, int], Any]:
-    """What the pure validator reads: the canonical value where the cell parsed, otherwise the raw text
-    (so the validator reports the type error), with currency already converted."""
-    out: dict[tuple[str, int], Any] = {}
-    fields = definition.field_map()
-    for key, v in values.items():
-        fld = fields.get(key[0])
-        if fld is None:
-            continue
-        if v.entered_currency and v.value is not None:
-            out[key] = v.value
-        elif v.entered_currency and fld.is_numeric:
-            # Kept as typed but not converted (a currency the notice does not allow): the validator
-            # must see the currency too, or it would read the figure as 人民币.
-            out[key] = {"amount": v.raw, "currency": v.entered_currency}
-        else:
-            out[key] = v.raw
-    return out
-
-
-def submission_findings(submission: Submission) -> dict[str, list[Finding]]:
-    """Errors and warnings of every form of the material, against last campaign's figures."""
-    current = values_by_form(submission)
-    previous = previous_submission(submission)
-    before = values_by_form(previous) if previous else {}
-    profile = profile_for(submission.base)
-    out: dict[str, list[Finding]] = {}
-    for definition in submission.definitions():
-        parsed = definition.parsed()
-        prior = before.get(parsed.code)
-        out[parsed.code] = validate(
-            definition=parsed,
-            profile=profile,
-            data_year=submission.campaign.data_year,
-            values=validation_input(current.get(parsed.code, {}), parsed),
-            previous=validation_input(prior, parsed) if prior else None,
-        )
-    return out
 
 
 @transaction.atomic
@@ -388,7 +332,11 @@ def explanation_save(
     *, submission: Submission, user: User, form: str, finding_key: str, text: str
 ) -> WarningExplanation:
     """Store the base's explanation of a current warning, with the values it explains."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("campaign", "base__category")
+        .get(pk=submission.pk)
+    )
     if not submission.is_editable:
         raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能修改。")
     text = (text or "").strip()
@@ -399,7 +347,7 @@ def explanation_save(
     finding = next(
         (
             f
-            for f in submission_findings(submission).get(form, [])
+            for f in material_findings(submission).get(form, [])
             if f.key == finding_key and f.severity == "warning"
         ),
         None,
@@ -422,27 +370,16 @@ def explanation_save(
             "verdict_by": None,
         },
     )
+    submission.revision += 1
+    submission.save(update_fields=["revision"])
+    material_check_refresh(submission=submission)
     return explanation
 
 
-def rejected_explanations(
-    submission: Submission, findings: dict[str, list[Finding]]
-) -> list[tuple[Finding, WarningExplanation]]:
-    """Warnings whose current explanation a reviewer did not accept (不认可): the one rule that such an
-    explanation blocks submission until the base revises it (explanation_save resets the verdict)
-    or changes the values so the warning is gone or different."""
-    rejected = {
-        (e.form, e.finding_key): e
-        for e in submission.explanations.all()
-        if e.verdict == WarningExplanation.Verdict.REJECTED
-    }
-    out: list[tuple[Finding, WarningExplanation]] = []
-    for form, items in findings.items():
-        for f in items:
-            e = rejected.get((form, f.key)) if f.severity == "warning" else None
-            if e is not None and e.explained_values == f.values:
-                out.append((f, e))
-    return out
+def submission_findings(submission: Submission) -> dict[str, list[Finding]]:
+    """Errors and warnings of every form of the material, against last campaign's figures (read from
+    the stored check, submissions.status)."""
+    return material_findings(submission)
 
 
 def unexplained_warnings(submission: Submission, findings: dict[str, list[Finding]]) -> list[Finding]:

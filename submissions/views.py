@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -27,7 +28,6 @@ from permissions.checks import can_fill, can_fill_own_base
 from registry.models import Campaign
 from review.queries import field_comments_for
 from submissions.forms import (
-    MISSING_CHECKS,
     PayloadError,
     finding_views,
     parse_save_payload,
@@ -35,17 +35,16 @@ from submissions.forms import (
     section_blocks,
 )
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
-from submissions.services import (
-    CellChange,
-    explanation_save,
-    previous_submission,
+from submissions.services import CellChange, explanation_save, submission_start, values_save
+from submissions.status import (
+    CheckedFinding,
+    checked_findings,
+    material_check,
     profile_for,
-    submission_start,
     validation_input,
     values_by_form,
-    values_save,
 )
-from submissions.validation import Finding, compute_yoy, progress, validate
+from submissions.validation import Finding, compute_yoy
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -83,10 +82,9 @@ def _section(definition: FormDefinition, code: str) -> Section:
 
 
 class Material:
-    """Everything the pages compute from one read of the material: values, findings, progress.
-
-    A fixed number of queries (values, last campaign's material and its values, explanations)
-    whatever the number of fields, so a section page costs the same for 5 items or 50.
+    """What the pages show of one material, read from its stored check (submissions.status): the
+    findings, the counts and the progress per section. The values themselves are read only by a page
+    that shows cells (`values`, `inputs`), so the overview costs the same for an empty or a full form.
     """
 
     def __init__(self, submission: Submission) -> None:
@@ -94,51 +92,52 @@ class Material:
         self.profile = profile_for(submission.base)
         self.data_year = submission.campaign.data_year
         self.definitions = _definitions(submission)
-        self.values = values_by_form(submission)
-        previous = previous_submission(submission)
-        before = values_by_form(previous) if previous else {}
+        self.check = material_check(submission)
         self.explanations = {
             (e.form, e.finding_key): e for e in submission.explanations.select_related("verdict_by")
         }
-        self.findings: dict[str, list[Finding]] = {}
-        self.progress: dict[str, dict[str, tuple[int, int]]] = {}
-        self.inputs: dict[str, dict[tuple[str, int], Any]] = {}
-        for parsed in self.definitions:
-            inputs = validation_input(self.values.get(parsed.code, {}), parsed)
-            prior = before.get(parsed.code)
-            self.inputs[parsed.code] = inputs
-            self.findings[parsed.code] = validate(
-                definition=parsed,
-                profile=self.profile,
-                data_year=self.data_year,
-                values=inputs,
-                previous=validation_input(prior, parsed) if prior else None,
-            )
-            self.progress[parsed.code] = progress(parsed, self.profile, self.data_year, inputs)
+        self.findings: dict[str, list[Finding]] = {p.code: [] for p in self.definitions}
+        self._checked: list[CheckedFinding] = checked_findings(self.check)
+        for c in self._checked:
+            self.findings.setdefault(c.form, []).append(c.finding)
+        self.progress: dict[str, dict[str, tuple[int, int]]] = {
+            form: {section: (int(p[0]), int(p[1])) for section, p in sections.items()}
+            for form, sections in self.check.progress.items()
+        }
+
+    @cached_property
+    def values(self) -> dict[str, dict[tuple[str, int], Value]]:
+        return values_by_form(self.submission)
+
+    @cached_property
+    def inputs(self) -> dict[str, dict[tuple[str, int], Any]]:
+        return {p.code: validation_input(self.values.get(p.code, {}), p) for p in self.definitions}
 
     def section_findings(self, form: str, section: str) -> list[Finding]:
         return [f for f in self.findings.get(form, []) if f.section == section]
 
     def counts(self, form: str) -> dict[str, dict[str, int]]:
-        """Per section: errors other than empty mandatory cells (those are the progress), warnings."""
+        """Per section: errors other than incomplete mandatory cells (those are the progress), warnings."""
         out: dict[str, dict[str, int]] = {}
-        for f in self.findings.get(form, []):
-            c = out.setdefault(f.section, {"errors": 0, "warnings": 0})
-            if f.severity == "warning":
-                c["warnings"] += 1
-            elif f.code not in MISSING_CHECKS:
-                c["errors"] += 1
+        for c in self._checked:
+            if c.form != form:
+                continue
+            counts = out.setdefault(c.finding.section, {"errors": 0, "warnings": 0})
+            if c.kind == "warning":
+                counts["warnings"] += 1
+            elif c.kind == "error":
+                counts["errors"] += 1
         return out
 
     def unexplained(self, form: str, section: str | None = None) -> int:
-        count = 0
-        for f in self.findings.get(form, []):
-            if f.severity != "warning" or (section is not None and f.section != section):
-                continue
-            explanation = self.explanations.get((form, f.key))
-            if explanation is None or explanation.explained_values != f.values:
-                count += 1
-        return count
+        return sum(
+            1
+            for c in self._checked
+            if c.form == form
+            and c.kind == "warning"
+            and not c.explained
+            and (section is None or c.finding.section == section)
+        )
 
     def progress_json(self) -> dict[str, dict[str, list[int]]]:
         return {form: {s: list(p) for s, p in sections.items()} for form, sections in self.progress.items()}

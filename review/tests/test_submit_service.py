@@ -42,7 +42,7 @@ def test_it_refuses_a_material_with_blockers_and_lists_them(material, filler):
     with pytest.raises(ValidationError) as exc:
         submission_submit(submission=material, user=filler)
     text = "".join(exc.value.messages)
-    assert "错误" in text and "发展情况报告" in text and "盖章扫描件" in text
+    assert "必填内容未填写完整" in text and "发展情况报告" in text and "盖章扫描件" in text
     assert reload(material).status == "draft"
     assert not Transition.objects.exists()
 

@@ -23,7 +23,10 @@ def test_a_draft_lists_what_blocks_it_with_links_and_no_button(client, filler, m
     client.force_login(filler)
     html = client.get(url(material)).content.decode()
     assert "提交前检查" in html
-    assert "处错误" in html and reverse("submissions:section", args=[material.pk, "summary", "一"]) in html
+    assert (
+        "必填内容未填写完整" in html
+        and reverse("submissions:section", args=[material.pk, "summary", "一"]) in html
+    )
     assert reverse("reports:report_edit", args=[material.pk]) in html
     assert reverse("exchange:scans", args=[material.pk]) in html
     assert 'id="submit-button"' not in html

@@ -1,0 +1,363 @@
+"""The one computation of a material's status from its values, stored with the material's revision.
+
+`material_check_refresh` validates the material once (against last campaign's figures), counts what
+is missing, wrong, warned and unexplained, computes the progress per section and the fingerprint of
+the printed 汇总表, and stores all of it as a MaterialCheck. The save services call it in their
+transaction, after the change (values_save, explanation_save, submission_start). Every page, list
+and service reads it (`material_check`, `material_checks` for lists) instead of validating again,
+so the filler's page, the reviewer's list and the submit service cannot disagree.
+
+A stored row remembers its `basis`; one that no longer matches the material (a writer that went
+around the services, a new definition, last year's material reopened and changed, a new
+CHECK_VERSION) is recomputed on read. Review-level facts (the report, the sealed scans, verdicts on
+explanations, links to where to fix) are added above, in review.status.
+
+This module sits below submissions.services, which re-exports its read helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from definitions.schema import BaseProfile, FormDefinition
+from lib.fingerprints import data_fingerprint
+from registry.models import Base
+from submissions.models import MaterialCheck, Submission, Value, WarningExplanation
+from submissions.validation import Finding, progress, validate
+
+# Bump when validation or counting changes meaning: every stored check becomes stale and is
+# recomputed on its next read.
+CHECK_VERSION = 1
+
+# Findings that mean "a mandatory cell is not (completely) filled": an empty cell, or a table with
+# fewer rows than the notice asks for. The progress counts both as not filled, so the counts do too.
+MISSING_CODES = frozenset({"required", "too_few_rows"})
+
+Kind = Literal["missing", "error", "warning"]
+
+
+def finding_kind(finding: Finding) -> Kind:
+    if finding.severity == "warning":
+        return "warning"
+    return "missing" if finding.code in MISSING_CODES else "error"
+
+
+# --- reading the material ---------------------------------------------------------------------------
+
+
+def profile_for(base: Base) -> BaseProfile:
+    return BaseProfile(
+        category=base.category.code,
+        industry_flags=frozenset(base.industry_flags or ()),
+        producer_services_led=base.producer_services_led,
+    )
+
+
+def previous_submission(submission: Submission) -> Submission | None:
+    return (
+        Submission.objects.filter(base_id=submission.base_id, campaign__year__lt=submission.campaign.year)
+        .order_by("-campaign__year")
+        .first()
+    )
+
+
+def values_by_form(submission: Submission) -> dict[str, dict[tuple[str, int], Value]]:
+    return _by_form(submission.values.all(), [d.code for d in submission.definitions()])
+
+
+def _by_form(values: Iterable[Value], forms: Iterable[str] = ()) -> dict[str, dict[tuple[str, int], Value]]:
+    out: dict[str, dict[tuple[str, int], Value]] = {code: {} for code in forms}
+    for v in values:
+        out.setdefault(v.form, {})[(v.code, v.year)] = v
+    return out
+
+
+def validation_input(
+    values: dict[tuple[str, int], Value], definition: FormDefinition
+) -> dict[tuple[str, int], Any]:
+    """What the pure validator reads: the canonical value where the cell parsed, otherwise the raw text
+    (so the validator reports the type error), with currency already converted."""
+    out: dict[tuple[str, int], Any] = {}
+    fields = definition.field_map()
+    for key, v in values.items():
+        fld = fields.get(key[0])
+        if fld is None:
+            continue
+        if v.entered_currency and v.value is not None:
+            out[key] = v.value
+        elif v.entered_currency and fld.is_numeric:
+            # Kept as typed but not converted (a currency the notice does not allow): the validator
+            # must see the currency too, or it would read the figure as 人民币.
+            out[key] = {"amount": v.raw, "currency": v.entered_currency}
+        else:
+            out[key] = v.raw
+    return out
+
+
+# --- the stored check ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How far the material is from submittable, as every page shows it."""
+
+    missing: int = 0  # mandatory cells not (completely) filled
+    errors: int = 0  # other errors: invalid values, parts larger than the whole, rules
+    warnings: int = 0
+    unexplained: int = 0  # warnings with no explanation written for their current values
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Counts:
+        return cls(**{k: int(data.get(k, 0)) for k in ("missing", "errors", "warnings", "unexplained")})
+
+
+def _previous_key(previous: Submission | None) -> list[int] | None:
+    return [previous.pk, previous.revision] if previous is not None else None
+
+
+def basis_of(submission: Submission, previous: Submission | None) -> dict[str, Any]:
+    """Everything the check reads besides the values themselves, which `revision` stands for."""
+    base = submission.base
+    return {
+        "version": CHECK_VERSION,
+        "revision": submission.revision,
+        "previous": _previous_key(previous),
+        "definitions": [d.checksum for d in submission.definitions()],
+        "profile": [base.category.code, sorted(base.industry_flags or ()), bool(base.producer_services_led)],
+        "data_year": submission.campaign.data_year,
+    }
+
+
+def _serialize(form: str, finding: Finding, explained: bool) -> dict[str, Any]:
+    return {"form": form, **asdict(finding), "explained": explained}
+
+
+def _deserialize(data: dict[str, Any]) -> tuple[str, Finding, bool]:
+    fields = {k: v for k, v in data.items() if k not in ("form", "explained")}
+    return data["form"], Finding(**fields), bool(data.get("explained"))
+
+
+def _compute(
+    submission: Submission,
+    previous: Submission | None,
+    values: Sequence[Value],
+    previous_values: Sequence[Value],
+    explanations: Iterable[WarningExplanation],
+    parsed_of: Any = None,
+) -> MaterialCheck:
+    parsed_of = parsed_of or (lambda definition: definition.parsed())
+    profile = profile_for(submission.base)
+    data_year = submission.campaign.data_year
+    current = _by_form(values)
+    before = _by_form(previous_values) if previous is not None else {}
+    explained = {(e.form, e.finding_key): e for e in explanations}
+    findings: list[dict[str, Any]] = []
+    progress_of: dict[str, dict[str, list[int]]] = {}
+    live_explanations: list[int] = []
+    counts = {"missing": 0, "errors": 0, "warnings": 0, "unexplained": 0}
+    for definition in submission.definitions():
+        parsed: FormDefinition = parsed_of(definition)
+        inputs = validation_input(current.get(parsed.code, {}), parsed)
+        prior = before.get(parsed.code)
+        for f in validate(
+            definition=parsed,
+            profile=profile,
+            data_year=data_year,
+            values=inputs,
+            previous=validation_input(prior, parsed) if prior else None,
+        ):
+            kind = finding_kind(f)
+            is_explained = False
+            if kind == "warning":
+                counts["warnings"] += 1
+                e = explained.get((parsed.code, f.key))
+                is_explained = e is not None and e.explained_values == f.values
+                if is_explained and e is not None:
+                    live_explanations.append(e.pk)
+                else:
+                    counts["unexplained"] += 1
+            else:
+                counts["missing" if kind == "missing" else "errors"] += 1
+            findings.append(_serialize(parsed.code, f, is_explained))
+        progress_of[parsed.code] = {
+            s: [filled, required]
+            for s, (filled, required) in progress(parsed, profile, data_year, inputs).items()
+        }
+    return MaterialCheck(
+        submission=submission,
+        basis=basis_of(submission, previous),
+        findings=findings,
+        counts={**counts, "live_explanations": sorted(live_explanations)},
+        progress=progress_of,
+        summary_fingerprint=data_fingerprint(submission_values=values, report=None),
+        computed_at=timezone.now(),
+    )
+
+
+_UPDATE_FIELDS = ["basis", "findings", "counts", "progress", "summary_fingerprint", "computed_at"]
+
+
+def _store(checks: Sequence[MaterialCheck]) -> None:
+    # An upsert: two readers recomputing the same stale row at once must not collide.
+    MaterialCheck.objects.bulk_create(
+        checks, update_conflicts=True, unique_fields=["submission"], update_fields=_UPDATE_FIELDS
+    )
+
+
+def material_check_refresh(*, submission: Submission) -> MaterialCheck:
+    """Compute and store the check of `submission` as it is now. The save services call this in
+    their transaction, after the change, so the stored status moves with the material."""
+    previous = previous_submission(submission)
+    check = _compute(
+        submission,
+        previous,
+        list(submission.values.all()),
+        list(previous.values.all()) if previous is not None else [],
+        submission.explanations.all(),
+    )
+    _store([check])
+    submission.material_check = check
+    return check
+
+
+def material_check(submission: Submission) -> MaterialCheck:
+    """The current check of one material: the stored row when its basis still matches, else a new one."""
+    stored = (
+        MaterialCheck.objects.filter(submission_id=submission.pk)
+        .annotate(current_revision=F("submission__revision"))
+        .first()
+    )
+    # The revision as the database holds it now: the caller's instance may predate a save.
+    if stored is not None:
+        submission.revision = stored.current_revision
+    else:
+        submission.refresh_from_db(fields=["revision"])
+    if stored is not None and stored.basis == basis_of(submission, previous_submission(submission)):
+        submission.material_check = stored
+        return stored
+    return material_check_refresh(submission=submission)
+
+
+def material_checks(
+    submissions: Sequence[Submission], *, with_findings: bool = False
+) -> dict[int, MaterialCheck]:
+    """The current checks of many materials in a fixed number of queries (lists): stored rows are
+    read as they are; only stale or missing ones are recomputed, together, and stored.
+
+    Pass the submissions with `campaign`, `base__category`, `summary_definition` and
+    `annex_definition` loaded. Without `with_findings` the (large) findings are not read."""
+    if not submissions:
+        return {}
+    pks = [s.pk for s in submissions]
+    rows = MaterialCheck.objects.filter(submission_id__in=pks)
+    if not with_findings:
+        rows = rows.defer("findings")
+    stored = {c.submission_id: c for c in rows}
+    previous = _previous_of(submissions)
+    out: dict[int, MaterialCheck] = {}
+    stale: list[Submission] = []
+    for s in submissions:
+        check = stored.get(s.pk)
+        if check is not None and check.basis == basis_of(s, previous.get(s.pk)):
+            out[s.pk] = check
+        else:
+            stale.append(s)
+    if stale:
+        out.update({c.submission_id: c for c in _recompute(stale, previous)})
+    return out
+
+
+def _previous_of(submissions: Sequence[Submission]) -> dict[int, Submission]:
+    """{submission pk: the base's material of the latest earlier campaign}, in one query."""
+    years = {s.campaign.year for s in submissions}
+    earlier: QuerySet[Submission] = (
+        Submission.objects.filter(base__in={s.base_id for s in submissions}, campaign__year__lt=max(years))
+        .select_related("campaign")
+        .only("id", "base_id", "revision", "campaign__year")
+        .order_by("-campaign__year")
+    )
+    candidates: dict[int, list[Submission]] = {}
+    for p in earlier:
+        candidates.setdefault(p.base_id, []).append(p)
+    out: dict[int, Submission] = {}
+    for s in submissions:
+        found = next((p for p in candidates.get(s.base_id, ()) if p.campaign.year < s.campaign.year), None)
+        if found is not None:
+            out[s.pk] = found
+    return out
+
+
+def _recompute(stale: Sequence[Submission], previous: dict[int, Submission]) -> list[MaterialCheck]:
+    values: dict[int, list[Value]] = {}
+    wanted = {s.pk for s in stale} | {p.pk for p in previous.values() if p is not None}
+    for v in Value.objects.filter(submission_id__in=wanted):
+        values.setdefault(v.submission_id, []).append(v)
+    explanations: dict[int, list[WarningExplanation]] = {}
+    for e in WarningExplanation.objects.filter(submission_id__in=[s.pk for s in stale]):
+        explanations.setdefault(e.submission_id, []).append(e)
+    parsed_cache: dict[int, FormDefinition] = {}
+
+    def parsed_of(definition: Any) -> FormDefinition:
+        if definition.pk not in parsed_cache:
+            parsed_cache[definition.pk] = definition.parsed()
+        return parsed_cache[definition.pk]
+
+    checks = []
+    for s in stale:
+        prior = previous.get(s.pk)
+        checks.append(
+            _compute(
+                s,
+                prior,
+                values.get(s.pk, []),
+                values.get(prior.pk, []) if prior is not None else [],
+                explanations.get(s.pk, []),
+                parsed_of,
+            )
+        )
+    _store(checks)
+    return checks
+
+
+# --- reading a check ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedFinding:
+    form: str
+    finding: Finding
+    explained: bool  # a warning with an explanation written for its current values
+
+    @property
+    def kind(self) -> Kind:
+        return finding_kind(self.finding)
+
+
+def checked_findings(check: MaterialCheck) -> list[CheckedFinding]:
+    return [CheckedFinding(*_deserialize(d)) for d in check.findings]
+
+
+def findings_by_form(check: MaterialCheck, forms: Iterable[str] = ()) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {code: [] for code in forms}
+    for c in checked_findings(check):
+        out.setdefault(c.form, []).append(c.finding)
+    return out
+
+
+def check_counts(check: MaterialCheck) -> Counts:
+    return Counts.of(check.counts)
+
+
+def live_explanation_ids(check: MaterialCheck) -> frozenset[int]:
+    """Explanations written for a warning the material still raises, with the values it raises it for."""
+    return frozenset(check.counts.get("live_explanations", ()))
+
+
+def material_findings(submission: Submission) -> dict[str, list[Finding]]:
+    """Errors and warnings of every form of the material, by form code (from the current check)."""
+    return findings_by_form(material_check(submission), [d.code for d in submission.definitions()])
