@@ -238,6 +238,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Where `manage.py backup_create` writes (scripts/backup.sh); keep it on another disk or machine.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 MEDIA_URL = "media/"
 
 # Sessions live in the database so several application servers share them. A session ends after
