@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exchange import views
+from exchange import excel_views, views
 
 app_name = "exchange"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("submission/<int:pk>/scans/<int:scan_pk>/file", views.scan_file, name="scan_file"),
     path("submission/<int:pk>/evidence/", views.evidence, name="evidence"),
     path("submission/<int:pk>/evidence/<int:evidence_pk>/file", views.evidence_file, name="evidence_file"),
+    path("submission/<int:pk>/template.xlsx", excel_views.template_download, name="excel_template"),
+    path("submission/<int:pk>/excel/", excel_views.excel, name="excel"),
+    path("submission/<int:pk>/excel/confirm", excel_views.excel_confirm, name="excel_confirm"),
 ]

@@ -38,6 +38,9 @@ class Ask(StrEnum):
     REMIND = "remind"
     # (user, reopen request): decides it at the authority's stage.
     DECIDE_REOPEN_AUTHORITY = "decide_reopen_authority"
+    # (user, submission): imports a filled Excel template into the material (own filler; in bulk the
+    # base's authority or the ministry), while the material may still be changed.
+    IMPORT_EXCEL = "import_excel"
     # (user): 三员分立 in the account services. Creates and edits accounts (the system administrator).
     MANAGE_ACCOUNTS = "manage_accounts"
     # (user): approves role grants (the security administrator).

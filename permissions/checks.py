@@ -148,6 +148,28 @@ def can_upload_scan(user: Any, submission: Submission) -> bool:
     return can_fill(user, submission)
 
 
+def can_download_template(user: Any, submission: Submission) -> bool:
+    """The Excel template of a base's material, pre-filled: its filler, its authority's reviewers, the ministry."""
+    return is_own_filler(user, submission) or is_authority_reviewer(user, submission) or is_ministry(user)
+
+
+def can_import_excel(user: Any, submission: Submission) -> bool:
+    """A filled template goes into the material while it may still be changed: by the base's own
+    filler, or (bulk import) by a reviewer of its authority or the ministry."""
+    return submission.is_editable and (
+        is_own_filler(user, submission) or is_authority_reviewer(user, submission) or is_ministry(user)
+    )
+
+
+def can_bulk_import_excel(user: Any) -> bool:
+    """Many filled templates at once: an authority's reviewer (its own bases) or the ministry (all)."""
+    return can_review_own_authority(user) or can_oversee(user)
+
+
+# National exports (a row per base): the ministry for every base, an authority for its own.
+can_export_bases = can_bulk_import_excel
+
+
 # The material's transitions: the table in review.transitions decides (actor relation, states and
 # needs); these say whether the action would go through now. Needs on what the actor types (a
 # return's comment) are not known yet and count as met.
@@ -246,4 +268,5 @@ ANSWERS: dict[Ask, Check] = {
     Ask.WRITE_AUTHORITY_MATERIAL: can_write_authority_material,
     Ask.REMIND: can_remind,
     Ask.DECIDE_REOPEN_AUTHORITY: can_decide_reopen_authority,
+    Ask.IMPORT_EXCEL: can_import_excel,
 }

@@ -62,6 +62,14 @@ class Can:
         return checks.can_see_own_ratings(self._user)
 
     @cached_property
+    def bulk_import_excel(self) -> bool:
+        return checks.can_bulk_import_excel(self._user)
+
+    @cached_property
+    def export_bases(self) -> bool:
+        return checks.can_export_bases(self._user)
+
+    @cached_property
     def read_audit(self) -> bool:
         return checks.can_read_audit(self._user)
 

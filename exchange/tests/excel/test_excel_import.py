@@ -1,0 +1,189 @@
+"""Reading a filled template: cells as the user meant them, the online checks at their cells, refusals."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from exchange.excel_import import ImportRefused, excel_import_apply, import_read
+from exchange.tests.conftest import save
+from exchange.tests.excel.conftest import filled, ref_of, template_bytes
+from submissions.models import Value
+
+
+def _cells(submission, *items):
+    return {ref_of(submission, "summary", code, year): value for code, year, value in items}
+
+
+def _diffs(reading):
+    return {(d.code, d.year): d for d in reading.differences}
+
+
+def test_an_untouched_template_changes_nothing(filled, template):
+    reading = import_read(data=template, submission=filled)
+    assert reading.differences == [] and reading.ok
+    assert reading.unchanged > 0
+
+
+def test_typed_values_are_read_as_a_user_expects(submission, template):
+    data = filled(
+        template,
+        _cells(
+            submission,
+            ("1.1", 2021, "1,234.5"),  # thousands separator
+            ("1.1", 2020, "１２００"),  # full-width digits
+            ("1.1", 2019, "12.5亿元"),  # the field's own unit typed after the figure
+            ("1.1a", 2021, "1250万元"),  # another money unit: converted
+            ("1.2", 2021, "=100+23.4"),  # a formula (openpyxl leaves no cached value)
+        ),
+    )
+    reading = import_read(data=data, submission=submission)
+    diffs = _diffs(reading)
+    assert diffs[("1.1", 2021)].raw == "1,234.5"
+    assert diffs[("1.1", 2020)].raw == "1200"
+    assert diffs[("1.1", 2019)].raw == "12.5亿元"
+    assert diffs[("1.1a", 2021)].raw == "0.125" and "万元" in diffs[("1.1a", 2021)].notes[0]
+    formula = next(p for p in reading.problems if "公式" in p.message)
+    assert formula.severity == "error" and formula.ref == ref_of(submission, "summary", "1.2", 2021)[1]
+
+
+def test_a_percentage_formatted_cell_is_read_as_the_percentage(submission, template):
+    sheet, ref = ref_of(submission, "summary", "9.1", 2021)
+    data = filled(template, {(sheet, ref): 0.855}, number_formats={(sheet, ref): "0.0%"})
+    assert _diffs(import_read(data=data, submission=submission))[("9.1", 2021)].raw == "85.5"
+
+
+def test_every_problem_names_sheet_cell_and_the_online_message(submission, template):
+    sheet, ref = ref_of(submission, "summary", "1.4", 2021)
+    text_sheet, text_ref = ref_of(submission, "summary", "13.1")
+    data = filled(template, {(sheet, ref): "12.5", (text_sheet, text_ref): "字" * 501})
+    reading = import_read(data=data, submission=submission)
+    errors = {(p.sheet, p.ref): p.message for p in reading.blocking}
+    assert "整数" in errors[(sheet, ref)]
+    assert "500" in errors[(text_sheet, text_ref)]
+    assert not reading.ok
+
+
+def test_a_part_larger_than_its_whole_is_shown_but_does_not_refuse(submission, template):
+    data = filled(template, _cells(submission, ("1.1", 2021, 100), ("1.1a", 2021, 200)))
+    reading = import_read(data=data, submission=submission)
+    assert reading.ok
+    assert any(p.code == "part_of" and p.severity == "info" for p in reading.problems)
+
+
+def test_merged_input_cells_are_reported(submission, template):
+    workbook = load_workbook(io.BytesIO(template))
+    sheet, ref = ref_of(submission, "summary", "1.1", 2021)
+    _, last = ref_of(submission, "summary", "1.1", 2019)
+    workbook[sheet][ref] = 5
+    workbook[sheet].merge_cells(f"{ref}:{last}")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    reading = import_read(data=buffer.getvalue(), submission=submission)
+    assert any("合并" in p.message and p.ref == f"{ref}:{last}" for p in reading.blocking)
+
+
+def test_tables_and_yesno_items_come_back_whole(submission, template):
+    product = {
+        ref_of(submission, "summary", "12.1", 0, 0, "product"): "混凝土泵车",
+        ref_of(submission, "summary", "12.1", 0, 0, "output"): 12000,
+        ref_of(submission, "summary", "12.1", 0, 0, "tech_level"): "国际先进",
+        ref_of(submission, "summary", "18.2", 0, None, "answer"): "是",
+        ref_of(submission, "summary", "18.2", 0, None, "note"): "严格执行。",
+    }
+    diffs = _diffs(import_read(data=filled(template, product), submission=submission))
+    row = diffs[("12.1", 0)].raw[0]
+    assert row["product"] == "混凝土泵车" and row["output"] == "12000" and row["tech_level"] == "国际先进"
+    assert diffs[("18.2", 0)].raw == {"answer": "是", "note": "严格执行。"}
+
+
+def test_a_change_made_online_since_the_download_is_a_conflict(submission, template, filler):
+    save(submission, filler, "summary", "1.1", 2021, "999")
+    data = filled(template, _cells(submission, ("1.1", 2021, 500), ("1.1", 2020, 400)))
+    diffs = _diffs(import_read(data=data, submission=submission))
+    assert diffs[("1.1", 2021)].conflict and diffs[("1.1", 2021)].old == "999"
+    assert not diffs[("1.1", 2020)].conflict
+
+
+def test_a_cell_left_as_downloaded_does_not_undo_an_online_change(submission, template, filler):
+    save(submission, filler, "summary", "1.1", 2021, "999")
+    reading = import_read(data=template, submission=submission)
+    assert ("1.1", 2021) not in _diffs(reading)
+
+
+def test_applying_saves_through_the_values_service_and_keeps_conflicts(submission, template, filler):
+    save(submission, filler, "summary", "1.1", 2021, "999")
+    data = filled(template, _cells(submission, ("1.1", 2021, 500), ("1.1", 2020, 400)))
+    reading = import_read(data=data, submission=submission)
+    rows = [
+        [d.form, d.code, d.year, d.raw, d.seen_revision, d.current_revision, d.conflict]
+        for d in reading.differences
+    ]
+    excel_import_apply(submission=submission, user=filler, differences=rows)
+    assert submission.values.get(code="1.1", year=2021).raw == "999"
+    saved = submission.values.get(code="1.1", year=2020)
+    assert saved.value == "400" and saved.source == Value.Source.IMPORT
+    assert submission.changes.filter(code="1.1", year=2020, source=Value.Source.IMPORT).exists()
+
+
+def test_a_change_after_the_preview_refuses_the_whole_import(submission, template, filler):
+    data = filled(template, _cells(submission, ("1.1", 2021, 500), ("1.1", 2020, 400)))
+    reading = import_read(data=data, submission=submission)
+    rows = [
+        [d.form, d.code, d.year, d.raw, d.seen_revision, d.current_revision, d.conflict]
+        for d in reading.differences
+    ]
+    save(submission, filler, "summary", "1.1", 2021, "777")
+    with pytest.raises(Exception, match="未保存任何内容"):
+        excel_import_apply(submission=submission, user=filler, differences=rows)
+    assert not submission.values.filter(code="1.1", year=2020).exists()
+
+
+def test_another_bases_template_is_refused_with_its_name(submission, other_submission):
+    with pytest.raises(ImportRefused, match="属于示范基地"):
+        import_read(data=template_bytes(other_submission), submission=submission)
+
+
+def test_an_edited_layout_is_refused(submission, template):
+    workbook = load_workbook(io.BytesIO(template))
+    workbook["汇总表"].insert_rows(20)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ImportRefused, match="表格结构已被修改"):
+        import_read(data=buffer.getvalue(), submission=submission)
+
+
+def test_an_edited_marker_is_refused(submission, template):
+    workbook = load_workbook(io.BytesIO(template))
+    ws = workbook["模板标记"]
+    ws["A2"] = ws["A2"].value[:-3] + "abc"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ImportRefused, match="模板标记已被修改"):
+        import_read(data=buffer.getvalue(), submission=submission)
+
+
+def test_another_form_version_is_refused(submission, template, campaign):
+    campaign.form_version = "2023"
+    campaign.save(update_fields=["form_version"])
+    with pytest.raises(ImportRefused, match="2022 年版"):
+        import_read(data=template, submission=submission)
+
+
+def test_a_workbook_without_marker_is_refused(submission):
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    with pytest.raises(ImportRefused, match="缺少模板标记"):
+        import_read(data=buffer.getvalue(), submission=submission)
+
+
+def test_decimal_noise_from_excel_is_not_a_change(submission, template, filler):
+    save(submission, filler, "summary", "1.1", 2021, "0.3")
+    data = filled(template_bytes(submission), _cells(submission, ("1.1", 2021, 0.1 + 0.2)))
+    assert ("1.1", 2021) not in _diffs(import_read(data=data, submission=submission))
+    assert Decimal("0.3") == Decimal(submission.values.get(code="1.1", year=2021).value)
