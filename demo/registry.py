@@ -604,6 +604,8 @@ def _ensure_accounts(plan: DemoPlan, password: str) -> tuple[list[User], list[st
             full_name=spec.full_name,
             is_staff=spec.is_staff,
             password=hashed,
+            # A reserved example domain: the console mail backend shows what each role would be sent.
+            email=f"{spec.username}@example.com",
         )
         if spec.role == Role.BASE_FILLER:
             if filler_base is None:

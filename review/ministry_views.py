@@ -41,6 +41,7 @@ from permissions.checks import can_oversee, can_review_own_authority
 from registry.models import Authority, ReopenRequest
 from review.forms import COMMENT_MAX, ReturnForm
 from review.models import Reminder, Snapshot, Transition
+from review.notifications import base_fillers_reach
 from review.queries import FieldIndex, comment_refs, current_campaign, explanation_views, timeline
 from review.reminders import (
     StateCounts,
@@ -237,13 +238,14 @@ def authority_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 # --- reminders -------------------------------------------------------------------------------------
 
 
-def _audience_of(campaign: Any, authority: Authority) -> dict[str, tuple[int, int]]:
-    """(people, units) a 催报 of this authority's bases / of its reviewers would reach now."""
+def _audience_of(campaign: Any, authority: Authority) -> dict[str, tuple[int, int, int]]:
+    """(people, units, without e-mail) a 催报 of this authority's bases / of its reviewers would reach."""
+    none = (0, 0, 0)
     if campaign is None:
-        return {"bases": (0, 0), "authorities": (0, 0)}
+        return {"bases": none, "authorities": none}
     audience = reminder_audience(campaign=campaign)
     key = str(authority.pk)
-    return {"bases": audience.bases.get(key, (0, 0)), "authorities": audience.authorities.get(key, (0, 0))}
+    return {"bases": audience.bases.get(key, none), "authorities": audience.authorities.get(key, none)}
 
 
 def _send(request: AuthenticatedHttpRequest, form: ReminderForm) -> None:
@@ -323,9 +325,9 @@ def authority_reminders(request: AuthenticatedHttpRequest) -> HttpResponse:
             "authority": authority,
             "rows": rows,
             "deadline": countdown(campaign.base_deadline, timezone.now()) if campaign else None,
-            "audience": reminder_audience(campaign=campaign).bases.get(str(authority.pk), (0, 0))
+            "audience": reminder_audience(campaign=campaign).bases.get(str(authority.pk), (0, 0, 0))
             if campaign
-            else (0, 0),
+            else (0, 0, 0),
             "reminders": _recent_reminders(user, campaign=campaign) if campaign else [],
             "interval_hours": int(min_interval().total_seconds() // 3600),
         },
@@ -407,6 +409,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_return": actions[Transition.Action.MINISTRY_RETURN].offered,
             "accept_form": accept_form,
             "return_form": return_form,
+            "filler_reach": base_fillers_reach(submission.base),
             "field_choices": index.choices(),
             "note_rows": return_form.note_rows if return_form.is_bound else [("", "")],
         },

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from functools import partial
 
+from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
@@ -42,6 +43,13 @@ def _mail(addresses: list[str], subject: str, body: str) -> None:
         logger.exception("notification e-mail failed")
 
 
+def mail_body(body: str, link: str) -> str:
+    """The e-mailed text: the message and the address of the exact page to act on."""
+    if not link:
+        return body
+    return f"{body}\n\n请登录系统处理：{settings.SITE_URL.rstrip('/')}{link}"
+
+
 def notify_users(*, users: Iterable[User], subject: str, body: str, link: str = "") -> int:
     """Schedule the message for the active users once the current transaction commits.
 
@@ -56,12 +64,16 @@ def notify_users(*, users: Iterable[User], subject: str, body: str, link: str = 
     transaction.on_commit(partial(_post, [u.pk for u in recipients], subject, body, link), robust=True)
     addresses = [u.email for u in recipients if u.email]
     if addresses:
-        transaction.on_commit(partial(_mail, addresses, subject, body))
+        transaction.on_commit(partial(_mail, addresses, subject, mail_body(body, link)))
     return len(recipients)
 
 
-def notify_base_users(*, base: Base, subject: str, body: str, submission: Submission | None = None) -> int:
-    link = reverse("review:submit", args=[submission.pk]) if submission is not None else ""
+def notify_base_users(
+    *, base: Base, subject: str, body: str, submission: Submission | None = None, link: str = ""
+) -> int:
+    """To the base's fillers; the link defaults to the material's submit page."""
+    if not link and submission is not None:
+        link = reverse("review:submit", args=[submission.pk])
     users = User.objects.filter(role=Role.BASE_FILLER, base=base, is_active=True)
     return notify_users(users=users, subject=subject, body=body, link=link)
 
@@ -69,3 +81,10 @@ def notify_base_users(*, base: Base, subject: str, body: str, submission: Submis
 def notify_authority_users(*, authority: Authority, subject: str, body: str, link: str = "") -> int:
     users = User.objects.filter(role=Role.AUTHORITY_REVIEWER, authority=authority, is_active=True)
     return notify_users(users=users, subject=subject, body=body, link=link)
+
+
+def base_fillers_reach(base: Base) -> tuple[int, int]:
+    """(active fillers of the base, of whom without an e-mail address): what a page promising
+    e-mail must say before it is sent. Addresses are encrypted at rest, so they are read, not filtered."""
+    users = list(User.objects.filter(role=Role.BASE_FILLER, base=base, is_active=True))
+    return len(users), sum(1 for u in users if not u.email)

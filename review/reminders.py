@@ -516,8 +516,9 @@ class Audience:
     """Who a 催报 would be written to, before it is sent: people and units by scope ("all" or an
     authority's pk as a string), for each kind of target, the interval rule already applied."""
 
-    bases: dict[str, tuple[int, int]] = field(default_factory=dict)  # scope → (people, bases)
-    authorities: dict[str, tuple[int, int]] = field(default_factory=dict)  # scope → (people, authorities)
+    # scope → (people, units, people without an e-mail address, who get the in-system message only)
+    bases: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    authorities: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, dict[str, list[int]]]:
         return {
@@ -541,21 +542,23 @@ def reminder_audience(*, campaign: Campaign, now: dt.datetime | None = None) -> 
     fillers = _users_by("base", Role.BASE_FILLER, [b.pk for b in behind])
     people: dict[str, int] = defaultdict(int)
     units: dict[str, int] = defaultdict(int)
+    no_mail: dict[str, int] = defaultdict(int)
     for b in behind:
-        due = sum(1 for u in fillers.get(b.pk, []) if u.pk not in recent)
+        due = [u for u in fillers.get(b.pk, []) if u.pk not in recent]
         for scope in ("all", str(b.authority_id)):
-            people[scope] += due
+            people[scope] += len(due)
             units[scope] += 1 if due else 0
-    audience.bases = {k: (people[k], units[k]) for k in units}
+            no_mail[scope] += sum(1 for u in due if not u.email)
+    audience.bases = {k: (people[k], units[k], no_mail[k]) for k in units}
     due_authorities = _authorities_due(campaign, list(Authority.objects.values_list("pk", flat=True)), behind)
     reviewers = _users_by("authority", Role.AUTHORITY_REVIEWER, sorted(due_authorities))
-    total_people = total_units = 0
+    total = [0, 0, 0]
     for pk in due_authorities:
-        due = sum(1 for u in reviewers.get(pk, []) if u.pk not in recent)
-        audience.authorities[str(pk)] = (due, 1 if due else 0)
-        total_people += due
-        total_units += 1 if due else 0
-    audience.authorities["all"] = (total_people, total_units)
+        due = [u for u in reviewers.get(pk, []) if u.pk not in recent]
+        row = (len(due), 1 if due else 0, sum(1 for u in due if not u.email))
+        audience.authorities[str(pk)] = row
+        total = [a + b for a, b in zip(total, row, strict=True)]
+    audience.authorities["all"] = (total[0], total[1], total[2])
     return audience
 
 

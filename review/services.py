@@ -36,6 +36,7 @@ from review.status import material_status
 from review.transitions import BY_NAME, INPUT_NEEDS, TABLE, Action, Availability, Need
 from submissions.models import Submission, ValueChange, WarningExplanation
 from submissions.services import profile_for
+from submissions.validation import field_name
 
 S = Submission.Status
 
@@ -76,6 +77,7 @@ def _move(
         submission.is_late = submission.is_late or late
         fields += ["submitted_at", "is_late"]
     submission.save(update_fields=fields)
+    _notifications_done(submission, now)
     event_record(
         actor=user,
         action=f"submission.{action}",
@@ -87,6 +89,19 @@ def _move(
         data={"from": t.from_status, "to": to, "late": late},
     )
     return t
+
+
+def _notifications_done(submission: Submission, now: dt.datetime) -> int:
+    """Messages about this material that asked someone to act (待初审, 已退回, 催报 …) are read once
+    the material moves on: the action they asked for has been taken. The message the move itself
+    sends is posted after commit, so it stays unread."""
+    links = {
+        reverse(name, args=[submission.pk])
+        for name in ("review:submit", "review:detail", "review:ministry_detail", "submissions:detail")
+    }
+    return Notification.objects.filter(link__in=links, read_at__isnull=True, created_at__lte=now).update(
+        read_at=now
+    )
 
 
 def _require_reviewer(user: User, submission: Submission) -> None:
@@ -257,8 +272,30 @@ def _field_comments(submission: Submission, transition: Transition, notes: Seque
     FieldComment.objects.bulk_create(rows)
 
 
-def _notify(submission: Submission, subject: str, body: str) -> None:
-    notify_base_users(base=submission.base, subject=subject, body=body, submission=submission)
+def _notify(submission: Submission, subject: str, body: str, link: str = "") -> None:
+    notify_base_users(base=submission.base, subject=subject, body=body, submission=submission, link=link)
+
+
+def _return_body(submission: Submission, *, by: str, comment: str, notes: Sequence[FieldNote]) -> str:
+    """The return message: who returned it, the comment, and each field comment under its field's name."""
+    profile = profile_for(submission.base)
+    fields = {}
+    for d in submission.definitions():
+        parsed = d.parsed()
+        for f in parsed.fields():
+            fields[(parsed.code, f.code)] = (parsed, f)
+    lines = [f"{submission.base.name}的{submission.campaign.title}材料已被{by}退回，请按意见修改后重新提交。"]
+    if comment.strip():
+        lines += ["", f"退回意见：{comment.strip()}"]
+    notes = [n for n in notes if n.text.strip()]
+    if notes:
+        lines += ["", f"对 {len(notes)} 个指标的意见："]
+        for n in notes:
+            parsed, fld = fields.get((n.form, n.code), (None, None))
+            name = f"{parsed.short_title} · {field_name(fld, profile)}" if parsed and fld else n.code
+            year = f"（{n.year}年）" if n.year else ""
+            lines.append(f"- {name}{year}：{n.text.strip()}")
+    return "\n".join(lines)
 
 
 def _notify_reviewers(submission: Submission, subject: str, body: str) -> None:
@@ -291,7 +328,8 @@ def review_return(
     _notify(
         submission,
         "材料已被退回",
-        f"{submission.base.name}的{submission.campaign.title}材料已被省级主管部门退回：{comment}",
+        _return_body(submission, by=submission.base.authority.name, comment=comment, notes=field_notes),
+        link=reverse("submissions:detail", args=[submission.pk]),
     )
     return submission
 
@@ -425,7 +463,8 @@ def ministry_return(
     _notify(
         submission,
         "材料已被部级退回",
-        f"{submission.base.name}的{submission.campaign.title}材料已被规划司退回：{comment}",
+        _return_body(submission, by="工业和信息化部规划司", comment=comment, notes=field_notes),
+        link=reverse("submissions:detail", args=[submission.pk]),
     )
     return submission
 

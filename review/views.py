@@ -52,6 +52,7 @@ from review.forms import (
     ReturnForm,
 )
 from review.models import Transition
+from review.notifications import base_fillers_reach
 from review.queries import (
     STATE_CHOICES,
     FieldIndex,
@@ -312,6 +313,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "approve_action": actions[Transition.Action.APPROVE],
             "reviewer": reviewer,
             "return_form": return_form,
+            "filler_reach": base_fillers_reach(submission.base),
             "approve_form": approve_form,
             "field_choices": index.choices(),
             "note_rows": return_form.note_rows if return_form.is_bound else [("", "")],

@@ -26,7 +26,8 @@ from lib.deadlines import countdown
 from permissions.access import access_submission, visible_submissions
 from permissions.checks import can_fill, can_fill_own_base
 from registry.models import Campaign
-from review.queries import field_comments_for
+from review.queries import FieldIndex, comment_refs, field_comments_for
+from review.services import last_return
 from submissions.forms import (
     PayloadError,
     finding_views,
@@ -170,6 +171,28 @@ def _nav(material: Material, submission: Submission) -> list[dict[str, Any]]:
     return out
 
 
+def _return_notice(material: Material, submission: Submission) -> dict[str, Any] | None:
+    """While returned: who returned it, why, and each field comment with a link to its field; the
+    sections those comments are in, counted, so the navigation can mark them."""
+    if submission.status != Submission.Status.RETURNED:
+        return None
+    transition = last_return(submission)
+    if transition is None:
+        return None
+    refs = comment_refs(FieldIndex(submission), transition.field_comments.all())
+    section_of = {(p.code, f.code): f.section for p in material.definitions for f in p.fields()}
+    sections: dict[tuple[str, str], int] = {}
+    for ref, _ in refs:
+        key = (ref.form, section_of.get((ref.form, ref.code), ""))
+        sections[key] = sections.get(key, 0) + 1
+    return {"transition": transition, "comments": refs, "sections": sections}
+
+
+def _mark_commented(nav: list[dict[str, Any]], notice: dict[str, Any] | None) -> None:
+    for n in nav:
+        n["comments"] = notice["sections"].get((n["form"], n["code"]), 0) if notice else 0
+
+
 def _header(submission: Submission) -> dict[str, Any]:
     return {
         "deadline": countdown(submission.campaign.base_deadline, timezone.now()),
@@ -227,6 +250,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     material = Material(submission)
     nav = _nav(material, submission)
+    notice = _return_notice(material, submission)
+    _mark_commented(nav, notice)
     forms = []
     for parsed in material.definitions:
         sections = [n for n in nav if n["form"] == parsed.code]
@@ -253,6 +278,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "submission": submission,
             "forms": forms,
             "first": first,
+            "return_notice": notice,
             "editable": can_fill(request.user, submission),
             **_header(submission),
         },
@@ -280,6 +306,7 @@ def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code:
     )
     _attach_return_comments(blocks, submission, form)
     nav = _nav(material, submission)
+    _mark_commented(nav, _return_notice(material, submission))
     index = next((i for i, n in enumerate(nav) if n["form"] == form and n["code"] == current.code), None)
     if index is None:  # every item of the section is hidden for this base
         raise Http404("该部分不适用于本示范基地。")

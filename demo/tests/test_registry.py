@@ -263,6 +263,11 @@ class TestDemoLoad:
             assert not visible_bases(users[role]).exists()
         assert not filler.is_staff and not reviewer.is_staff
 
+    def test_every_demo_account_has_an_email_address_for_the_console_backend(self):
+        demo_load(count=SMALL, seed=3, now=NOW)
+        for user in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]):
+            assert user.email == f"{user.username}@example.com"
+
     def test_accounts_log_in_with_the_demo_password(self):
         demo_load(count=SMALL, seed=3, now=NOW)
         for spec in DEMO_ACCOUNTS:

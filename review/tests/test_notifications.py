@@ -81,3 +81,40 @@ def test_inactive_users_and_users_without_an_address_get_no_mail(committed, revi
     assert committed(notify_users, users=[reviewer, other_reviewer], subject="测试", body="正文") == 1
     assert list(Notification.objects.values_list("user__username", flat=True)) == [reviewer.username]
     assert mail.outbox == []
+
+
+def test_the_return_message_and_mail_carry_the_field_comments_and_a_link_to_the_page(
+    committed, submitted, reviewer, filler, settings
+):
+    from django.urls import reverse
+
+    from review.services import FieldNote
+
+    settings.SITE_URL = "https://sfjd.example.cn/"
+    filler.email = "filler@example.cn"
+    filler.save(update_fields=["email"])
+    committed(
+        review_return,
+        submission=submitted,
+        user=reviewer,
+        comment="请核实销售收入。",
+        field_notes=[FieldNote(form="summary", code="1.1", year=2021, text="2021年偏低")],
+    )
+    message = Notification.objects.get(user=filler, subject="材料已被退回")
+    assert "退回意见：请核实销售收入。" in message.body
+    assert "（2021年）：2021年偏低" in message.body and "1.1" in message.body
+    assert message.link == reverse("submissions:detail", args=[submitted.pk])
+    (email,) = mail.outbox
+    assert "2021年偏低" in email.body
+    assert f"https://sfjd.example.cn{message.link}" in email.body
+
+
+def test_messages_asking_for_an_action_are_read_once_it_is_taken(committed, ready, filler, reviewer):
+    committed(submission_submit, submission=ready, user=filler)
+    waiting = Notification.objects.get(user=reviewer)
+    assert waiting.read_at is None
+    committed(review_return, submission=ready, user=reviewer, comment="请核实。")
+    waiting.refresh_from_db()
+    assert waiting.read_at is not None  # the review it asked for is done
+    returned = Notification.objects.get(user=filler, subject="材料已被退回")
+    assert returned.read_at is None  # the return's own message stays unread until the base resubmits

@@ -164,8 +164,8 @@ def test_the_form_offers_no_scope_by_default_and_counts_who_would_be_reached(
     assert form["authority"].value() in (None, "")
     assert [c[0] for c in form.fields["authority"].choices][:2] == ["", "all"]
     audience = response.context["reminder_audience"]
-    assert audience["bases"]["all"] == [3, 3]
-    assert audience["bases"][str(jiangsu.pk)] == [1, 1]
+    assert audience["bases"]["all"] == [3, 3, 0]
+    assert audience["bases"][str(jiangsu.pk)] == [1, 1, 0]
     assert 'id="reminder-audience"' in response.content.decode()
 
 

@@ -35,10 +35,11 @@
     var targets = form.querySelector("input[name=targets]:checked");
     var scope = form.querySelector("select[name=authority]");
     if (!targets || !scope || !scope.value) return "";
-    var counts = (audienceData(form)[targets.value] || {})[scope.value] || [0, 0];
+    var counts = (audienceData(form)[targets.value] || {})[scope.value] || [0, 0, 0];
     var where = scope.value === "all" ? "全国" : scope.options[scope.selectedIndex].textContent.trim();
     var who = targets.value === "bases" ? "个未提交材料的示范基地的 " + counts[0] + " 名填报员" : "个省级主管部门的 " + counts[0] + " 名审核员";
-    return "范围：" + where + "。将向 " + counts[1] + " " + who + "发送站内消息和电子邮件。";
+    var noMail = counts[2] ? "（其中 " + counts[2] + " 人没有登记电子邮箱，只能收到站内消息）" : "";
+    return "范围：" + where + "。将向 " + counts[1] + " " + who + "发送站内消息和电子邮件" + noMail + "。";
   }
 
   function audienceQuestion(form) {
