@@ -39,7 +39,8 @@ lint: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
-# mypy with django-stubs (config in pyproject.toml; strict for lib, definitions.schema, submissions.validation).
+# mypy with django-stubs (config in pyproject.toml; strict for lib, permissions, definitions.schema and the
+# status and validation modules). A step of .ci/run.
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 

@@ -30,7 +30,15 @@ def _own_password_page(request: HttpRequest, extra_context: Any = None) -> HttpR
     return redirect("accounts:password_change")
 
 
-admin.site.password_change = _own_password_page  # type: ignore[method-assign]
+# The signature differs from AdminSite.password_change's (it returns a redirect, not a TemplateResponse).
+admin.site.password_change = _own_password_page  # type: ignore[method-assign,assignment]
+
+
+def _actor(request: HttpRequest) -> User:
+    """The admin is behind its own login: its request's user is a User."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 @admin.register(User)
@@ -114,7 +122,7 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
             if forged:
                 target = User.objects.filter(pk=object_id).first() if object_id else None
                 escalation_refuse(
-                    actor=request.user, attempt="在运维管理界面设置" + "、".join(forged), target=target,
+                    actor=_actor(request), attempt="在运维管理界面设置" + "、".join(forged), target=target,
                     data={"fields": forged},
                 )  # fmt: skip
                 raise PermissionDenied("这些字段不能在此设置，本次操作已记入审计日志。")
@@ -124,7 +132,7 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
         # Nobody sets another person's password here: the holder sets it (activation link, own page)
         # and the security administrator issues temporary passwords on the 账号安全 page.
         escalation_refuse(
-            actor=request.user,
+            actor=_actor(request),
             attempt="在运维管理界面设置他人密码",
             target=User.objects.filter(pk=id).first(),
         )
@@ -132,12 +140,12 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         if not change:
-            grant = account_create(actor=request.user, user=obj)
+            grant = account_create(actor=_actor(request), user=obj)
             messages.info(request, f"已向 {obj.email} 发送账号激活链接，由本人设置登录密码。")
         else:
-            grant, kept = account_change(actor=request.user, user=obj, changed=list(form.changed_data))
+            grant, kept = account_change(actor=_actor(request), user=obj, changed=list(form.changed_data))
             # The admin object is shared by every request; the flag travels on the request.
-            request.sfjd_binding_kept = kept
+            request.sfjd_binding_kept = kept  # type: ignore[attr-defined]  # read by response_change
             if obj.pk == request.user.pk and kept:
                 messages.error(request, "不能修改本人的角色或所属单位，本次修改未生效，已记入审计日志。")
         if grant is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import (
@@ -52,7 +52,7 @@ class AccountCreationForm(forms.ModelForm):
         self.fields["email"].required = True
         self.fields["email"].help_text = "账号激活链接发送到此邮箱，由本人设置登录密码。"
         self.fields["role"].required = True
-        self.fields["role"].choices = [c for c in Role.choices if c[0]]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [c for c in Role.choices if c[0]]
         self.fields["role"].help_text = ROLE_HELP
 
     def clean(self) -> dict[str, Any]:

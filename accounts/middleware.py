@@ -8,6 +8,7 @@ holding a temporary or expired password reaches only the password page and logou
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.otp import session_owes_otp
 from accounts.passwords import password_expired
 from accounts.sessions import session_expired
@@ -41,12 +43,13 @@ class AccountGateMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            refused = self.gate(request)
+            # Authenticated: the user is a User, as behind @login_required.
+            refused = self.gate(cast(AuthenticatedHttpRequest, request))
             if refused is not None:
                 return refused
         return self.get_response(request)
 
-    def gate(self, request: HttpRequest) -> HttpResponse | None:
+    def gate(self, request: AuthenticatedHttpRequest) -> HttpResponse | None:
         why = session_expired(request)
         if why is not None:
             logout(request)

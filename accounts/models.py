@@ -226,8 +226,8 @@ class RoleGrantRequest(models.Model):
 
     @property
     def unit_name(self) -> str:
-        if self.base_id:
-            return self.base.name
-        if self.authority_id:
-            return self.authority.name
+        if self.base_id and (base := self.base) is not None:
+            return base.name
+        if self.authority_id and (authority := self.authority) is not None:
+            return authority.name
         return ""

@@ -21,6 +21,7 @@ from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.services import escalation_refuse
 from audit.models import Event
@@ -46,11 +47,17 @@ def on_user_logged_in(sender: object, request: HttpRequest | None, user: User, *
         session_otp_stamp(request, user)
 
 
-def session_owes_otp(request: HttpRequest) -> bool:
+def session_owes_otp(request: AuthenticatedHttpRequest) -> bool:
     """Does this logged-in session still have to pass the second factor?"""
     if OTP_NEEDED not in request.session:
         session_otp_stamp(request, request.user)
-    return bool(request.session[OTP_NEEDED]) and not request.user.is_verified()
+    return bool(request.session[OTP_NEEDED]) and not _verified(request.user)
+
+
+def _verified(user: User) -> bool:
+    # django_otp's OTPMiddleware gives the request's user `is_verified()`; without it, not verified.
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
 
 
 def totp_device(user: User, *, confirmed: bool) -> TOTPDevice | None:
