@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -20,9 +20,19 @@ from exchange.excel_import import (
     preview_load,
     preview_token,
 )
+from exchange.excel_jobs import BULK_IMPORT, NATIONAL_EXPORT, TEMPLATES_ZIP
 from exchange.excel_template import XLSX_TYPE, submission_template, template_filename
-from permissions.access import access_submission
-from permissions.checks import can_download_template, can_import_excel
+from exchange.tasks import excel_bulk_import_task, excel_export_task
+from jobs.services import job_start
+from permissions.access import access_submission, visible_authorities, visible_bases
+from permissions.checks import (
+    can_bulk_import_excel,
+    can_download_template,
+    can_export_bases,
+    can_import_excel,
+    can_oversee,
+)
+from registry.models import Campaign, Category
 from submissions.models import Submission
 from submissions.services import profile_for
 
@@ -119,3 +129,103 @@ def excel_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         text += f"另有 {kept} 项在下载模板后已在线修改，按您的选择保留了在线的值。"
     messages.success(request, text)
     return redirect("submissions:detail", pk=submission.pk)
+
+
+# --- many bases at once: bulk import and exports, as background jobs ------------------------------
+
+BULK_MAX_FILES = 500
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Many filled templates or one zip of them, imported on the task queue; each file on its own."""
+    if not can_bulk_import_excel(request.user):
+        raise PermissionDenied("只有省级主管部门和工业和信息化部可以批量导入填报模板。")
+    error = ""
+    if request.method == "POST":
+        files = request.FILES.getlist("files")
+        if not files:
+            error = "请选择要导入的填报模板（.xlsx），或一个包含多个模板的 .zip 压缩包。"
+        elif len(files) > BULK_MAX_FILES:
+            error = f"一次最多上传 {BULK_MAX_FILES} 个文件，可打包为 .zip 后上传。"
+        else:
+            job = job_start(
+                kind=BULK_IMPORT,
+                title=f"批量导入填报模板（{len(files)} 个文件）",
+                user=request.user,
+                task=excel_bulk_import_task,
+                files=files,
+            )
+            messages.success(request, "已在后台开始导入，本页显示进度和每个文件的结果。")
+            return redirect("jobs:detail", pk=job.pk)
+    return _private(
+        render(
+            request,
+            "exchange/excel_bulk.html",
+            {"error": error, "max_files": BULK_MAX_FILES},
+            status=400 if error else 200,
+        )
+    )
+
+
+def _export_filters(request: AuthenticatedHttpRequest) -> dict[str, str]:
+    return {
+        key: request.POST.get(key, request.GET.get(key, ""))
+        for key in ("campaign", "authority", "category", "batch", "status")
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The national (or an authority's) export: a row per base, or per-base workbooks as a zip."""
+    if not can_export_bases(request.user):
+        raise PermissionDenied("只有省级主管部门和工业和信息化部可以导出示范基地数据。")
+    campaigns = list(Campaign.objects.exclude(status=Campaign.Status.DRAFT).order_by("-year"))
+    authorities = list(visible_authorities(request.user).order_by("code"))
+    categories = list(Category.objects.order_by("sort_order", "code"))
+    filters = _export_filters(request)
+    context: dict[str, object] = {
+        "campaigns": campaigns, "authorities": authorities, "categories": categories, "filters": filters,
+        "statuses": Submission.Status.choices, "batches": range(1, 11),
+    }  # fmt: skip
+    if request.method == "GET":
+        return _private(render(request, "exchange/excel_export.html", context))
+    campaign = next((c for c in campaigns if str(c.pk) == filters["campaign"]), None)
+    if campaign is None:
+        context["error"] = "请选择年度评价。"
+        return _private(render(request, "exchange/excel_export.html", context, status=400))
+    bases = visible_bases(request.user).filter(submissions__campaign=campaign)
+    label = "全国"
+    if filters["authority"]:
+        authority = next((a for a in authorities if str(a.pk) == filters["authority"]), None)
+        if authority is None:
+            raise Http404("未找到该省级主管部门，或您无权查看。")
+        bases, label = bases.filter(authority=authority), authority.name
+    elif len(authorities) == 1 and not can_oversee(request.user):
+        label = authorities[0].name
+    if filters["category"]:
+        bases = bases.filter(category__code=filters["category"])
+    if filters["batch"].isdigit():
+        bases = bases.filter(batch=int(filters["batch"]))
+    if filters["status"] in Submission.Status.values:
+        bases = bases.filter(submissions__campaign=campaign, submissions__status=filters["status"])
+    base_ids = sorted(set(bases.values_list("pk", flat=True)))
+    if not base_ids:
+        context["error"] = "没有符合条件的示范基地。"
+        return _private(render(request, "exchange/excel_export.html", context, status=400))
+    zipped = request.POST.get("format") == "zip"
+    if zipped and not filters["authority"] and len(authorities) != 1:
+        context["error"] = "各示范基地的工作簿按省级主管部门打包，请先选择省级主管部门。"
+        return _private(render(request, "exchange/excel_export.html", context, status=400))
+    what = "各示范基地工作簿" if zipped else "汇总表数据"
+    job = job_start(
+        kind=TEMPLATES_ZIP if zipped else NATIONAL_EXPORT,
+        title=f"导出{what}：{campaign.title}（{label}，{len(base_ids)} 个示范基地）",
+        user=request.user,
+        task=excel_export_task,
+        params={"campaign": campaign.pk, "bases": base_ids, "label": label, "filters": filters},
+    )
+    messages.success(request, "已在后台开始导出，完成后可在本页下载。")
+    return redirect("jobs:detail", pk=job.pk)

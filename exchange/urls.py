@@ -14,4 +14,6 @@ urlpatterns = [
     path("submission/<int:pk>/template.xlsx", excel_views.template_download, name="excel_template"),
     path("submission/<int:pk>/excel/", excel_views.excel, name="excel"),
     path("submission/<int:pk>/excel/confirm", excel_views.excel_confirm, name="excel_confirm"),
+    path("excel/bulk/", excel_views.bulk_import, name="excel_bulk"),
+    path("excel/export/", excel_views.export, name="excel_export"),
 ]

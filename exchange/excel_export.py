@@ -1,0 +1,226 @@
+"""Exports of many bases: one workbook with a row per base (national or an authority's), and a zip of
+per-base workbooks in the official layout.
+
+The workbook is written by xlsxwriter in constant memory: rows go to disk as they are written, and
+the values are read from the database a slice of bases at a time, so 450 bases or 4,500 cost the
+same memory. Columns: the base's registry facts and status, then for every item of the form a column
+per year asked (numbers as numbers, in the form's unit; an amount typed in 美元 as converted), then
+the computed 同比% of each year whose previous year is asked. Each annex has its own sheet with the
+bases of its category. Which bases: the ids the caller resolved (the permissions package decides
+the scope, the page's filters narrow it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from definitions.models import Definition
+from definitions.schema import NUMERIC_TYPES, Field, FormDefinition
+from exchange.excel_layout import sheet_name
+from exchange.excel_template import submission_template
+from lib.numbers import format_decimal
+from registry.models import Campaign
+from submissions.models import NOT_YEARLY, Submission, Value
+from submissions.services import profile_for
+from submissions.validation import YOY_PLACES, yoy_percent
+
+CHUNK = 100
+BASE_COLUMNS = ("序号", "示范基地名称", "省级主管部门", "类型", "批次", "材料状态", "提交时间")
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    code: str
+    year: int  # 0: asked once
+    title: str
+    kind: str  # value | yoy
+    fld: Field
+
+
+def export_columns(definition: FormDefinition, data_year: int) -> list[ExportColumn]:
+    """A column per item and year, then the 同比% columns, in the form's order. Tables are left out
+    (their rows do not fit a row per base); their counts and every other item are in."""
+    columns: list[ExportColumn] = []
+    for fld in definition.fields():
+        if fld.type == "table":
+            continue
+        name = f"{fld.code} {fld.label}" if fld.code[:1].isdigit() else fld.label
+        unit = f"（{fld.unit}）" if fld.unit else ""
+        if not fld.is_yearly:
+            columns.append(ExportColumn(fld.code, NOT_YEARLY, f"{name}{unit}", "value", fld))
+            continue
+        years = definition.years_for(fld, data_year)
+        for year in years:
+            columns.append(ExportColumn(fld.code, year, f"{name}{unit} {year}年", "value", fld))
+        if fld.yoy:
+            for year in years:
+                if year - 1 in years:
+                    columns.append(ExportColumn(fld.code, year, f"{name} {year}年同比%", "yoy", fld))
+    return columns
+
+
+def _number(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def cell_content(fld: Field, raw: Any, value: Any) -> Any:
+    """A saved value as an export cell: numbers as numbers, 是/否 and texts as text."""
+    if fld.type in NUMERIC_TYPES:
+        number = _number(value)
+        if number is not None:
+            return float(number)
+        return None if raw in (None, "") else str(raw)
+    if fld.type == "yesno":
+        answer = value.get("answer") if isinstance(value, dict) else value
+        text = {True: "是", False: "否"}.get(answer, "") if isinstance(answer, bool) else ""
+        note = value.get("note") if isinstance(value, dict) else None
+        return f"{text}；{note}" if note else text or (raw if isinstance(raw, str) else None)
+    if value is None:
+        return raw if isinstance(raw, str) else None
+    return value if isinstance(value, str) else str(value)
+
+
+def row_cells(columns: Sequence[ExportColumn], values: dict[tuple[str, int], tuple[Any, Any]]) -> list[Any]:
+    out: list[Any] = []
+    for column in columns:
+        if column.kind == "yoy":
+            current = _number(values.get((column.code, column.year), (None, None))[1])
+            previous = _number(values.get((column.code, column.year - 1), (None, None))[1])
+            change = yoy_percent(current, previous)
+            out.append(float(change.quantize(YOY_PLACES)) if change is not None else None)
+            continue
+        raw, value = values.get((column.code, column.year), (None, None))
+        out.append(cell_content(column.fld, raw, value))
+    return out
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _submissions(
+    campaign: Campaign, base_ids: Sequence[int]
+) -> Iterator[tuple[Submission, dict[str, dict[tuple[str, int], tuple[Any, Any]]]]]:
+    """The campaign's submissions of these bases with their values, a slice at a time."""
+    ordered = list(
+        Submission.objects.filter(campaign=campaign, base_id__in=base_ids)
+        .order_by("base__authority__code", "base__batch", "base__name")
+        .values_list("pk", flat=True)
+    )
+    for chunk in _chunks(ordered, CHUNK):
+        subs = {
+            s.pk: s
+            for s in Submission.objects.filter(pk__in=chunk).select_related(
+                "base__authority", "base__category"
+            )
+        }
+        values: dict[int, dict[str, dict[tuple[str, int], tuple[Any, Any]]]] = {pk: {} for pk in chunk}
+        for sub_id, form, code, year, raw, value in Value.objects.filter(submission_id__in=chunk).values_list(
+            "submission_id", "form", "code", "year", "raw", "value"
+        ):
+            values[sub_id].setdefault(form, {})[(code, year)] = (raw, value)
+        for pk in chunk:
+            yield subs[pk], values[pk]
+
+
+def _local(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+
+
+def national_export(
+    *, campaign: Campaign, base_ids: Sequence[int], path: str, progress: Callable[[int], None] | None = None
+) -> int:
+    """Write the workbook to `path`; returns the number of bases written."""
+    import xlsxwriter
+
+    definitions = {d.code: d.parsed() for d in Definition.objects.filter(version=campaign.form_version)}
+    summary = definitions["summary"]
+    annexes = [d for code, d in sorted(definitions.items()) if code != "summary"]
+    book = xlsxwriter.Workbook(
+        path, {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
+    )
+    head = book.add_format(
+        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDE5EE", "border": 1}
+    )
+    sheets: dict[str, tuple[Any, list[ExportColumn], list[int]]] = {}
+    for definition in [summary, *annexes]:
+        columns = export_columns(definition, campaign.data_year)
+        ws = book.add_worksheet(sheet_name(definition))
+        ws.write_row(0, 0, [*BASE_COLUMNS, *(c.title for c in columns)], head)
+        ws.set_row(0, 60)
+        ws.set_column(1, 1, 40)
+        ws.set_column(2, 2, 18)
+        ws.set_column(len(BASE_COLUMNS), len(BASE_COLUMNS) + len(columns), 14)
+        ws.freeze_panes(1, 2)
+        sheets[definition.code] = (ws, columns, [0])
+    count = 0
+    for submission, values in _submissions(campaign, base_ids):
+        base = submission.base
+        count += 1
+        facts = [
+            base.name, base.authority.name, base.category.name, base.batch,
+            submission.get_status_display(), _local(submission.submitted_at),
+        ]  # fmt: skip
+        for code in ("summary", base.category.annex):
+            if not code or code not in sheets:
+                continue
+            ws, columns, row = sheets[code]
+            row[0] += 1
+            ws.write_row(row[0], 0, [row[0], *facts, *row_cells(columns, values.get(code, {}))])
+        if progress is not None:
+            progress(count)
+    book.close()
+    return count
+
+
+def templates_zip(
+    *,
+    submissions: Iterable[Submission],
+    path: str,
+    now: dt.datetime,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """A zip of per-base workbooks in the official layout (the pre-filled templates), one folder per authority."""
+    count = 0
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for submission in submissions:
+            data, _marker = submission_template(
+                submission=submission, profile=profile_for(submission.base), now=now
+            )
+            folder = _safe(submission.base.authority.name)
+            archive.writestr(f"{folder}/{_safe(submission.base.name)}.xlsx", data)
+            count += 1
+            if progress is not None:
+                progress(submission.base.name)
+    return count
+
+
+def _safe(name: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in name)[:100] or "未命名"
+
+
+def temp_path(suffix: str) -> str:
+    handle, path = tempfile.mkstemp(suffix=suffix)
+    os.close(handle)
+    return path
+
+
+def number_text(value: Any) -> str:
+    number = _number(value)
+    return format_decimal(number) if number is not None else ""

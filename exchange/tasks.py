@@ -1,0 +1,18 @@
+"""Exchange work on the task queue (huey discovers this module in every consumer)."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from exchange.excel_jobs import bulk_import_work, export_work
+from jobs.services import job_execute
+
+
+@db_task()
+def excel_bulk_import_task(job_id: int) -> None:
+    job_execute(job_id, bulk_import_work)
+
+
+@db_task()
+def excel_export_task(job_id: int) -> None:
+    job_execute(job_id, export_work)

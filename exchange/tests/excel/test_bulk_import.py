@@ -1,0 +1,145 @@
+"""Bulk import on the task queue: each file matched to its base by its marker, refused alone with its reason."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from exchange.tests.conftest import save
+from exchange.tests.excel.conftest import filled, ref_of, template_bytes
+from jobs.models import Job
+from submissions.models import Submission, Value
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def sibling_submission(forms_2022, campaign, sibling_base, filler):
+    from submissions.services import submission_start
+
+    return submission_start(campaign=campaign, base=sibling_base, user=None)
+
+
+def _sales(submission, value):
+    return filled(template_bytes(submission), {ref_of(submission, "summary", "1.1", 2020): value})
+
+
+def _run(client, django_capture_on_commit_callbacks, user, files):
+    client.force_login(user)
+    uploads = [SimpleUploadedFile(name, data, content_type=XLSX) for name, data in files]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("exchange:excel_bulk"), {"files": uploads})
+    assert response.status_code == 302, response.content.decode()[:500]
+    job = Job.objects.get(created_by=user)
+    return job, {f["name"]: f for f in job.outcome.get("files", [])}
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_an_authority_imports_its_bases_and_each_file_is_listed(
+    client, django_capture_on_commit_callbacks, reviewer, submission, sibling_submission
+):
+    job, outcomes = _run(
+        client, django_capture_on_commit_callbacks, reviewer,
+        [("长沙.xlsx", _sales(submission, 500)), ("株洲.xlsx", _sales(sibling_submission, 700))],
+    )  # fmt: skip
+    assert job.status == Job.Status.DONE, job.error
+    assert (
+        outcomes["长沙.xlsx"]["status"] == "imported"
+        and outcomes["长沙.xlsx"]["base"] == submission.base.name
+    )
+    assert submission.values.get(code="1.1", year=2020).value == "500"
+    assert sibling_submission.values.get(code="1.1", year=2020).value == "700"
+    assert submission.values.get(code="1.1", year=2020).source == Value.Source.IMPORT
+    assert job.result_file and job.result_name.endswith(".xlsx")
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "长沙.xlsx" in page and "已导入" in page
+
+
+def test_broken_files_are_refused_with_reasons_and_never_stop_the_rest(
+    client, django_capture_on_commit_callbacks, reviewer, submission, other_submission, settings
+):
+    template = template_bytes(submission)
+    bomb = b"\x00" * (30 * 1024 * 1024)
+    files = [
+        ("好的.xlsx", _sales(submission, 500)),
+        ("损坏.xlsx", template[:2000]),
+        ("加密.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+        ("含宏.xlsm", template),
+        ("别省.xlsx", _sales(other_submission, 900)),
+        ("压缩包.zip", _zip({"炸弹.xlsx": bomb, "套娃.zip": b"PK", "内层.xlsx": _sales(submission, 500)})),
+    ]
+    job, outcomes = _run(client, django_capture_on_commit_callbacks, reviewer, files)
+    assert job.status == Job.Status.DONE, job.error
+    assert outcomes["好的.xlsx"]["status"] == "imported"
+    assert "损坏" in outcomes["损坏.xlsx"]["detail"]
+    assert "加密" in outcomes["加密.xlsx"]["detail"]
+    assert "宏" in outcomes["含宏.xlsm"]["detail"]
+    assert "无权" in outcomes["别省.xlsx"]["detail"] and outcomes["别省.xlsx"]["base"]
+    assert (
+        "炸弹" in outcomes["压缩包.zip › 炸弹.xlsx"]["detail"]
+        or "上限" in outcomes["压缩包.zip › 炸弹.xlsx"]["detail"]
+    )
+    assert "压缩包" in outcomes["压缩包.zip › 套娃.zip"]["detail"]
+    assert outcomes["压缩包.zip › 内层.xlsx"]["status"] == "unchanged"
+    assert not other_submission.values.filter(code="1.1", year=2020).exists()
+
+
+def test_a_file_with_an_error_or_a_conflict_changes_nothing(
+    client, django_capture_on_commit_callbacks, reviewer, submission, sibling_submission, filler
+):
+    bad = filled(
+        template_bytes(submission),
+        {ref_of(submission, "summary", "1.1", 2020): 500, ref_of(submission, "summary", "1.4", 2021): 1.5},
+    )
+    stale = _sales(sibling_submission, 700)
+    save(sibling_submission, filler, "summary", "1.1", 2020, "650")  # changed online after the download
+    _job, outcomes = _run(
+        client, django_capture_on_commit_callbacks, reviewer, [("错.xlsx", bad), ("旧.xlsx", stale)]
+    )
+    assert outcomes["错.xlsx"]["status"] == "refused" and any(
+        "整数" in p for p in outcomes["错.xlsx"]["problems"]
+    )
+    assert "已在线修改" in outcomes["旧.xlsx"]["detail"]
+    assert not submission.values.filter(code="1.1", year=2020).exists()
+    assert sibling_submission.values.get(code="1.1", year=2020).raw == "650"
+
+
+def test_submitted_material_is_refused(client, django_capture_on_commit_callbacks, reviewer, submission):
+    data = _sales(submission, 500)
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SUBMITTED)
+    _job, outcomes = _run(client, django_capture_on_commit_callbacks, reviewer, [("长沙.xlsx", data)])
+    assert "已提交" in outcomes["长沙.xlsx"]["detail"]
+
+
+def test_the_ministry_imports_any_base(
+    client, django_capture_on_commit_callbacks, ministry, other_submission
+):
+    _job, outcomes = _run(
+        client, django_capture_on_commit_callbacks, ministry, [("苏州.xlsx", _sales(other_submission, 9))]
+    )
+    assert outcomes["苏州.xlsx"]["status"] == "imported"
+
+
+@pytest.mark.parametrize("who", ["filler", "other_filler", "expert", "sysadmin"])
+def test_bases_experts_and_operators_may_not_bulk_import(request, client, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("exchange:excel_bulk")).status_code == 403
+    assert client.post(reverse("exchange:excel_bulk"), {}).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_the_page_asks_for_files(client, reviewer):
+    client.force_login(reviewer)
+    assert 'name="files"' in client.get(reverse("exchange:excel_bulk")).content.decode()
+    assert client.post(reverse("exchange:excel_bulk"), {}).status_code == 400

@@ -1,0 +1,120 @@
+"""Exports on the task queue: a row per base with a column per item and year and 同比%, annexes on
+their own sheets, an authority's own bases only; per-base workbooks in the official layout as a zip."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from exchange.tests.conftest import fill_summary
+from jobs.models import Job
+from submissions.services import submission_start
+
+
+@pytest.fixture
+def material(forms_2022, campaign, base, sibling_base, other_base, filler, other_filler):
+    mine = submission_start(campaign=campaign, base=base, user=filler)
+    fill_summary(mine, filler)
+    submission_start(campaign=campaign, base=sibling_base, user=None)
+    submission_start(campaign=campaign, base=other_base, user=other_filler)
+    return mine
+
+
+def _export(client, django_capture_on_commit_callbacks, user, campaign, **filters):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("exchange:excel_export"), {"campaign": campaign.pk, **filters})
+    assert response.status_code == 302, response.content.decode()[:800]
+    job = Job.objects.filter(created_by=user).first()
+    assert job.status == Job.Status.DONE, job.error
+    with job.result_file.open("rb") as handle:
+        return job, handle.read()
+
+
+def _rows(data: bytes, sheet: str = "汇总表"):
+    ws = load_workbook(io.BytesIO(data), read_only=True)[sheet]
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_the_ministry_exports_every_base_with_years_and_yoy(
+    client, django_capture_on_commit_callbacks, ministry, campaign, material
+):
+    _job, data = _export(client, django_capture_on_commit_callbacks, ministry, campaign)
+    rows = _rows(data)
+    head = rows[0]
+    assert {"示范基地名称", "省级主管部门", "批次", "材料状态"} <= set(head)
+    by_name = {r[1]: dict(zip(head, r, strict=False)) for r in rows[1:]}
+    assert len(by_name) == 3
+    mine = by_name[material.base.name]
+    assert mine["1.1 销售收入（亿元） 2021年"] == pytest.approx(1234.56)
+    assert mine["1.1 销售收入 2021年同比%"] == pytest.approx(12.23)
+    assert mine["1.5 进出口总额（亿元人民币） 2021年"] == pytest.approx(129.03)  # typed in 美元, converted
+    assert "附表1" in load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    annex = _rows(data, "附表1")
+    assert [r[1] for r in annex[1:]] == ["软件和信息服务·苏州示例软件园"]
+
+
+def test_an_authority_exports_only_its_own_bases(
+    client, django_capture_on_commit_callbacks, reviewer, campaign, material
+):
+    _job, data = _export(client, django_capture_on_commit_callbacks, reviewer, campaign)
+    names = {r[1] for r in _rows(data)[1:]}
+    assert names == {material.base.name, "装备制造(轨道交通)·株洲示例高新技术产业开发区"}
+
+
+def test_an_authority_cannot_ask_for_another(client, reviewer, campaign, material, jiangsu):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("exchange:excel_export"), {"campaign": campaign.pk, "authority": jiangsu.pk}
+    )
+    assert response.status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_filters_narrow_the_rows(client, django_capture_on_commit_callbacks, ministry, campaign, material):
+    _job, data = _export(client, django_capture_on_commit_callbacks, ministry, campaign, category="software")
+    assert [r[1] for r in _rows(data)[1:]] == ["软件和信息服务·苏州示例软件园"]
+    Job.objects.all().delete()
+    _job, data = _export(client, django_capture_on_commit_callbacks, ministry, campaign, batch="2")
+    assert [r[1] for r in _rows(data)[1:]] == ["装备制造(轨道交通)·株洲示例高新技术产业开发区"]
+
+
+def test_nothing_matching_is_said_so(client, ministry, campaign, material):
+    client.force_login(ministry)
+    response = client.post(reverse("exchange:excel_export"), {"campaign": campaign.pk, "status": "accepted"})
+    assert response.status_code == 400 and "没有符合条件" in response.content.decode()
+
+
+def test_per_base_workbooks_come_as_a_zip_per_authority(
+    client, django_capture_on_commit_callbacks, ministry, campaign, material, hunan
+):
+    job, data = _export(
+        client, django_capture_on_commit_callbacks, ministry, campaign, authority=hunan.pk, format="zip"
+    )
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert len(names) == 2 and all(n.startswith(f"{hunan.name}/") and n.endswith(".xlsx") for n in names)
+    assert job.result_name.endswith(".zip")
+
+
+def test_a_zip_needs_an_authority_for_the_ministry(client, ministry, campaign, material):
+    client.force_login(ministry)
+    response = client.post(reverse("exchange:excel_export"), {"campaign": campaign.pk, "format": "zip"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("who", ["filler", "expert", "sysadmin", "auditor"])
+def test_bases_experts_and_operators_may_not_export(request, client, campaign, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("exchange:excel_export")).status_code == 403
+    assert client.post(reverse("exchange:excel_export"), {"campaign": campaign.pk}).status_code == 403
+
+
+def test_the_page_offers_the_filters(client, reviewer, campaign):
+    client.force_login(reviewer)
+    page = client.get(reverse("exchange:excel_export")).content.decode()
+    assert 'name="category"' in page and 'name="batch"' in page and 'name="status"' in page
+    assert "江苏" not in page
