@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import QuerySet
 
 
 class Role(models.TextChoices):
@@ -143,6 +146,24 @@ class User(AbstractUser):
         if self.role == Role.MINISTRY_ADMIN:
             return "工业和信息化部规划司"
         return self.get_role_display()
+
+
+# --- who is told: the one place that says who receives a unit's messages and reminders -------------
+
+
+def active_fillers(base: Any = None) -> QuerySet[User]:
+    """The people who fill a base's material and receive its messages and 催报: the active
+    基地填报员, of `base` (a Base, a pk or an OuterRef) when given. Narrow further with filter()
+    (`base__in=...`)."""
+    users = User.objects.filter(role=Role.BASE_FILLER, is_active=True)
+    return users if base is None else users.filter(base=base)
+
+
+def active_reviewers(authority: Any = None) -> QuerySet[User]:
+    """The people who review an authority's bases and receive its messages and reminders: the active
+    省级审核员, of `authority` (an Authority, a pk or an OuterRef) when given."""
+    users = User.objects.filter(role=Role.AUTHORITY_REVIEWER, is_active=True)
+    return users if authority is None else users.filter(authority=authority)
 
 
 class PasswordHistory(models.Model):

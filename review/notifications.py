@@ -18,7 +18,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 
-from accounts.models import Role, User
+from accounts.models import User, active_fillers, active_reviewers
 from registry.models import Authority, Base
 from review.models import Notification
 from submissions.models import Submission
@@ -74,17 +74,17 @@ def notify_base_users(
     """To the base's fillers; the link defaults to the material's submit page."""
     if not link and submission is not None:
         link = reverse("review:submit", args=[submission.pk])
-    users = User.objects.filter(role=Role.BASE_FILLER, base=base, is_active=True)
+    users = active_fillers(base)
     return notify_users(users=users, subject=subject, body=body, link=link)
 
 
 def notify_authority_users(*, authority: Authority, subject: str, body: str, link: str = "") -> int:
-    users = User.objects.filter(role=Role.AUTHORITY_REVIEWER, authority=authority, is_active=True)
+    users = active_reviewers(authority)
     return notify_users(users=users, subject=subject, body=body, link=link)
 
 
 def base_fillers_reach(base: Base) -> tuple[int, int]:
     """(active fillers of the base, of whom without an e-mail address): what a page promising
     e-mail must say before it is sent. Addresses are encrypted at rest, so they are read, not filtered."""
-    users = list(User.objects.filter(role=Role.BASE_FILLER, base=base, is_active=True))
+    users = list(active_fillers(base))
     return len(users), sum(1 for u in users if not u.email)

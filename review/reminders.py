@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User, active_fillers, active_reviewers
 from audit.services import event_record
 from lib import authz
 from lib.authz import Ask
@@ -294,9 +294,7 @@ def base_progress(
         Base.objects.filter(campaigns=campaign, authority=authority)
         .select_related("category")
         .annotate(
-            has_filler=Exists(
-                User.objects.filter(base=OuterRef("pk"), role=Role.BASE_FILLER, is_active=True)
-            ),
+            has_filler=Exists(active_fillers(OuterRef("pk"))),
             last_reminded=Subquery(
                 Reminder.objects.filter(campaign=campaign, base=OuterRef("pk"))
                 .order_by("-sent_at")
@@ -400,10 +398,21 @@ def _bases_behind(campaign: Campaign, authority: Authority | None = None) -> lis
     return list(qs)
 
 
-def _users_by(field_name: str, role: str, ids: Sequence[int]) -> dict[int, list[User]]:
+def _fillers_of(base_ids: Sequence[int]) -> dict[int, list[User]]:
+    """{base pk: its active fillers} (accounts.models.active_fillers), in one query."""
     out: dict[int, list[User]] = defaultdict(list)
-    for u in User.objects.filter(role=role, is_active=True, **{f"{field_name}__in": ids}).order_by("pk"):
-        out[getattr(u, f"{field_name}_id")].append(u)
+    for u in active_fillers().filter(base__in=base_ids).order_by("pk"):
+        if u.base_id is not None:
+            out[u.base_id].append(u)
+    return out
+
+
+def _reviewers_of(authority_ids: Sequence[int]) -> dict[int, list[User]]:
+    """{authority pk: its active reviewers} (accounts.models.active_reviewers), in one query."""
+    out: dict[int, list[User]] = defaultdict(list)
+    for u in active_reviewers().filter(authority__in=authority_ids).order_by("pk"):
+        if u.authority_id is not None:
+            out[u.authority_id].append(u)
     return out
 
 
@@ -412,7 +421,7 @@ def _status_label(status: str | None) -> str:
 
 
 def _base_groups(campaign: Campaign, bases: Sequence[Base], *, note: str, now: dt.datetime) -> list[_Group]:
-    fillers = _users_by("base", Role.BASE_FILLER, [b.pk for b in bases])
+    fillers = _fillers_of([b.pk for b in bases])
     deadline = countdown(campaign.base_deadline, now)
     groups = []
     for b in bases:
@@ -471,7 +480,7 @@ def _authority_groups(
     participating = set(
         Base.objects.filter(campaigns=campaign, authority_id__in=ids).values_list("authority_id", flat=True)
     )
-    reviewers = _users_by("authority", Role.AUTHORITY_REVIEWER, ids)
+    reviewers = _reviewers_of(ids)
     base_deadline = countdown(campaign.base_deadline, now)
     authority_deadline = countdown(campaign.authority_deadline, now)
     groups = []
@@ -539,7 +548,7 @@ def reminder_audience(*, campaign: Campaign, now: dt.datetime | None = None) -> 
     )
     audience = Audience()
     behind = _bases_behind(campaign)
-    fillers = _users_by("base", Role.BASE_FILLER, [b.pk for b in behind])
+    fillers = _fillers_of([b.pk for b in behind])
     people: dict[str, int] = defaultdict(int)
     units: dict[str, int] = defaultdict(int)
     no_mail: dict[str, int] = defaultdict(int)
@@ -551,7 +560,7 @@ def reminder_audience(*, campaign: Campaign, now: dt.datetime | None = None) -> 
             no_mail[scope] += sum(1 for u in due if not u.email)
     audience.bases = {k: (people[k], units[k], no_mail[k]) for k in units}
     due_authorities = _authorities_due(campaign, list(Authority.objects.values_list("pk", flat=True)), behind)
-    reviewers = _users_by("authority", Role.AUTHORITY_REVIEWER, sorted(due_authorities))
+    reviewers = _reviewers_of(sorted(due_authorities))
     total = [0, 0, 0]
     for pk in due_authorities:
         due = [u for u in reviewers.get(pk, []) if u.pk not in recent]
@@ -745,7 +754,7 @@ def _escalate(*, campaign: Campaign, since: dt.datetime, now: dt.datetime) -> Re
         ).values_list("authority_id", flat=True)
     )
     todo = {a: bases for a, bases in silent.items() if a not in already}
-    reviewers = _users_by("authority", Role.AUTHORITY_REVIEWER, list(todo))
+    reviewers = _reviewers_of(list(todo))
     deadline = countdown(campaign.base_deadline, now)
     groups = []
     for bases in todo.values():
