@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import make_base
 from registry.models import Base
 
 URL = reverse("registry:base_list")
@@ -140,6 +143,21 @@ def test_query_count_does_not_grow_with_bases(
         response = client.get(URL, {"q": "批量", "sort": "authority", "authority": hunan.pk})
     assert response.status_code == 200
     assert len(names(response)) == 50
+
+
+@pytest.mark.parametrize("role_fixture", ["ministry", "reviewer"])
+def test_three_bases_cost_as_many_queries_as_twelve(client, request, role_fixture, base, hunan, equipment):
+    client.force_login(request.getfixturevalue(role_fixture))
+    client.get(URL)  # warm up the session
+    for i in range(3):
+        make_base(f"增长示范基地{i:02d}", hunan, equipment)
+    with CaptureQueriesContext(connection) as few:
+        shown = len(names(client.get(URL)))
+    for i in range(3, 12):
+        make_base(f"增长示范基地{i:02d}", hunan, equipment)
+    with CaptureQueriesContext(connection) as many:
+        assert len(names(client.get(URL))) == shown + 9
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 def test_the_list_shows_each_base_s_industry_marker(client, ministry, base, other_base):
