@@ -18,12 +18,15 @@ run: $(STAMP)
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py serve 127.0.0.1:$(PORT)
 
-# Browser tests need Debian's chromium; install it when we may (root with apt), otherwise the
+# Browser tests need Debian's chromium, the Excel round trip LibreOffice Calc; install them when we may (root with apt), otherwise the
 # browser tests fail with a message saying what to install. They are never skipped silently.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null); } || \
 	  echo "提示：未找到 chromium，浏览器测试将失败。请安装 Debian 的 chromium 软件包。"
+	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null); } || \
+	  echo "提示：未找到 LibreOffice，Excel 往返测试将失败。请安装 Debian 的 libreoffice-calc-nogui 软件包。"
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest

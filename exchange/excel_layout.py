@@ -23,6 +23,7 @@ from submissions.validation import field_name
 LABEL_COL, UNIT_COL, FIRST_VALUE_COL = 1, 2, 3
 DEFAULT_TABLE_ROWS = 5  # blank rows offered for an open-ended list, beyond those already filled
 MAX_TABLE_ROWS = 200
+MIN_VALUE_COLS = 3
 _CN_SECTION = "一二三四五六七八九十"
 
 
@@ -92,7 +93,8 @@ class SheetLayout:
 
     @property
     def note_col(self) -> int:
-        return FIRST_VALUE_COL + len(self.years) + len(self.yoy_years)
+        # A form without yearly items (附表6) still gets room for its texts before the notes.
+        return FIRST_VALUE_COL + max(len(self.years) + len(self.yoy_years), MIN_VALUE_COLS)
 
     @property
     def last_col(self) -> int:
