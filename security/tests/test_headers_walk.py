@@ -14,7 +14,9 @@ from exchange.services import scan_upload
 from exchange.tests.conftest import fill_summary, pdf_bytes, upload
 from submissions.services import submission_start
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+# A script element that runs: no src, and not a data block (json_script's type="application/json",
+# which browsers never execute and CSP does not govern).
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/json\")[^>]*>", re.I)
 HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 STYLE_ATTR = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)
 
