@@ -5,7 +5,8 @@ texts out every time. Figures come from one small economic model per base over 2
 campaign reports the same history, parts stay below their wholes (规上工业企业 ≤ 规上企业 ≤ 全部企业,
 技术改造 ≤ 工业固投 ≤ 固投, 出口 ≤ 进出口, 已开发 ≤ 规划面积), cumulative investment grows by each
 year's investment, and year-on-year changes stay inside the 50% warning band unless a jump is planted
-on purpose (a base that then explains it).
+on purpose (a base that then explains it). Texts name the same figures; their phrasings change from
+year to year and from base to base (demo/texts.py), except the few copies `plan_copies` plants.
 
 `demo_values_load` writes the material once:
 - last year's campaign (2021, data year 2020) as accepted history for every participating base;
@@ -21,7 +22,7 @@ import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -35,12 +36,14 @@ from accounts.models import Role, User
 from definitions.models import Definition
 from definitions.schema import BaseProfile, Field, FormDefinition
 from definitions.services import definition_freeze
+from demo import texts
 from demo.registry import CURRENT_CAMPAIGN_YEAR, PLACES, PREVIOUS_CAMPAIGN_YEAR, allocate
 from exchange.models import SealedScan
 from exchange.pdf import report_pdf, summary_pdf
 from exchange.services import data_fingerprint, print_record, report_of, scan_upload
 from lib.deadlines import SHANGHAI
 from lib.fingerprints import short_fingerprint
+from lib.text import char_count
 from registry.models import Base, Campaign, batch_label
 from reports.models import DevelopmentReport, DevelopmentReportVersion
 from reports.services import report_save
@@ -80,6 +83,16 @@ REAL_STATES: dict[str, float] = {"submitted": 35, "returned": 20, "approved": 30
 # they explain), so reviewers see explanations to judge.
 JUMP_SHARE = 0.3
 JUMP_FIELD = "1.6"
+# Copied texts, for the data-quality check to find: the share of bases that copy some of last year's
+# texts word for word this year, and the pairs of bases (one industry, both filled) where one copied
+# a passage of the other's.
+REUSE_SHARE = 0.04
+REUSE_ITEMS = (4, 9)  # how many of the summary's text items a copying base leaves as they were
+SHARED_PAIRS = 2
+SHARED_ITEMS = 2
+# What a copier takes from another base: items that name none of the form's figures, so the copy
+# does not contradict the copier's own 汇总表 as well.
+SHAREABLE = ("summary:15.1", "summary:17.2", "summary:17.3", "summary:22.1", "summary:24.1")
 
 D = Decimal
 
@@ -106,6 +119,10 @@ class BaseWords:
     category: str
     companies: tuple[str, ...]
     products: tuple[str, ...]
+    text_seed: int = 0  # picks the phrasing of each text item, year by year (demo.texts.variant)
+    # Texts decided elsewhere, by "form:code" (or "report:problems"): what a base copied this year,
+    # from its own material of last year or from another base's (see `plan_copies`).
+    given: tuple[tuple[str, str], ...] = ()
 
 
 BRANDS = "恒瑞泰华宏鼎盛嘉信诚昊远航腾跃锦川峰达"
@@ -183,6 +200,7 @@ def base_words(base: Base, rng: random.Random) -> BaseWords:
         category=category,
         companies=companies,
         products=products,
+        text_seed=rng.getrandbits(32),
     )
 
 
@@ -433,109 +451,145 @@ def build_model(base: Base, seed: int) -> Model:
 # --- texts --------------------------------------------------------------------------------------
 
 
-def _texts(w: BaseWords, year: int) -> dict[str, str]:
-    """Short, concrete paragraphs for the summary's text items, in the base's own terms."""
+COUNTRIES = (
+    "德国",
+    "意大利",
+    "日本",
+    "韩国",
+    "法国",
+    "瑞典",
+    "芬兰",
+    "新加坡",
+    "英国",
+    "奥地利",
+    "荷兰",
+    "瑞士",
+)
+UNIVERSITY_KINDS = ("大学", "理工大学", "科技大学", "工业大学", "工程职业技术学院", "师范大学")
+BANKS = ("国家开发银行", "中国工商银行", "中国建设银行", "中国银行", "中国农业银行", "交通银行", "招商银行")
+FAIRS = (
+    "汉诺威工业博览会",
+    "中国国际进口博览会",
+    "中国进出口商品交易会",
+    "中国国际工业博览会",
+    "世界制造业大会",
+)
+PLAN_YEAR = 2020  # the base's plan to 2025 (25.1) was written on this year's figures
+AWARDS = ("国家科技进步二等奖", "省科技进步一等奖", "中国专利金奖", "省技术发明一等奖")
+
+
+def text_context(w: BaseWords, model: Model, year: int) -> dict[str, Any]:
+    """What a base's texts of `year` can name: its words, its figures of that year (as the form gives
+    them) and a few things only the texts tell (5G基站, 联盟会员 …), growing with the years."""
+    v = model.values
+    first = MODEL_YEARS[0]
+    age = year - first
+
+    def fig(code: str, y: int = year) -> Decimal:
+        return v.get((code, y), D(0))
+
+    def share(part: Decimal, whole: Decimal) -> str:
+        return _text((part / whole * 100).quantize(D("0.1"))) if whole else "0"
+
+    base = random.Random(f"{w.text_seed}:base")
+    yr = random.Random(f"{w.text_seed}:{year}")
     c, p = w.companies, w.products
-    return {
-        "13.1": f"{year}年，{w.zone}围绕{w.industry}产业推进高端化、智能化、绿色化发展，{c[0]}、{c[1]}等龙头企业"
-        f"牵头制定行业标准，{p[0]}、{p[1]}等产品技术水平国内领先，带动全行业提质增效。",
-        "13.2": f"基地与周边县区共建配套产业园，引导{w.industry}配套企业就近布局，{year}年带动周边地区新增配套企业"
-        "六十余家，形成“研发在基地、配套在周边”的协作格局。",
-        "14.1": f"基地以供给侧结构性改革为主线，淘汰落后产能，推动{c[2]}等企业实施技术改造，"
-        "开展降本减负专项行动，企业综合成本明显下降，亩均效益持续提高。",
-        "15.1": f"基地已形成从关键零部件到{p[0]}整机及后市场服务的完整产业链，{c[0]}为链主企业，"
-        f"{c[3]}、{c[4]}等为核心配套企业；成立{w.city}{w.industry}产业联盟，会员单位一百余家，"
-        "与省内其他集聚区建立了产业协作机制。",
-        "16.1": f"拥有“{c[0][2:4]}”“{c[1][2:4]}”等知名自主品牌，其中“{c[0][2:4]}”获评中国质量奖提名奖；"
-        f"区域品牌“{w.city}{w.industry}”入选省级区域品牌试点。",
-        "16.2": "基地企业普遍推行卓越绩效、六西格玛等质量管理方法，建成省级质量检验检测中心2家，"
-        f"围绕{p[2]}开展质量提升技术攻关，产品一次交检合格率提高到99%以上。",
-        "16.3": f"基地共有国家级称号5项：{c[0]}为制造业单项冠军示范企业（2019年）；{c[2]}、{c[3]}为专精特新"
-        f"“小巨人”企业（2020年、2021年）；{w.zone}中小企业服务中心为国家中小企业公共服务示范平台（2018年）；"
-        f"{w.city}创业园为国家小型微型企业创业创新示范基地（2020年）。",
-        "17.1": f"基地拥有国家企业技术中心3家、省级工程技术研究中心18家，{c[1]}牵头建设的{w.industry}创新中心"
-        f"完成{p[1]}关键技术攻关，成果在行业内推广应用。",
-        "17.2": "基地建立“龙头企业+高校院所+中小企业”协同创新机制，与省内高校共建联合实验室6个，"
-        "实行项目揭榜挂帅，年均联合攻关项目二十余项。",
-        "17.3": f"{c[0]}与德国、意大利等国企业共建联合研发中心，基地企业参与国际合作项目12项，"
-        "引进海外高层次人才团队5个。",
-        "18.1": "基地建成国家级绿色工厂4家、绿色园区1个，推广余热回收、光伏发电等节能技术，"
-        "工业固体废物综合利用率稳步提升，循环经济产业链初步形成。",
-        "19.1": f"基地实现千兆光网全覆盖，建成5G基站三百余个，{c[2]}等企业建设5G全连接工厂，"
-        "工业互联网标识解析二级节点已上线运行。",
-        "19.2": f"基地累计建成省级以上智能工厂8家、数字化车间25个，{c[0]}的{p[0]}智能工厂入选国家智能制造"
-        "示范工厂，带动企业探索大规模个性化定制等新模式。",
-        "20.1": "基地主要服务于工业的生产性服务业企业占主导产业企业比重约18%，工业云平台服务企业八百余家，"
-        "帮助企业平均降低运营成本约10%。",
-        "21.1": f"基地建有检验检测、技术转移、人才培训等公共服务平台，{year}年服务企业超过两千家次，"
-        "实行“一站式”企业服务。",
-        "21.2": "基地设立产业发展基金，联合银行推出“科技贷”“订单贷”等金融产品，为中小企业提供融资服务，"
-        "全年新增贷款余额约三十亿元。",
-        "22.1": "基地出台人才引进、培养、评价配套政策，实行“揭榜挂帅”“项目+人才”引才机制，"
-        "建立技能人才自主评价制度。",
-        "22.2": f"基地现有各类人才约三万人，其中研发人员八千余人，高级职称人才一千二百人，"
-        f"{w.industry}领域高技能人才占比逐年提高。",
-        "23.1": f"所在地政府出台支持{w.industry}产业高质量发展的若干政策措施，设立专项资金，"
-        "推行“拿地即开工”等审批改革，政务服务事项全部实现网上可办。",
-        "24.1": f"成立{w.city}{w.industry}产业集群促进中心，作为专业化枢纽型组织承担集群研究、"
-        "企业服务、对外合作等职能，运行机制较为完善。",
-        "24.2": f"集群品牌“{w.city}{w.industry}”在国际展会集中亮相，{p[0]}出口四十多个国家和地区，"
-        "国际影响力持续提升。",
-        "25.1": f"基地产业规划提出到2025年主导产业销售收入突破目标值，{year}年阶段性目标为年均增长10%，"
-        "实际完成情况良好，主要指标均按计划推进。",
-    }
+    sales, before = fig("1.1"), fig("1.1", year - 1)
+    energy, energy_before = fig("5.1"), fig("5.1", year - 1)
+    staff, rd_staff = fig("6.1"), fig("6.2")
+    green_step, smart_step, workshop_step = base.randint(1, 2), base.randint(1, 3), base.randint(2, 6)
+    first_stations = base.randint(60, 400)
+    stations = [round(first_stations * 1.25**n) for n in (age - 1, age)]
+    ctx: dict[str, Any] = {
+        "zone": w.zone, "city": w.city, "industry": w.industry, "year": year,
+        **{f"c{i}": name for i, name in enumerate(c)}, **{f"b{i}": name[2:4] for i, name in enumerate(c)},
+        **{f"p{i}": name for i, name in enumerate(p)},
+        # the form's figures of the year
+        "sales": _text(sales), "lead_sales": _text(fig("1.1a")), "added": _text(fig("1.3a")),
+        "firms": _text(fig("1.4")), "listed": _text(fig("1.4a")), "large": _text(fig("1.4b")),
+        "trade": _text(fig("1.5")), "export": _text(fig("1.5a")), "fdi": _text(fig("1.6")),
+        "reform": _text(fig("1.7b")), "tax": _text(fig("2.1")), "profit": _text(fig("2.2")),
+        "rd": _text(fig("3.1")), "patents": _text(fig("3.2")), "prov_labs": _text(fig("3.3")),
+        "nat_labs": _text(fig("3.4")), "area": _text(fig("4.1")), "developed": _text(fig("4.1a")),
+        "plot": _text(fig("4.2")), "energy": _text(energy), "water": _text(fig("5.2")),
+        "waste": _text(fig("5.4")), "clean": _text(fig("5.5")), "staff": _text(staff),
+        "rd_staff": _text(rd_staff), "certified": _text(fig("7.1")),
+        "standards": _text(fig("7.2")), "safety": _text(fig("8.5")),
+        "fiber": _text(fig("9.1")), "digital": _text(fig("9.2")), "nc": _text(fig("9.3")),
+        "fusion": _text(fig("9.4")), "platforms": _text(fig("10.1")),
+        "fund": _text(fig("11.1")), "over_20m": _text(fig("companies_over_20m")),
+        "over_100m": _text(fig("companies_over_100m")), "special_patents": _text(fig("special_patents")),
+        "new_companies": _text(fig("new_companies")),
+        # said only when there is something to say (国际标准0项 reads as nobody checked)
+        "and_intl": f"、国际标准{_text(fig('7.3'))}项" if fig("7.3") else "",
+        "of_national": f"，其中国家级{_text(fig('10.1a'))}个" if fig("10.1a") else "",
+        "accidents_note": f"共发生一般事故{_text(accidents)}起，未发生较大及以上事故"
+        if (accidents := sum((fig("8.1", y) for y in range(year - 2, year + 1)), D(0)))
+        else "未发生一般及以上生产安全事故",
+        # derived from them
+        "growth": (growth := share(sales - before, before)),
+        "change": f"下降{growth.removeprefix('-')}%" if growth.startswith("-") else f"增长{growth}%",
+        "rd_share": share(fig("3.1"), sales),
+        "energy_drop": share(energy_before - energy, energy_before),
+        "target_sales": _text((fig("1.1", PLAN_YEAR) * D("1.6")).quantize(D(1))),
+        "target_rd": _text(_q(float(fig("3.1", PLAN_YEAR) / fig("1.1", PLAN_YEAR) * 100) + base.uniform(0.5, 1.2), 1))
+        if fig("1.1", PLAN_YEAR) else "3.0",  # the plan's targets stay what they were when it was written
+        # what only the texts say: the base's own, growing with the years
+        "partners": base.randint(3, 9), "chain_firms": base.randint(40, 160) + 3 * age,
+        "members": base.randint(60, 220) + 6 * age,
+        "brands": base.randint(6, 20) + age, "brand_firms": base.randint(20, 80) + 5 * age,
+        "test_centers": base.randint(1, 4), "giants": (giants := base.randint(3, 12) + age // 2),
+        "titles3": giants + 2, "award": base.choice(AWARDS),
+        "uni1": w.city + (kinds := base.sample(UNIVERSITY_KINDS, 2))[0], "uni2": w.city + kinds[1],
+        "joint_labs": base.randint(3, 10) + age // 2,
+        "country1": (countries := base.sample(COUNTRIES, 2))[0], "country2": countries[1],
+        "green": base.randint(1, 4) + green_step * age, "new_green": green_step,
+        "stations": stations[1], "new_stations": stations[1] - stations[0],
+        "devices": round(base.randint(5000, 80000) * 1.3**age), "racks": base.randint(500, 6000),
+        "smart": base.randint(3, 12) + smart_step * age, "workshops": base.randint(10, 40) + workshop_step * age,
+        "new_workshops": workshop_step, "service_share": _q(base.uniform(12, 30) + 0.8 * age, 1),
+        "cloud_firms": round(base.randint(200, 1500) * 1.2**age), "bank": base.choice(BANKS),
+        "talent": round(staff * D(str(round(base.uniform(0.25, 0.4), 3)))),
+        "senior": round(rd_staff * D(str(round(base.uniform(0.08, 0.18), 3)))),
+        "skilled": round(staff * D(str(round(base.uniform(0.08, 0.15), 3)))),
+        "markets": base.randint(20, 80) + 2 * age, "fair": base.choice(FAIRS),
+        # and what changes from one year to the next
+        "supporting": yr.randint(18, 90), "cost_down": _q(yr.uniform(5, 15), 1), "projects": yr.randint(8, 40),
+        "contracts": _q(float(sales) * yr.uniform(0.03, 0.1), 1), "yield_rate": _q(yr.uniform(98.5, 99.8), 1),
+        "qc_teams": yr.randint(30, 200), "quality_awards": yr.randint(2, 9), "new_labs": yr.randint(2, 8),
+        "key_projects": yr.randint(2, 9), "joint_projects": yr.randint(12, 45), "intl_projects": yr.randint(5, 24),
+        "teams": yr.randint(2, 9), "solar": yr.randint(5, 60),
+        "services": round(float(fig("1.4")) * yr.uniform(1.2, 2.5)),
+        "trainings": yr.randint(40, 300), "loans": _q(float(sales) * yr.uniform(0.02, 0.06), 1),
+        "loan_firms": yr.randint(80, 600), "leaders": yr.randint(8, 60), "doctors": yr.randint(20, 300),
+        "talent_new": yr.randint(30, 300), "skilled_new": yr.randint(200, 1500), "issues": yr.randint(60, 400),
+        "events": yr.randint(12, 60), "awards": yr.randint(1, 4), "solutions": yr.randint(120, 900),
+        "scenes": yr.randint(5, 20), "intl_patents": yr.randint(5, 40),
+        "open_firms": yr.randint(60, 400), "efficiency_up": _q(yr.uniform(4, 12), 1),
+        "alliance_firms": yr.randint(40, 160), "chain_projects": yr.randint(6, 30),
+        "smart_projects": yr.randint(5, 30), "ops_down": _q(yr.uniform(6, 18), 1),
+        "expert_teams": yr.randint(2, 8), "green_projects": yr.randint(10, 45),
+    }  # fmt: skip
+    return ctx
 
 
-YESNO_NOTES: dict[str, str] = {
-    "18.2": "严格执行国家和地方绿色、循环和低碳相关法律法规，建立园区环境管理制度。",
-    "18.3": "{zone}采取余热利用、节水改造等措施，单位工业增加值能耗持续下降，完成地方政府下达的节能目标。",
-    "18.4": "近三年环境质量达到环境功能区标准，地方生态环境部门出具了相关意见。",
-    "18.5": "基地化学需氧量、氨氮等重点污染物排放总量均符合地方总量控制标准相关规定。",
-    "18.6": "严格落实安全生产法律法规和标准，建立园区安全生产责任体系。",
-    "18.7": "{zone}采取隐患排查治理等措施，近三年一般事故数保持低位，未发生较大事故。",
-    "18.8": "事故死亡人数、亿元GDP死亡率等指标均低于地方政府规定的控制值。",
-    "18.9": "已构建安全风险分级管控和隐患排查治理双重预防机制，重大危险源均落实防范措施。",
-    "18.10": "已开展整体性安全风险评价，确定了园区安全容量并实施总量控制。",
-}
+def _texts(w: BaseWords, model: Model, year: int) -> dict[str, str]:
+    """The summary's text items (13.1-25.1) of `year`, in the base's own terms and figures."""
+    return texts.render(texts.SUMMARY, text_context(w, model, year), w.text_seed, year)
 
 
-def _annex_texts(w: BaseWords, year: int) -> dict[str, str]:
-    c, p = w.companies, w.products
-    return {
-        # 附表2
-        "overview": f"{w.zone}是以{w.industry}为特色的高技术转化应用示范基地，现有高技术企业一百余家，"
-        f"{c[0]}、{c[1]}等骨干企业承担多项重点型号配套任务，{p[0]}、{p[1]}等产品实现规模化生产，"
-        f"{year}年高技术转化项目持续增加。",
-        "other_awards": f"{c[0]}获国家科技进步二等奖1项，{c[1]}获省科技进步一等奖2项。",
-        "mechanisms": "建立高技术成果转化“双向对接”机制，设立转化引导资金，实行成果评价和收益分配改革。",
-        "government_support": "地方政府出台支持高技术转移转化的专项政策，每年安排专项资金支持中试和产业化项目。",
-        # 附表3
-        "leader_applications": f"{c[0]}建成企业级工业互联网平台，实现设备远程运维和生产协同，生产效率提高约20%。",
-        "sme_applications": "基地推动中小企业“上云用数赋智”，累计推广低成本数字化解决方案六百余个。",
-        "fusion_applications": f"{c[2]}开展5G+机器视觉质检、边缘计算等融合应用，形成可复制的典型场景10个。",
-        # 附表4
-        "management_body": f"{w.city}市大数据产业发展领导小组及大数据发展管理局",
-        "funding": f"{w.city}市设立大数据发展专项资金，每年安排资金支持数据中心建设和应用示范，"
-        "并设立产业引导基金，吸引社会资本投向大数据企业。",
-        # 附表5
-        "builders": f"{w.city}市人民政府与合作方共同出资成立园区开发公司，负责基地投资建设和运营管理。",
-        "management_body_name": f"{w.zone}管理委员会",
-        "cooperation_results": "采用“飞地经济”合作共建模式，双方按比例共享税收，已引进合作项目四十余个。",
-        "cooperation_model": "基地采用跨省区域合作模式，双方签订合作共建协议，成立联合管理委员会，建立利益共享、"
-        "风险共担机制，重大事项由联席会议决策。",
-        "cooperation_progress": "合作协议各项内容落实到位，园区基础设施和标准厂房建成投用，产业链上下游配套企业"
-        "陆续落户，园区转型升级成效明显。",
-        "business_environment": "所在地政府推行“一网通办”“拿地即开工”等改革，企业开办时间压缩至1个工作日。",
-        # 附表1 (the tables carry the rest)
-    }
-
-
-def _datacenter_text(fld: Field, w: BaseWords) -> str:
-    subject = fld.label.removesuffix("情况").removesuffix("的")
-    return (
-        f"{w.zone}{subject}情况良好：{w.companies[0]}、{w.companies[1]}等数据中心已按相关标准和要求开展工作，"
-        "有关证明材料齐全，第三方测试结果符合要求。"
-    )
+def _text_item(fld: Field, w: BaseWords, model: Model, year: int, form: str, ctx: dict[str, Any]) -> str:
+    given = dict(w.given).get(f"{form}:{fld.code}")
+    if given is not None:
+        return given
+    code = "management_body_name" if (form == "annex5" and fld.code == "management_body") else fld.code
+    options = (texts.SUMMARY if form == "summary" else texts.ANNEX).get(code)
+    if options is not None:
+        return texts.pick(options, ctx, w.text_seed, code, year)
+    if form == "annex6":
+        subject = fld.label.removesuffix("情况").removesuffix("的")
+        return texts.pick(texts.DATACENTER, {**ctx, "subject": subject}, w.text_seed, code, year)
+    return texts.pick(texts.FALLBACK, {**ctx, "label": fld.label}, w.text_seed, code, year)
 
 
 # --- the cells of a form ------------------------------------------------------------------------
@@ -633,12 +687,13 @@ def _table(
             for company in c[: rng.randint(3, 5)]
         ]
     if code == "25.1t":
-        sales = model.values[("1.1", year)]
+        # The targets the text of 25.1 names, fixed when the plan was made.
+        ctx = text_context(w, model, year)
         return [
-            {"indicator": "主导产业销售收入", "target": f"2025年达到{_text((sales * D('1.5')).quantize(D(1)))}亿元",
-             "progress": f"{year}年完成{_text(sales)}亿元"},
-            {"indicator": "研发投入占销售收入比重", "target": "2025年达到3.5%",
-             "progress": f"{year}年达到{_text((model.values[('3.1', year)] / sales * 100).quantize(D('0.1')))}%"},
+            {"indicator": "销售收入", "target": f"2025年达到{ctx['target_sales']}亿元",
+             "progress": f"{year}年完成{ctx['sales']}亿元"},
+            {"indicator": "研发投入占销售收入比重", "target": f"2025年达到{ctx['target_rd']}%",
+             "progress": f"{year}年达到{ctx['rd_share']}%"},
             {"indicator": "国家级研发机构数量", "target": "2025年达到15个",
              "progress": f"{year}年已有{_text(model.values[('3.4', year)])}个"},
         ]  # fmt: skip
@@ -683,24 +738,29 @@ def _table(
     return []
 
 
-def _value_for(fld: Field, w: BaseWords, rng: random.Random, model: Model, year: int, form: str) -> Any:
-    """The raw input for one non-yearly item (or one yearly item of an annex without a model figure)."""
+def _value_for(
+    fld: Field, w: BaseWords, rng: random.Random, model: Model, year: int, form: str,
+    contexts: dict[int, dict[str, Any]],
+) -> Any:  # fmt: skip
+    """The raw input for one non-yearly item (or one yearly item of an annex without a model figure);
+    `contexts` holds the texts' context per year, built once per form."""
     if fld.type == "table":
         return _table(fld, w, rng, model, year, form) or None
+    if fld.type not in ("yesno", "text", "string"):
+        return None
+    if fld.type == "yesno" and fld.note is None:
+        return "是"
+    if year not in contexts:
+        contexts[year] = text_context(w, model, year)
+    ctx = contexts[year]
     if fld.type == "yesno":
-        if fld.note is None:
-            return "是"
-        return {"answer": "是", "note": YESNO_NOTES.get(fld.code, "已按要求落实。").format(zone=w.zone)}
-    if fld.type in ("text", "string"):
-        texts = _texts(w, year) if form == "summary" else _annex_texts(w, year)
-        code = "management_body_name" if (form == "annex5" and fld.code == "management_body") else fld.code
-        text = texts.get(code)
-        if text is None and form == "annex6":
-            text = _datacenter_text(fld, w)
-        if text is None:
-            text = f"{w.zone}{fld.label}：相关工作有序推进，成效明显。"
-        return text[: fld.max_length] if fld.max_length else text
-    return None
+        options = texts.YESNO_NOTES.get(fld.code, ("已按要求落实。",))
+        return {"answer": "是", "note": texts.pick(options, ctx, w.text_seed, fld.code, year)}
+    text = _text_item(fld, w, model, year, form, ctx)
+    limit = fld.max_length
+    if limit and char_count(text) > limit:
+        text = text[:limit]
+    return text
 
 
 def _number(fld: Field, model: Model, year: int) -> str | None:
@@ -727,6 +787,7 @@ def form_cells(
     wanted = set(years) if years is not None else None
     rng = random.Random(f"{seed}:{definition.code}:{data_year}:{base.name}")
     header = _header(base, words, rng) if definition.code == "summary" else {}
+    contexts: dict[int, dict[str, Any]] = {}
     cells: list[Cell] = []
     for fld in definition.fields():
         if definition.status_for(fld, profile) == "hidden":
@@ -738,7 +799,7 @@ def form_cells(
                 raw = (
                     _number(fld, model, year)
                     if fld.is_numeric
-                    else _value_for(fld, words, rng, model, year, definition.code)
+                    else _value_for(fld, words, rng, model, year, definition.code, contexts)
                 )
                 if raw not in (None, ""):
                     cells.append(Cell(definition.code, fld.code, year, raw))
@@ -750,49 +811,28 @@ def form_cells(
         elif fld.is_numeric:  # asked once (附表2 特种专利数量 …): the data year's figure
             raw = _number(fld, model, data_year)
         else:
-            raw = _value_for(fld, words, rng, model, data_year, definition.code)
+            raw = _value_for(fld, words, rng, model, data_year, definition.code, contexts)
         if raw not in (None, "", []):
             cells.append(Cell(definition.code, fld.code, NOT_YEARLY, raw))
     return cells
 
 
 def report_content(words: BaseWords, model: Model, year: int) -> dict[str, Any]:
-    """附件2 for a base: a ~300字 overview, four highlights, four practices (lead + content), problems."""
-    c, p = words.companies, words.products
-    sales, before = model.values[("1.1", year)], model.values[("1.1", year - 1)]
-    growth = ((sales - before) / before * 100).quantize(D("0.1"))
-    lead_sales = model.values[("1.1a", year)]
-    staff = model.values[("6.1", year)]
-    overview = (
-        f"{words.zone}是国家新型工业化产业示范基地，主导产业为{words.industry}。{year}年，基地实现销售收入{sales}亿元，"
-        f"同比增长{growth}%，其中主导产业销售收入{lead_sales}亿元；年末从业人员{staff}人。基地集聚了{c[0]}、{c[1]}、"
-        f"{c[2]}等骨干企业，{p[0]}、{p[1]}等产品在国内市场占有重要份额。一年来，基地坚持创新驱动和绿色发展，"
-        "深入推进产业链补链强链，持续优化营商环境，发展质量和效益稳步提升，示范带动作用进一步增强。"
+    """附件2 for a base: a ~300字 overview, four highlights, three practices (lead + content), problems;
+    the themes and phrasings change from year to year (demo.texts), the figures are the form's."""
+    ctx = text_context(words, model, year)
+    salt = words.text_seed
+    given = dict(words.given)
+    practices = texts.themed(texts.REPORT_PRACTICES, 3, ctx, salt, "report:practices", year)
+    problems = given.get("report:problems") or texts.pick(
+        texts.REPORT_PROBLEMS, ctx, salt, "report:problems", year
     )
-    highlights = [
-        {"lead": "产业规模稳步扩大", "content": f"{year}年基地销售收入同比增长{growth}%，{c[0]}产值突破百亿元，"
-         f"新增规模以上企业二十余家，{words.industry}产业集群竞争力进一步增强。"},
-        {"lead": "创新能力持续提升", "content": f"研发投入{model.values[('3.1', year)]}亿元，新增省级以上研发机构5家，"
-         f"{c[1]}攻克{p[1]}关键核心技术，多项成果达到国内领先水平。"},
-        {"lead": "绿色转型成效明显", "content": "推广节能降碳技术改造项目三十余项，新增国家级绿色工厂2家，"
-         "单位工业增加值能耗持续下降，工业固体废物综合利用率稳步提高。"},
-        {"lead": "数字化转型加快推进", "content": f"新建智能工厂和数字化车间12个，{c[2]}入选国家智能制造示范工厂，"
-         "规模以上工业企业关键工序数控化率稳步提高。"},
-    ]  # fmt: skip
-    practices = [
-        {"lead": "坚持链长制推动补链强链", "content": f"由地方政府负责同志担任{words.industry}产业链链长，"
-         f"围绕{p[0]}产业链绘制招商图谱，精准引进配套项目，本地配套率明显提高。"},
-        {"lead": "搭建协同创新平台", "content": "联合高校院所共建创新联合体，实行揭榜挂帅机制，"
-         "推动龙头企业开放应用场景，带动中小企业融通发展。"},
-        {"lead": "优化企业服务机制", "content": "建立重点企业“服务专员”制度，推行“拿地即开工”审批改革，"
-         "企业诉求办结率保持在98%以上。"},
-    ]  # fmt: skip
-    problems = (
-        f"一是高端人才和技能人才供给不足，{words.industry}领域领军人才较少；二是部分关键零部件和核心技术仍依赖外部，"
-        "产业链自主可控水平有待提升；三是土地、能耗等要素约束趋紧。建议国家层面在人才引进、重大项目布局和"
-        "要素保障等方面继续给予示范基地政策支持。"
-    )
-    return {"overview": overview, "highlights": highlights, "practices": practices, "problems": problems}
+    return {
+        "overview": texts.pick(texts.REPORT_OVERVIEW, ctx, salt, "report:overview", year),
+        "highlights": texts.themed(texts.REPORT_HIGHLIGHTS, 4, ctx, salt, "report:highlights", year),
+        "practices": practices,
+        "problems": problems,
+    }
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -1077,6 +1117,39 @@ def plan_current(
     return CurrentPlan(untouched=untouched, partial=partial, complete=complete, real=real, jumps=jumps)
 
 
+@dataclass
+class CopyPlan:
+    reuse: dict[
+        int, tuple[str, ...]
+    ]  # base pk → keys ("summary:13.1", "report:problems") copied from last year
+    shared: list[tuple[Base, Base, tuple[str, ...]]]  # (source, copier, keys the copier took from the source)
+
+
+def plan_copies(bases: Sequence[Base], *, seed: int, filled: Sequence[Base]) -> CopyPlan:
+    """Which bases copy texts this year: pure, deterministic for a seed and the lists of bases.
+    `filled` are the bases whose texts this year are complete (the pairs are taken among them)."""
+    rng = random.Random(f"{seed}:copies")
+    codes = [f"summary:{code}" for code in texts.SUMMARY]
+    reuse = {}
+    for base in sorted(bases, key=lambda b: (b.batch, b.name)):
+        if rng.random() < REUSE_SHARE:
+            keys = rng.sample(codes, rng.randint(*REUSE_ITEMS))
+            if rng.random() < 0.5:
+                keys.append("report:problems")
+            reuse[base.pk] = tuple(keys)
+    by_category: dict[str, list[Base]] = {}
+    for base in sorted(filled, key=lambda b: (b.batch, b.name)):
+        if base.pk not in reuse:
+            by_category.setdefault(base.category.code, []).append(base)
+    groups = [g for _, g in sorted(by_category.items()) if len(g) >= 2]
+    rng.shuffle(groups)
+    shared = []
+    for group in groups[:SHARED_PAIRS]:
+        source, copier = rng.sample(group, 2)
+        shared.append((source, copier, tuple(rng.sample(SHAREABLE, SHARED_ITEMS))))
+    return CopyPlan(reuse=reuse, shared=shared)
+
+
 def _background_filler(base: Base, password: str) -> User:
     """A base's own filler, for the actions only a filler may take. Not a demo login: no usable password."""
     rng = random.Random(f"filler:{base.name}")
@@ -1164,6 +1237,23 @@ class _Current:
                                         user_id=None, source=Value.Source.PREFILL)  # fmt: skip
         self.w.rows.flush()
         return out
+
+    def plant_copies(self, copies: CopyPlan) -> None:
+        """The copied texts of `copies`, given to the bases' words before any of this year's cells."""
+        year = self.campaign.data_year
+        bases = {b.pk: b for b in self.campaign.bases.select_related("category", "authority")}
+        for pk, keys in copies.reuse.items():
+            base = bases[pk]
+            words, model = self.w.word(base), self.w.model(base)
+            last = {f"summary:{code}": text for code, text in _texts(words, model, year - 1).items()}
+            last["report:problems"] = report_content(words, model, year - 1)["problems"]
+            self.w.words[pk] = replace(words, given=tuple((k, last[k]) for k in keys))
+        for source, copier, keys in copies.shared:
+            words = self.w.word(source)
+            theirs = _texts(words, self.w.model(source), year)
+            own = self.w.word(copier)
+            taken = tuple((k, theirs[k.removeprefix("summary:")].replace(words.zone, own.zone)) for k in keys)
+            self.w.words[copier.pk] = replace(own, given=own.given + taken)
 
     def figures_for(self, base: Base) -> Model:
         model = self.w.model(base)
@@ -1353,6 +1443,7 @@ def demo_values_load(*, seed: int) -> ValuesResult:
             reviewer_authority_id=reviewer.authority_id if reviewer else None,
         )
         job = _Current(writer, current, plan)
+        job.plant_copies(plan_copies(bases, seed=seed, filled=plan.complete + [b for b, _ in plan.real]))
         service_bases = {b.pk for b, _ in plan.real} | (
             {filler.base_id} if filler and filler.base_id else set()
         )

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.test import override_settings
 
 from accounts.models import User
-from demo.values import base_words, build_model, form_cells, plan_current
+from demo.values import base_words, build_model, form_cells, plan_copies, plan_current
+from evaluation.models import QualityFlag
 from exchange.models import SealedScan
 from exchange.services import scan_problems
 from registry.models import Base, Campaign
@@ -252,6 +253,21 @@ class TestLoadedDemo:
         assert plan == again
         states = dict(Submission.objects.filter(campaign=self.current).values_list("base_id", "status"))
         assert {b.pk: s for b, s in plan.real} == {b.pk: states[b.pk] for b, _ in plan.real}
+
+    def test_the_copied_texts_the_quality_check_finds_are_the_planted_ones(self):
+        bases = list(self.current.bases.select_related("category"))
+        filler = User.objects.get(username="demo_filler")
+        reviewer = User.objects.get(username="demo_reviewer")
+        plan = plan_current(
+            bases, seed=SEED, filler_base_id=filler.base_id, reviewer_authority_id=reviewer.authority_id
+        )
+        copies = plan_copies(bases, seed=SEED, filled=plan.complete + [b for b, _ in plan.real])
+        shared = {b.pk for source, copier, _ in copies.shared for b in (source, copier)}
+        flags = QualityFlag.objects.filter(run__campaign=self.current, kind="copied")
+        assert flags.exists()
+        for flag in flags:
+            planted = copies.reuse if flag.detail["source"] == "own_last_year" else shared
+            assert flag.base_id in planted, flag.message
 
     def test_running_again_creates_nothing(self):
         models = (Submission, Value, ValueChange, Transition, SealedScan, DevelopmentReport, User, Snapshot)
