@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from accounts.auth_events import LOGOUT_REASON
 from accounts.http import AuthenticatedHttpRequest
 from accounts.otp import session_owes_otp
 from accounts.passwords import password_expired
@@ -52,6 +53,7 @@ class AccountGateMiddleware:
     def gate(self, request: AuthenticatedHttpRequest) -> HttpResponse | None:
         why = session_expired(request)
         if why is not None:
+            setattr(request, LOGOUT_REASON, why)
             logout(request)
             text = EXPIRED_MESSAGES[why]
             if wants_json(request):

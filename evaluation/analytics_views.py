@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from accounts.http import AuthenticatedHttpRequest
+from audit.services import event_record
 from evaluation.analytics import Chart, Overview, base_profile, table_csv, table_xlsx
 from permissions.access import access_base, access_evaluation_campaign
 
@@ -29,6 +30,12 @@ def _download(request: AuthenticatedHttpRequest, charts: list[Chart], stem: str)
     else:
         raise Http404("不支持的格式。")
     filename = f"{stem}-{chart.id}.{fmt}"
+    event_record(
+        actor=request.user,
+        action="evaluation.analytics_export",
+        summary=f"导出统计图表数据：{chart.title}（{fmt}）",
+        data={"chart": chart.id, "format": fmt, "file": filename},
+    )
     response["Content-Disposition"] = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{filename}"
     return response
 

@@ -216,6 +216,22 @@ def scan_download_record(*, scan: SealedScan, user: User, intact: bool) -> None:
     )
 
 
+def evidence_download_record(*, evidence: Evidence, user: User, intact: bool) -> None:
+    """Every download of a supporting document is audited; a digest mismatch is recorded as refused."""
+    submission = evidence.submission
+    event_record(
+        actor=user,
+        action="exchange.evidence_download",
+        summary=f"{submission.base.name}：下载证明材料（{evidence.code}）"
+        + ("" if intact else "（文件校验失败，已拒绝）"),
+        target=evidence,
+        base=submission.base,
+        authority=submission.base.authority,
+        data={"submission": submission.pk, "sha256": evidence.sha256},
+        outcome="success" if intact else "refused",
+    )
+
+
 def print_record(*, submission: Submission, user: User, kind: str, fingerprint: str) -> None:
     """Who printed which version: the fingerprint on a sealed page can be traced to a print."""
     label = SealedScan.Kind(kind).label

@@ -24,6 +24,7 @@ from exchange.services import (
     SCAN_CORRUPT_MESSAGE,
     data_fingerprint,
     evidence_by_item,
+    evidence_download_record,
     evidence_fields,
     evidence_remove,
     evidence_upload,
@@ -221,12 +222,13 @@ def evidence_file(request: AuthenticatedHttpRequest, pk: int, evidence_pk: int) 
     extension = (item.file.name or "").rsplit(".", 1)[-1]
     name = f"证明材料_{item.code}_{item.submission.base.name}.{extension}"
     try:
-        return stored_file_response(
+        response = stored_file_response(
             file=item.file, sha256=item.sha256, content_type=item.content_type, filename=name
         )
     except FileNotFoundError:
         raise Http404("证明材料文件不存在，请联系系统管理员。") from None
     except StoredFileCorrupt:
+        evidence_download_record(evidence=item, user=request.user, intact=False)
         return render(
             request,
             "errors/plain.html",
@@ -236,3 +238,5 @@ def evidence_file(request: AuthenticatedHttpRequest, pk: int, evidence_pk: int) 
             },
             status=500,
         )
+    evidence_download_record(evidence=item, user=request.user, intact=True)
+    return response

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import event_record
 from jobs.models import Job, JobFile
 
 logger = logging.getLogger(__name__)
@@ -77,12 +78,32 @@ def job_start(
     consumer on another machine always finds them."""
     with transaction.atomic():
         job = Job.objects.create(kind=kind, title=title[:200], created_by=user, params=params or {})
+        names = []
         for upload in files:
+            names.append(_display_name(upload.name or ""))
             item = JobFile(job=job, original_name=_display_name(upload.name or ""), size=upload.size or 0)
             item.file.save("input", upload, save=False)
             item.save()
+        event_record(
+            actor=user,
+            action="job.start",
+            summary=f"发起后台任务：{job.title}",
+            target=job,
+            data={"kind": kind, "params": job.params, "files": names},
+        )
         transaction.on_commit(lambda: task(job.pk))
     return job
+
+
+def job_download_record(*, job: Job, user: User) -> None:
+    """A job's result file (an export, a document zip, an import report) leaves the system: audited."""
+    event_record(
+        actor=user,
+        action="job.download",
+        summary=f"下载后台任务结果：{job.title}（{job.result_name}）",
+        target=job,
+        data={"kind": job.kind, "name": job.result_name},
+    )
 
 
 def _display_name(name: str) -> str:

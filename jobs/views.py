@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
 from jobs.models import Job
+from jobs.services import job_download_record
 from permissions.access import access_job, visible_jobs
 
 R = TypeVar("R", bound=HttpResponseBase)
@@ -73,6 +74,7 @@ def job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
         handle = job.result_file.open("rb")
     except FileNotFoundError:
         raise Http404("结果文件已不存在，请重新发起任务。") from None
+    job_download_record(job=job, user=request.user)
     response = FileResponse(handle, content_type=job.result_type or "application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, job.result_name or "结果")
     return _private(response)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from audit.admin_log import AuditedAdminMixin
 from permissions import checks
 
 UserCheck = Callable[[Any], bool]
@@ -68,8 +69,9 @@ def admin_allows(request: HttpRequest, check: UserCheck) -> bool:
     return user is not None and check(user)
 
 
-class RulesAdminMixin:
-    """Grants a ModelAdmin or an inline what `ADMIN_RULES` says for its model."""
+class RulesAdminMixin(AuditedAdminMixin):
+    """Grants a ModelAdmin or an inline what `ADMIN_RULES` says for its model; every change made
+    through it is also an audit event (`audit.admin_log`)."""
 
     model: Any
 

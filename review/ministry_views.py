@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from audit.services import event_record
 from lib.deadlines import SHANGHAI, countdown, day_label, deadline_open
 from lib.text import MaxCharsValidator
 from permissions.access import (
@@ -427,6 +428,14 @@ def snapshot_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("review:ministry_detail", pk=snapshot.submission_id)
     submission = snapshot.submission
     filename = f"{submission.base.name}-{submission.campaign.year}年汇总表-受理快照第{snapshot.version}版.pdf"
+    event_record(
+        actor=request.user,
+        action="review.snapshot_download",
+        summary=f"{submission.base.name}：下载受理快照第{snapshot.version}版 PDF",
+        target=snapshot,
+        base=submission.base,
+        authority=submission.base.authority,
+    )
     response = HttpResponse(bytes(snapshot.pdf), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"

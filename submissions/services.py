@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import event_record
 from definitions.models import Definition
 from definitions.schema import Field, FormDefinition
 from lib.text import char_count
@@ -229,6 +230,10 @@ def _canonical(fld: Field, raw: Any, currency: str) -> tuple[Any, str | None]:
     return to_json(parsed.value), None
 
 
+# How many saved cells an audit event names (the value history holds every one of them anyway).
+AUDIT_CELLS_LISTED = 200
+
+
 @transaction.atomic
 def values_save(
     *,
@@ -324,6 +329,19 @@ def values_save(
         submission.revision += 1
         submission.save(update_fields=["updated_at", "updated_by", "revision"])
         material_check_refresh(submission=submission)
+        # One event per save (an autosave request carries a batch of cells), in its transaction.
+        event_record(
+            actor=user,
+            action="values.save",
+            summary=f"{submission.base.name}：保存 {len(history)} 项数值",
+            target=submission,
+            base=submission.base,
+            data={
+                "count": len(history),
+                "source": source,
+                "cells": [[h.form, h.code, h.year, h.revision] for h in history[:AUDIT_CELLS_LISTED]],
+            },
+        )
     return result
 
 
@@ -373,6 +391,14 @@ def explanation_save(
     submission.revision += 1
     submission.save(update_fields=["revision"])
     material_check_refresh(submission=submission)
+    event_record(
+        actor=user,
+        action="explanation.write",
+        summary=f"{submission.base.name}：填写预警情况说明（{form}）",
+        target=explanation,
+        base=submission.base,
+        data={"form": form, "finding": finding_key, "chars": count},
+    )
     return explanation
 
 

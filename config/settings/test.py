@@ -27,3 +27,7 @@ PASSWORD_MAX_AGE_DAYS = 36500
 # The shared tests log in with force_login, which passes no second factor; accounts/tests/test_otp.py
 # and the OTP browser test put the production set back with the settings fixture.
 OTP_REQUIRED_ROLES = frozenset()
+
+# The test database is migrated once for the whole run; audit/tests/test_settings_watch.py calls the
+# settings record itself.
+AUDIT_RECORD_SETTINGS_ON_MIGRATE = False

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import Event
 from evaluation.services import ratings_compute, scoring_run
 
 
@@ -52,6 +53,11 @@ def test_each_chart_downloads_as_csv_and_xlsx(client, ministry, scored, campaign
     assert sheet.cell(row=2, column=2).value == "示范基地"
     assert sheet.max_row >= 5
     assert client.get(url, {"download": "nope"}).status_code == 404
+    exports = Event.objects.filter(action="evaluation.analytics_export").order_by("seq")
+    assert [(e.actor, e.data["chart"], e.data["format"]) for e in exports] == [
+        (ministry, "category", "csv"),
+        (ministry, "ranking", "xlsx"),
+    ]
 
 
 def test_a_base_profile_shows_three_year_trends_beside_peers(client, ministry, scored, campaign, base):

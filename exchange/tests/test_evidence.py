@@ -166,6 +166,8 @@ def test_the_base_s_reviewer_sees_the_files_read_only(client, dc, dc_filler, rev
     assert item.original_name in html and 'type="file"' not in html
     response = client.get(reverse("exchange:evidence_file", args=[dc.pk, item.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    download = Event.objects.get(action="exchange.evidence_download")
+    assert (download.actor, download.outcome, download.target_id) == (reviewer, "success", str(item.pk))
     assert client.post(url(dc), {"remove": item.pk}).status_code == 403
 
 

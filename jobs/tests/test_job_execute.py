@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from huey.contrib.djhuey import HUEY, db_task
 
+from audit.models import Event
 from jobs.models import Job, JobFile
 from jobs.services import JobOutput, JobRefused, Progress, job_execute, job_start
 from registry.models import Base
@@ -57,6 +58,8 @@ def test_it_records_progress_outcome_and_result_file(filler, django_capture_on_c
     assert job.result_name == "结果.txt"
     # input files are removed once the job ran
     assert not JobFile.objects.get(job=job).file.storage.exists(JobFile.objects.get(job=job).file.name)
+    started = Event.objects.get(action="job.start")
+    assert (started.actor, started.target_id, started.data["files"]) == (filler, str(job.pk), ["a.xlsx"])
 
 
 def test_a_refused_job_says_why(filler):

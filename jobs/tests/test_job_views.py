@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from audit.models import Event
 from jobs.models import Job
 
 ROLES = ["filler", "other_filler", "reviewer", "other_reviewer", "ministry", "expert", "sysadmin", "auditor"]
@@ -33,6 +34,8 @@ def test_the_owner_sees_progress_and_downloads(client, reviewer, job):
     download = client.get(reverse("jobs:download", args=[job.pk]))
     assert b"".join(download.streaming_content) == b"data"
     assert download["Cache-Control"] == "private, no-store"
+    event = Event.objects.get(action="job.download")
+    assert (event.actor, event.target_id, event.data["name"]) == (reviewer, str(job.pk), "汇总.xlsx")
 
 
 def test_a_running_job_shows_its_bar(client, reviewer):

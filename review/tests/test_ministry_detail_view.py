@@ -8,6 +8,7 @@ import hashlib
 import pytest
 from django.urls import reverse
 
+from audit.models import Event
 from review.models import FieldComment, Snapshot
 from review.services import _digest, explanation_decide, review_approve, submission_submit
 from review.tests.conftest import reload
@@ -138,6 +139,8 @@ def test_the_snapshot_pdf_downloads(client, ministry, approved):
     assert response.content == bytes(snapshot.pdf) and response.content.startswith(b"%PDF")
     assert "attachment" in response["Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store"
+    event = Event.objects.get(action="review.snapshot_download")
+    assert (event.actor, event.base, event.target_id) == (ministry, approved.base, str(snapshot.pk))
 
 
 def test_unknown_objects_are_404(client, ministry, campaign):
