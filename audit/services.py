@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -222,7 +223,25 @@ def chain_anchor(*, anchor_dir: Path | None = None, actor: Any = None) -> dict[s
     path = directory / f"audit-anchor-{stamp}-{event.seq:012d}.json"
     path.write_text(json.dumps(anchor, ensure_ascii=False, indent=1), encoding="utf-8")
     anchor["path"] = str(path)
+    recipients = list(settings.AUDIT_ANCHOR_EMAILS)
+    if recipients:
+        # After commit: the anchored event must exist before anyone is told its hash.
+        transaction.on_commit(lambda: _anchor_mail(anchor, recipients))
     return anchor
+
+
+def _anchor_mail(anchor: dict[str, Any], recipients: list[str]) -> None:
+    body = (
+        "审计日志链头锚点（请妥善保存本邮件，核查时与 manage.py audit_verify 的结果比对）：\n\n"
+        f"时间：{anchor['at']}\n序号：{anchor['seq']}\n校验值：{anchor['hash']}\n"
+        f"数据库：{anchor.get('database', '')}\n"
+    )
+    send_mail(
+        subject=f"审计日志锚点 第 {anchor['seq']} 条 {anchor['at'][:10]}",
+        message=body,
+        from_email=None,
+        recipient_list=recipients,
+    )
 
 
 # --- retention -----------------------------------------------------------------------------------
