@@ -25,6 +25,7 @@ urlpatterns = [
     path("exchange/", include("exchange.urls")),
     path("jobs/", include("jobs.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
