@@ -226,8 +226,14 @@ def transition_actions(user: User, submission: Submission) -> dict[str, Availabi
 
 
 @transaction.atomic
-def submission_submit(*, submission: Submission, user: User) -> Submission:
+def submission_submit(*, submission: Submission, user: User, seen: str | None = None) -> Submission:
+    """`seen` is the `state_token` of the page the filler clicked on: a second click, or the same
+    request replayed, finds the state moved and is refused without a second transition."""
     submission = _lock(submission)
+    if seen is not None and seen != submission.state_token:
+        raise ValidationError(
+            f"该页面已过期：材料当前状态为“{submission.get_status_display()}”，刚才的操作没有重复执行。"
+        )
     # Returned material is always resubmittable (the return itself asked for it); a first submission
     # after the deadline needs a reopening window the ministry granted: the table's WINDOW need.
     row = transition_require(Transition.Action.SUBMIT, user=user, submission=submission)

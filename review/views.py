@@ -114,7 +114,7 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("只有示范基地填报员可以提交材料。")
     if request.method == "POST":
         try:
-            submission_submit(submission=submission, user=user)
+            submission_submit(submission=submission, user=user, seen=request.POST.get("seen"))
         except (ValidationError, PermissionDenied) as exc:
             _messages(request, exc)
         else:

@@ -75,6 +75,13 @@ class Submission(models.Model):
         return [d for d in (self.summary_definition, self.annex_definition) if d is not None]
 
     @property
+    def state_token(self) -> str:
+        """The state a page showed, posted back with a transition's form: a double click or a
+        replayed request carries a token that no longer matches once the first one moved the state."""
+        changed = self.status_changed_at.timestamp() if self.status_changed_at else 0
+        return f"{self.status}:{changed:.6f}"
+
+    @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
