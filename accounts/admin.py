@@ -21,6 +21,7 @@ from accounts.forms import AccountChangeForm, AccountCreationForm
 from accounts.models import User
 from accounts.services import account_change, account_create, escalation_refuse
 from permissions.admin import RulesAdminMixin
+from security.crypto import mask_phone
 
 admin.site.unregister(Group)
 
@@ -52,13 +53,14 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
         "full_name",
         "role",
         "unit",
-        "phone",
+        "phone_masked",
         "is_active",
         "is_staff",
         "last_login",
     )
     list_filter = ("role", "is_active", "is_staff", ("authority", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("username", "full_name", "phone", "email", "base__name", "authority__name")
+    # Phones and e-mails are encrypted at rest: they cannot be searched, and the list shows them masked.
+    search_fields = ("username", "full_name", "base__name", "authority__name")
     ordering = ("role", "username")
     list_select_related = ("base", "authority")
     autocomplete_fields = ("base", "authority", "assigned_bases")
@@ -168,6 +170,10 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
         if obj.must_change_password:
             return "临时密码（本人登录后须修改）"
         return "已由本人设置；忘记密码须由安全管理员签发临时密码"
+
+    @admin.display(description="联系电话")
+    def phone_masked(self, obj: User) -> str:
+        return mask_phone(obj.phone) if obj.phone else "—"
 
     @admin.display(description="所属单位")
     def unit(self, obj: User) -> str:

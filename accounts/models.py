@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import QuerySet
 
+from security.fields import EncryptedCharField, EncryptedEmailField
+
 
 class Role(models.TextChoices):
     BASE_FILLER = "base_filler", "基地填报员"
@@ -76,7 +78,9 @@ def role_assigns_bases(role: str) -> bool:
 class User(AbstractUser):
     role = models.CharField("角色", max_length=32, choices=Role.choices, blank=True)
     full_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    # Stored encrypted (security/fields.py); logins are by user name, never looked up by these.
+    phone = EncryptedCharField("联系电话", max_length=30, blank=True)
+    email = EncryptedEmailField("电子邮箱", blank=True)
     base = models.ForeignKey(
         "registry.Base",
         verbose_name="所属示范基地",

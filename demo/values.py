@@ -56,7 +56,9 @@ from review.services import (
     review_return,
     submission_submit,
 )
+from security.fields import seal
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange
+from submissions.sensitive import mark_sensitive
 from submissions.services import (
     CellChange,
     _canonical,
@@ -879,7 +881,8 @@ class _Rows:
         self.changes: list[tuple[Any, ...]] = []
         self.count = 0
         ops = connection.ops
-        self._json = lambda v: None if v is None else ops.adapt_json_value(v, None)
+        # As SealedJSONField stores them: phones and e-mails marked Sensitive become tokens.
+        self._json = lambda v: None if v is None else ops.adapt_json_value(seal(v), None)
         self._moment = ops.adapt_datetimefield_value
         self._moments: dict[dt.datetime, Any] = {}
 
@@ -906,12 +909,14 @@ class _Rows:
         written = {}
         for cell in cells:
             # The exact canonical form `values_save` stores, so demo rows equal typed ones.
-            value, error = _canonical(fields[cell.form][cell.code], cell.raw, "")
+            fld = fields[cell.form][cell.code]
+            value, error = _canonical(fld, cell.raw, "")
             if error:
                 raise ValueError(f"demo value {cell.form}:{cell.code}:{cell.year} is invalid: {error}")
-            self.add(submission_id, cell.form, cell.code, cell.year, cell.raw, value, at=at, user_id=user_id,
+            raw, value = mark_sensitive(fld, cell.raw), mark_sensitive(fld, value)
+            self.add(submission_id, cell.form, cell.code, cell.year, raw, value, at=at, user_id=user_id,
                      source=Value.Source.DEMO)  # fmt: skip
-            written[(cell.form, cell.code, cell.year)] = (cell.raw, value)
+            written[(cell.form, cell.code, cell.year)] = (raw, value)
         return written
 
     @staticmethod

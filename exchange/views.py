@@ -36,8 +36,9 @@ from exchange.services import (
 )
 from lib.fingerprints import short_fingerprint
 from permissions.access import access_evidence, access_sealed_scan, access_submission
-from permissions.checks import can_upload_scan
+from permissions.checks import can_see_contacts, can_upload_scan
 from security.uploads import StoredFileCorrupt, stored_file_response
+from submissions.sensitive import values_contacts_masked
 from submissions.services import profile_for
 
 R = TypeVar("R", bound=HttpResponseBase)
@@ -62,6 +63,9 @@ def summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = access_submission(request.user, pk)
     values = list(submission.values.all())
     fingerprint = data_fingerprint(submission_values=values, report=None)
+    if not can_see_contacts(request.user, submission):
+        # The fingerprint is of the real values; the copy an expert prints shows contacts masked.
+        values = values_contacts_masked(submission, values)
     data = pdf.summary_pdf(
         submission=submission,
         values=values,

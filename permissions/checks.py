@@ -53,6 +53,12 @@ def is_ministry(user: Any, submission: Submission | None = None) -> bool:
     return _has_role(user, Role.MINISTRY_ADMIN)
 
 
+def can_see_contacts(user: Any, submission: Submission) -> bool:
+    """Phones and e-mails of a base's contacts in full: its filler, its authority's reviewers and the
+    ministry, who may need to call; everyone else who reads the material (experts) sees them masked."""
+    return is_own_filler(user, submission) or is_authority_reviewer(user, submission) or is_ministry(user)
+
+
 # --- what a role does, without an object ----------------------------------------------------------
 
 

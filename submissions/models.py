@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from security.fields import SealedJSONField
+
 NOT_YEARLY = 0  # year stored for fields asked once (header, texts, tables)
 
 
@@ -101,8 +103,8 @@ class Value(models.Model):
     form = models.CharField("报表", max_length=32)
     code = models.CharField("指标代码", max_length=32)
     year = models.PositiveSmallIntegerField("年度", default=NOT_YEARLY)
-    raw = models.JSONField("填写内容", null=True, blank=True)
-    value = models.JSONField("规范值", null=True, blank=True)
+    raw = SealedJSONField("填写内容", null=True, blank=True)
+    value = SealedJSONField("规范值", null=True, blank=True)
     entered_currency = models.CharField("填写币种", max_length=8, blank=True)
     revision = models.PositiveIntegerField("修订号", default=1)
     updated_at = models.DateTimeField("修改时间", default=timezone.now)
@@ -129,8 +131,8 @@ class ValueChange(models.Model):
     form = models.CharField("报表", max_length=32)
     code = models.CharField("指标代码", max_length=32)
     year = models.PositiveSmallIntegerField("年度", default=NOT_YEARLY)
-    old_raw = models.JSONField("原内容", null=True, blank=True)
-    new_raw = models.JSONField("新内容", null=True, blank=True)
+    old_raw = SealedJSONField("原内容", null=True, blank=True)
+    new_raw = SealedJSONField("新内容", null=True, blank=True)
     old_currency = models.CharField(max_length=8, blank=True)
     new_currency = models.CharField(max_length=8, blank=True)
     revision = models.PositiveIntegerField("修订号")

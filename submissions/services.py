@@ -18,6 +18,7 @@ from definitions.schema import Field, FormDefinition
 from lib.text import char_count
 from registry.models import Base, Campaign
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
+from submissions.sensitive import mark_sensitive
 from submissions.status import material_check_refresh, material_findings
 
 # Read helpers that moved to submissions.status, still importable from here.
@@ -275,6 +276,8 @@ def values_save(
             )  # fmt: skip
             continue
         value, error = _canonical(fld, change.raw, change.currency)
+        # Phones and e-mails are stored encrypted (submissions/sensitive.py).
+        raw, value = mark_sensitive(fld, change.raw), mark_sensitive(fld, value)
         cell = CellResult(form=change.form, code=change.code, year=change.year, status="saved", error=error)
         current = existing.get((change.form, change.code, change.year))
         if current is not None and current.raw == change.raw and current.entered_currency == change.currency:
@@ -295,12 +298,12 @@ def values_save(
         old_raw, old_currency = (current.raw, current.entered_currency) if current else (None, "")
         if current is None:
             current = Value.objects.create(
-                submission=submission, form=change.form, code=change.code, year=change.year, raw=change.raw,
+                submission=submission, form=change.form, code=change.code, year=change.year, raw=raw,
                 value=value, entered_currency=change.currency, revision=1, updated_at=now, updated_by=user,
                 source=source,
             )  # fmt: skip
         else:
-            current.raw, current.value, current.entered_currency = change.raw, value, change.currency
+            current.raw, current.value, current.entered_currency = raw, value, change.currency
             current.revision += 1
             current.updated_at, current.updated_by, current.source = now, user, source
             current.save(
@@ -317,7 +320,7 @@ def values_save(
         history.append(
             ValueChange(
                 submission=submission, form=change.form, code=change.code, year=change.year, old_raw=old_raw,
-                new_raw=change.raw, old_currency=old_currency, new_currency=change.currency,
+                new_raw=raw, old_currency=old_currency, new_currency=change.currency,
                 revision=current.revision, changed_at=now, changed_by=user, source=source,
             )
         )  # fmt: skip

@@ -24,7 +24,7 @@ from accounts.http import AuthenticatedHttpRequest
 from definitions.schema import FormDefinition, Section
 from lib.deadlines import countdown
 from permissions.access import access_submission, visible_submissions
-from permissions.checks import can_fill, can_fill_own_base
+from permissions.checks import can_fill, can_fill_own_base, can_see_contacts
 from registry.models import Campaign
 from review.queries import FieldIndex, comment_refs, field_comments_for
 from review.services import last_return
@@ -36,6 +36,7 @@ from submissions.forms import (
     section_blocks,
 )
 from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
+from submissions.sensitive import contacts_masked, is_sensitive
 from submissions.services import CellChange, explanation_save, submission_start, values_save
 from submissions.status import (
     CheckedFinding,
@@ -88,11 +89,12 @@ class Material:
     that shows cells (`values`, `inputs`), so the overview costs the same for an empty or a full form.
     """
 
-    def __init__(self, submission: Submission) -> None:
+    def __init__(self, submission: Submission, *, mask_contacts: bool = False) -> None:
         self.submission = submission
         self.profile = profile_for(submission.base)
         self.data_year = submission.campaign.data_year
         self.definitions = _definitions(submission)
+        self._mask_contacts = mask_contacts
         self.check = material_check(submission)
         self.explanations = {
             (e.form, e.finding_key): e for e in submission.explanations.select_related("verdict_by")
@@ -108,7 +110,16 @@ class Material:
 
     @cached_property
     def values(self) -> dict[str, dict[tuple[str, int], Value]]:
-        return values_by_form(self.submission)
+        values = values_by_form(self.submission)
+        if self._mask_contacts:
+            # The stored checks ran on the real values: what is shown is masked, nothing is saved.
+            for parsed in self.definitions:
+                for key, value in values.get(parsed.code, {}).items():
+                    fld = parsed.field_map().get(key[0])
+                    if fld is not None and is_sensitive(fld):
+                        value.raw = contacts_masked(fld, value.raw)
+                        value.value = contacts_masked(fld, value.value)
+        return values
 
     @cached_property
     def inputs(self) -> dict[str, dict[tuple[str, int], Any]]:
@@ -291,7 +302,7 @@ def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code:
     definition = _form(submission, form)
     current = _section(definition, section_code)
     editable = can_fill(request.user, submission)
-    material = Material(submission)
+    material = Material(submission, mask_contacts=not can_see_contacts(request.user, submission))
     yoy = compute_yoy(definition, material.data_year, material.inputs[form])
     views = finding_views(material.section_findings(form, current.code), form, material.explanations)
     blocks = section_blocks(
@@ -429,6 +440,12 @@ def history(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     if definition is None or code not in definition.field_map():
         return _error("没有该指标。", 400)
     sources = dict(Value.Source.choices)
+    fld = definition.field_map()[code]
+    masked = is_sensitive(fld) and not can_see_contacts(request.user, submission)
+
+    def shown(raw: Any) -> str:
+        return raw_text(contacts_masked(fld, raw) if masked else raw)
+
     changes = ValueChange.objects.filter(
         submission=submission, form=form, code=code, year=year
     ).select_related("changed_by")
@@ -436,8 +453,8 @@ def history(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
         {
             "at": timezone.localtime(c.changed_at).strftime("%Y-%m-%d %H:%M:%S"),
             "by": c.changed_by.display_name if c.changed_by else "系统",
-            "old": _with_currency(raw_text(c.old_raw), c.old_currency),
-            "new": _with_currency(raw_text(c.new_raw), c.new_currency),
+            "old": _with_currency(shown(c.old_raw), c.old_currency),
+            "new": _with_currency(shown(c.new_raw), c.new_currency),
             "source": sources.get(c.source, c.source),
             "revision": c.revision,
         }

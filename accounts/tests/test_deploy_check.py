@@ -24,6 +24,7 @@ def run_deploy_check(**overrides: str) -> subprocess.CompletedProcess[str]:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             # Production also needs its own audit-chain key (security/tests/test_production_settings.py).
             "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+            "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(48),
             "DJANGO_ALLOWED_HOSTS": "sfjd.example.cn",
         }
     )

@@ -37,6 +37,26 @@ if not AUDIT_HMAC_KEY:
     AUDIT_HMAC_KEY = DEV_AUDIT_HMAC_KEY
 elif len(AUDIT_HMAC_KEY) < 32:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY 太短：至少 32 个字符。")
+DEV_FIELD_ENCRYPTION_KEY = "dev-only-field-encryption-key-do-not-use-in-production"
+# Phones and e-mails (the user table and a submission's contact cells) are stored encrypted
+# (security/crypto.py) with keys derived from this one. Losing it loses those values; keep it with
+# the backups' secrets, apart from the database dumps.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY 未设置：生产环境必须提供数据加密密钥（至少 32 个字符）。"
+        )
+    FIELD_ENCRYPTION_KEY = DEV_FIELD_ENCRYPTION_KEY
+elif len(FIELD_ENCRYPTION_KEY) < 32:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY 太短：至少 32 个字符。")
+# Keys used before a rotation: values they encrypted still decrypt (`manage.py encrypt_contacts`
+# re-encrypts them under the current key).
+FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
+# aes-gcm (AES-256-GCM, default) or sm4-gcm (国密 SM4). Values written before a switch still decrypt.
+FIELD_ENCRYPTION_ALGORITHM = env.str("FIELD_ENCRYPTION_ALGORITHM", default="aes-gcm")
+if FIELD_ENCRYPTION_ALGORITHM not in ("aes-gcm", "sm4-gcm"):
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_ALGORITHM 只能是 aes-gcm 或 sm4-gcm。")
 # Where `audit_anchor` writes the daily copy of the chain head: a directory outside the database,
 # ideally on another machine or write-once storage.
 AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=BASE_DIR / "var" / "audit-anchors")

@@ -8,7 +8,16 @@ phones and e-mails (FIELD_ENCRYPTION_KEY).
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import AUDIT_HMAC_KEY, DEV_AUDIT_HMAC_KEY, DEV_SECRET_KEY, SECRET_KEY, TRUST_X_FORWARDED_PROTO, env
+from .base import (
+    AUDIT_HMAC_KEY,
+    DEV_AUDIT_HMAC_KEY,
+    DEV_FIELD_ENCRYPTION_KEY,
+    DEV_SECRET_KEY,
+    FIELD_ENCRYPTION_KEY,
+    SECRET_KEY,
+    TRUST_X_FORWARDED_PROTO,
+    env,
+)
 
 if env.bool("DJANGO_DEBUG", default=False):
     raise ImproperlyConfigured("生产环境不能开启 DJANGO_DEBUG：请删除该变量或设为 false。")
@@ -18,6 +27,8 @@ if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:
     )
 if AUDIT_HMAC_KEY == DEV_AUDIT_HMAC_KEY:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY 是开发用密钥：生产环境必须设置独立的随机密钥。")
+if FIELD_ENCRYPTION_KEY == DEV_FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY 是开发用密钥：生产环境必须设置独立的随机密钥。")
 
 DEBUG = False
 DEPLOYMENT = "production"

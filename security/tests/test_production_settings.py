@@ -46,6 +46,14 @@ def test_it_refuses_the_development_keys():
     no_audit = {k: v for k, v in GOOD.items() if k != "AUDIT_HMAC_KEY"}
     result = run("print('started')", **no_audit)
     assert result.returncode != 0 and "AUDIT_HMAC_KEY" in result.stderr
+    no_field_key = {k: v for k, v in GOOD.items() if k != "FIELD_ENCRYPTION_KEY"}
+    result = run("print('started')", **no_field_key)
+    assert result.returncode != 0 and "FIELD_ENCRYPTION_KEY" in result.stderr
+    result = run(
+        "print('started')",
+        **GOOD | {"FIELD_ENCRYPTION_KEY": "dev-only-field-encryption-key-do-not-use-in-production"},
+    )
+    assert result.returncode != 0 and "开发用密钥" in result.stderr
 
 
 def test_the_forwarded_proto_header_is_trusted_only_when_configured():

@@ -73,6 +73,9 @@ def production_env(env: dict[str, str]) -> dict[str, str]:
     serve.setdefault(
         "AUDIT_HMAC_KEY", "audit-" + env.get("DJANGO_SECRET_KEY", "bench-stack-audit-key-0123456789")
     )
+    serve.setdefault(
+        "FIELD_ENCRYPTION_KEY", "field-" + env.get("DJANGO_SECRET_KEY", "bench-stack-field-key-0123456789")
+    )
     return dict(serve, DJANGO_SETTINGS_MODULE="config.settings.bench")
 
 
