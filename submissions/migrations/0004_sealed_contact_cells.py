@@ -17,7 +17,7 @@ def seal_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("submissions", "0002_value_source_registry"),
+        ("submissions", "0003_material_check"),
         ("definitions", "0001_initial"),
         ("registry", "0001_initial"),
     ]
