@@ -177,3 +177,12 @@ def test_outsiders_get_404(client, request, dc, dc_filler, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url(dc)).status_code == 404
     assert client.get(reverse("exchange:evidence_file", args=[dc.pk, item.pk])).status_code == 404
+
+
+def test_a_file_altered_on_disk_is_refused_when_served_and_audited(client, dc, dc_filler, media_root):
+    item = attach(dc, dc_filler)
+    (media_root / item.file.name).write_bytes(pdf_bytes("altered"))
+    client.force_login(dc_filler)
+    response = client.get(reverse("exchange:evidence_file", args=[dc.pk, item.pk]))
+    assert response.status_code == 500 and "校验失败" in response.content.decode()
+    assert Event.objects.get(action="exchange.evidence_download").outcome == "refused"
