@@ -208,12 +208,26 @@ class Field:
         return [self.label, *(v.label for v in self.label_variants)]
 
 
+_CHINESE_DIGITS = frozenset("一二三四五六七八九十百")
+
+
 @dataclass(frozen=True)
 class Section:
     code: str
     title: str
     intro: str = ""
     fields: tuple[Field, ...] = ()
+
+    @property
+    def number(self) -> str:
+        """The notice's own number of the section ("一" … "二十五"); "" where the notice numbers none
+        (基本信息, every annex section), whose code is an identifier no one should read."""
+        return self.code if self.code and all(c in _CHINESE_DIGITS for c in self.code) else ""
+
+    @property
+    def heading(self) -> str:
+        """The section as the notice heads it: "一、总体发展情况", or the title alone."""
+        return f"{self.number}、{self.title}" if self.number else self.title
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ class FieldIndex:
             if parsed.code == form:
                 for s in parsed.sections:
                     if s.code == section:
-                        return f"{parsed.short_title} · {s.title}"
+                        return f"{parsed.short_title} · {s.heading}"
         return section
 
     def choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -117,7 +117,7 @@ class FieldIndex:
                         label = f"{name}（{year}年）" if year else name
                         options.append((f"{parsed.code}|{fld.code}|{year}", label))
                 if options:
-                    groups.append((f"{parsed.short_title} · {section.title}", options))
+                    groups.append((f"{parsed.short_title} · {section.heading}", options))
         return groups
 
 

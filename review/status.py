@@ -193,7 +193,7 @@ class MaterialStatus:
 
 
 def _section_titles(definitions: Sequence[FormDefinition]) -> dict[tuple[str, str], str]:
-    return {(p.code, s.code): f"{p.short_title} · {s.title}" for p in definitions for s in p.sections}
+    return {(p.code, s.code): f"{p.short_title} · {s.heading}" for p in definitions for s in p.sections}
 
 
 def _scan_problems(

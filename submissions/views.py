@@ -171,6 +171,8 @@ def _nav(material: Material, submission: Submission) -> list[dict[str, Any]]:
                     "form_title": parsed.short_title,
                     "code": section.code,
                     "title": section.title,
+                    "number": section.number,
+                    "heading": section.heading,
                     "filled": filled,
                     "required": required,
                     "errors": c["errors"],

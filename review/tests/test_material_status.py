@@ -82,8 +82,8 @@ def test_the_filler_the_reviewer_and_the_submit_service_give_the_same_answer(
         "汇总表盖章扫描件已过期（材料在盖章后被修改，请重新打印盖章并上传）",
     ]
     assert blockers == [
-        "汇总表 · 发展情况：1 项必填内容未填写完整",
-        "汇总表 · 经济总量：1 条预警未填写情况说明",
+        "汇总表 · 十三、发展情况：1 项必填内容未填写完整",
+        "汇总表 · 一、经济总量：1 条预警未填写情况说明",
         "汇总表盖章扫描件已过期（材料在盖章后被修改，请重新打印盖章并上传）",
     ]
     assert reload(troubled).status == "draft"

@@ -73,6 +73,8 @@ def test_remind_asks_for_a_scope_and_names_how_many_people(
 ):
     page, asked = login(browser, live_server, "ministry")
     page.goto(f"{live_server.url}{reverse('review:ministry_progress')}#remind")
+    assert page.title().startswith("全国报送进度")  # the navigation's label
+    assert page.locator("header nav a:text-is('全国报送进度')").count() == 1
     assert page.locator("#id_authority").input_value() == ""
     assert "请先选择催报范围" in page.inner_text(".reminder-preview")
     page.select_option("#id_authority", "all")
