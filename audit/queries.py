@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -50,8 +51,8 @@ class EventFilterForm(forms.Form):
     ip = forms.CharField(label="IP 地址", required=False, max_length=45)
     q = forms.CharField(label="摘要或操作包含", required=False, max_length=100)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", "截止日期不能早于起始日期。")
