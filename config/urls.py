@@ -4,6 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from api.endpoints import api
+
 # django-otp's own device admin shows each secret's QR code and answers a missing device with a 500;
 # devices are managed on the 账号安全 page (enrol, reset), never in the admin.
 for _model in apps.get_models():
@@ -26,6 +28,8 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("audit/", include("audit.urls")),
+    path("api/v1/", api.urls),
+    path("api/tokens/", include("api.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says; answer instead of logging a 404.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),

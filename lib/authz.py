@@ -49,6 +49,10 @@ class Ask(StrEnum):
     RESET_PASSWORDS = "reset_passwords"
     # (user): must pass a second factor at login.
     OTP_REQUIRED = "otp_required"
+    # (user): holds API tokens and calls the API (api.services, api.auth).
+    USE_API = "use_api"
+    # (user): revokes anyone's API token (the security administrator).
+    REVOKE_ANY_API_TOKEN = "revoke_any_api_token"
 
 
 Check = Callable[..., bool]

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
+from api.models import ApiToken
 from evaluation.models import Rating
 from exchange.models import Evidence, SealedScan
 from jobs.models import Job
@@ -64,6 +65,21 @@ def visible_authorities(user: User) -> QuerySet[Authority]:
             return qs.filter(pk=user.authority_id) if user.authority_id else qs.none()
         case Role.BASE_FILLER:
             return qs.filter(bases__pk=user.base_id) if user.base_id else qs.none()
+        case _:
+            return qs.none()
+
+
+def visible_campaigns(user: User) -> QuerySet[Campaign]:
+    """Campaigns as the API lists them: the ministry every one, drafts included; the roles that read
+    the registry the campaigns that were opened."""
+    qs = Campaign.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    match user.role:
+        case Role.MINISTRY_ADMIN:
+            return qs
+        case Role.AUTHORITY_REVIEWER | Role.BASE_FILLER | Role.EXPERT:
+            return qs.exclude(status=Campaign.Status.DRAFT)
         case _:
             return qs.none()
 
@@ -319,3 +335,20 @@ def access_published_rating(user: User, pk: int | str) -> Rating:
         "星级评定",
         pk=pk,
     )
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+def visible_api_tokens(user: User) -> QuerySet[ApiToken]:
+    """Everyone sees their own tokens; the security administrator sees everyone's."""
+    qs = ApiToken.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == Role.SECURITY_ADMIN:
+        return qs
+    return qs.filter(user=user)
+
+
+def access_api_token(user: User, pk: int | str) -> ApiToken:
+    return _one(visible_api_tokens(user).select_related("user"), "接口令牌", pk=pk)

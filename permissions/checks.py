@@ -258,6 +258,25 @@ def can_see_ratings(user: Any) -> bool:
     return can_see_own_ratings(user) or is_ministry(user)
 
 
+# --- the API -------------------------------------------------------------------------------------
+
+
+def can_use_api(user: Any) -> bool:
+    """The roles that work with bases' material hold API tokens and call the API (each within the
+    scope the pages give it). The three operators do not: they see no base data."""
+    return _has_role(user, Role.MINISTRY_ADMIN, Role.AUTHORITY_REVIEWER, Role.BASE_FILLER, Role.EXPERT)
+
+
+def can_revoke_any_api_token(user: Any) -> bool:
+    """The security administrator sees every token and revokes any of them."""
+    return _has_role(user, Role.SECURITY_ADMIN)
+
+
+def can_manage_api_tokens(user: Any) -> bool:
+    """Who reaches the token page: holders of tokens and the security administrator."""
+    return can_use_api(user) or can_revoke_any_api_token(user)
+
+
 # The answers given to domain services through lib.authz (wired in PermissionsConfig.ready()).
 ANSWERS: dict[Ask, Check] = {
     Ask.OWN_FILLER: is_own_filler,
@@ -275,4 +294,6 @@ ANSWERS: dict[Ask, Check] = {
     Ask.REMIND: can_remind,
     Ask.DECIDE_REOPEN_AUTHORITY: can_decide_reopen_authority,
     Ask.IMPORT_EXCEL: can_import_excel,
+    Ask.USE_API: can_use_api,
+    Ask.REVOKE_ANY_API_TOKEN: can_revoke_any_api_token,
 }

@@ -73,6 +73,18 @@ class Can:
     def read_audit(self) -> bool:
         return checks.can_read_audit(self._user)
 
+    @cached_property
+    def use_api(self) -> bool:
+        return checks.can_use_api(self._user)
+
+    @cached_property
+    def manage_api_tokens(self) -> bool:
+        return checks.can_manage_api_tokens(self._user)
+
+    @cached_property
+    def revoke_any_api_token(self) -> bool:
+        return checks.can_revoke_any_api_token(self._user)
+
 
 def can(request: HttpRequest) -> dict[str, Can]:
     return {"can": Can(getattr(request, "user", None))}

@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "evaluation",
+    # The REST API (/api/v1/, django-ninja); "ninja" serves the docs page's Swagger UI from static files.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "audit.context.AuditContextMiddleware",
+    "api.middleware.ApiCallAuditMiddleware",
     "security.middleware.NoStoreMiddleware",
     "security.middleware.OverloadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -321,6 +325,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 # Larger uploads are streamed to a temporary file instead of held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+
+# The REST API: calls per token and minute before 429 (Retry-After).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+if API_RATE_LIMIT_PER_MINUTE < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT_PER_MINUTE 必须至少为 1。")
 
 LOGGING = {
     "version": 1,
