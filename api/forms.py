@@ -23,6 +23,6 @@ class TokenForm(forms.Form):
     expires_on = forms.DateField(
         label="有效期至",
         initial=_default_expiry,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写有效期。", "invalid": "请按 年-月-日 填写有效期。"},
     )
