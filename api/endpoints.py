@@ -49,10 +49,10 @@ from permissions.access import (
 )
 from permissions.checks import can_fill
 from review.models import Transition
-from review.services import FieldNote, transition_actions, transition_blockers
+from review.services import FieldNote, transition_actions
+from review.status import material_status
 from review.transitions import TABLE
 from submissions.models import Submission, Value, ValueChange
-from submissions.services import submission_findings, unexplained_warnings
 
 MAX_ID = s.MAX_ID
 ActionName = Literal["submit", "return", "approve", "accept", "ministry_return"]
@@ -378,23 +378,18 @@ def submission_history(
 
 
 def _status(user: User, sub: Submission) -> dict[str, Any]:
-    findings = submission_findings(sub)
-    unexplained = {(f.key, f.field, f.year) for f in unexplained_warnings(sub, findings)}
-    rows = []
-    for form, items in findings.items():
-        for f in items:
-            rows.append(
-                {
-                    "key": f.key, "form": form, "code": f.code, "field": f.field, "section": f.section,
-                    "year": f.year, "severity": f.severity, "message": f.message, "source": f.source,
-                    "explained": None if f.severity != "warning" else (f.key, f.field, f.year) not in unexplained,
-                }
-            )  # fmt: skip
-    counts = {
-        "errors": sum(1 for r in rows if r["severity"] == "error"),
-        "warnings": sum(1 for r in rows if r["severity"] == "warning"),
-        "unexplained": len(unexplained),
-    }
+    """The material's stored status (review.status), as the entry, submit and review pages read it."""
+    status = material_status(sub)
+    rows = [
+        {
+            "key": c.finding.key, "form": c.form, "code": c.finding.code, "field": c.finding.field,
+            "section": c.finding.section, "year": c.finding.year, "severity": c.finding.severity,
+            "message": c.finding.message, "source": c.finding.source,
+            "explained": c.explained if c.finding.severity == "warning" else None,
+        }
+        for c in status.findings()
+    ]  # fmt: skip
+    counts = status.counts
     actions = [
         {"name": a.name, "label": a.action.label, "allowed": a.allowed, "reason": a.reason}
         for a in transition_actions(user, sub).values()
@@ -402,8 +397,10 @@ def _status(user: User, sub: Submission) -> dict[str, Any]:
     ]
     return {
         "id": sub.pk, "status": sub.status, "status_label": sub.get_status_display(),
-        "etag": submission_etag(sub), "counts": counts, "findings": rows,
-        "blockers": transition_blockers(sub) if sub.is_editable else [], "actions": actions,
+        "etag": submission_etag(sub),
+        "counts": {"missing": counts.missing, "errors": counts.errors, "warnings": counts.warnings,
+                   "unexplained": counts.unexplained},
+        "findings": rows, "blockers": status.blocker_texts() if sub.is_editable else [], "actions": actions,
     }  # fmt: skip
 
 

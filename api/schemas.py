@@ -175,9 +175,10 @@ class FindingOut(Schema):
 
 
 class CountsOut(Schema):
-    errors: int
+    missing: int = Field(..., description="未填写完整的必填项")
+    errors: int = Field(..., description="其他错误（数值不正确、分项大于总数等）")
     warnings: int
-    unexplained: int
+    unexplained: int = Field(..., description="未填写情况说明的预警")
 
 
 class ActionOut(Schema):

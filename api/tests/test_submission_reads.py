@@ -100,7 +100,10 @@ def test_status_gives_findings_counts_blockers_and_actions(api_as, material, fil
     cell(material, filler, "1.1", 2021, "110")
     cell(material, filler, "1.1a", 2021, "200")  # a part above its whole
     body = api_as("filler").get(f"/submissions/{material.pk}/status").json()
-    assert body["counts"]["errors"] == sum(1 for f in body["findings"] if f["severity"] == "error")
+    counts = body["counts"]
+    assert counts["errors"] + counts["missing"] == sum(
+        1 for f in body["findings"] if f["severity"] == "error"
+    )
     part = next(f for f in body["findings"] if f["field"] == "1.1a" and f["year"] == 2021)
     assert part["severity"] == "error" and part["message"]
     assert any("处错误需要修改" in b for b in body["blockers"])

@@ -53,7 +53,7 @@ def test_a_refused_action_keeps_no_key_so_it_can_be_retried(api_as, material, fi
     refused = _post(api, material, "submit", key="k")
     assert refused.status_code == 409
     assert refused.json()["code"] == "refused"
-    assert "错误需要修改" in refused.json()["errors"][0]["message"]
+    assert refused.json()["errors"][0]["message"] == "报表中还有 5 项必填内容未填写完整。"
     make_ready(material, filler)
     assert _post(api, material, "submit", key="k").status_code == 200
 
