@@ -47,12 +47,13 @@ from permissions.access import (
     visible_published_ratings,
     visible_submissions,
 )
-from permissions.checks import can_fill
+from permissions.checks import can_fill, can_see_contacts
 from review.models import Transition
 from review.services import FieldNote, transition_actions
 from review.status import material_status
 from review.transitions import TABLE
 from submissions.models import Submission, Value, ValueChange
+from submissions.sensitive import contacts_masked, is_sensitive, values_contacts_masked
 
 MAX_ID = s.MAX_ID
 ActionName = Literal["submit", "return", "approve", "accept", "ministry_return"]
@@ -324,12 +325,16 @@ def submission_detail(request: HttpRequest, response: HttpResponse, submission_i
     sub = _material(request, submission_id)
     etag = submission_etag(sub)
     response["ETag"] = etag
+    rows = list(Value.objects.filter(submission=sub).order_by("form", "code", "year"))
+    if not can_see_contacts(_user(request), sub):
+        # Experts read contacts masked, as on the pages (submissions.sensitive).
+        rows = values_contacts_masked(sub, rows)
     values = [
         {
             "form": v.form, "code": v.code, "year": v.year, "raw": v.raw, "value": v.value,
             "currency": v.entered_currency, "revision": v.revision, "source": v.source, "updated_at": v.updated_at,
         }
-        for v in Value.objects.filter(submission=sub).order_by("form", "code", "year")
+        for v in rows
     ]  # fmt: skip
     return {**_submission_row(sub), "etag": etag, "values": values}
 
@@ -356,10 +361,25 @@ def submission_history(
     if year is not None:
         changes = changes.filter(year=year)
     transitions = Transition.objects.filter(submission=sub).select_related("actor").order_by("at", "id")
+    sensitive = (
+        {}
+        if can_see_contacts(_user(request), sub)
+        else {
+            (d.code, fld.code): fld
+            for d in (d.parsed() for d in sub.definitions())
+            for fld in d.fields()
+            if is_sensitive(fld)
+        }
+    )
+
+    def shown(c: ValueChange, raw: Any) -> Any:
+        fld = sensitive.get((c.form, c.code))
+        return contacts_masked(fld, raw) if fld is not None else raw
+
     return {
         "changes": [
             {
-                "form": c.form, "code": c.code, "year": c.year, "old_raw": c.old_raw, "new_raw": c.new_raw,
+                "form": c.form, "code": c.code, "year": c.year, "old_raw": shown(c, c.old_raw), "new_raw": shown(c, c.new_raw),
                 "old_currency": c.old_currency, "new_currency": c.new_currency, "revision": c.revision,
                 "changed_at": c.changed_at, "changed_by": c.changed_by.display_name if c.changed_by else "系统",
                 "source": c.source,
