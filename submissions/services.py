@@ -17,7 +17,7 @@ from definitions.models import Definition
 from definitions.schema import Field, FormDefinition
 from lib.text import char_count
 from registry.models import Base, Campaign
-from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
+from submissions.models import NOT_YEARLY, MaterialCheck, Submission, Value, ValueChange, WarningExplanation
 from submissions.sensitive import mark_sensitive
 from submissions.status import material_check_refresh, material_findings
 
@@ -194,6 +194,7 @@ class CellResult:
 @dataclass
 class SaveResult:
     cells: list[CellResult] = field(default_factory=list)
+    check: MaterialCheck | None = None  # the material's status after the save (submissions.status)
 
     @property
     def conflicts(self) -> list[CellResult]:
@@ -248,7 +249,7 @@ def values_save(
     Text that does not parse is kept as typed (value None) and reported, so nothing typed is lost."""
     submission = (
         Submission.objects.select_for_update(of=("self",))
-        .select_related("campaign", "base__category")
+        .select_related("campaign", "base__category", "summary_definition", "annex_definition")
         .get(pk=submission.pk)
     )
     if source == Value.Source.WEB and not submission.is_editable:
@@ -331,7 +332,7 @@ def values_save(
         submission.updated_at, submission.updated_by = now, user
         submission.revision += 1
         submission.save(update_fields=["updated_at", "updated_by", "revision"])
-        material_check_refresh(submission=submission)
+        result.check = material_check_refresh(submission=submission)
         # One event per save (an autosave request carries a batch of cells), in its transaction.
         event_record(
             actor=user,
@@ -355,7 +356,7 @@ def explanation_save(
     """Store the base's explanation of a current warning, with the values it explains."""
     submission = (
         Submission.objects.select_for_update(of=("self",))
-        .select_related("campaign", "base__category")
+        .select_related("campaign", "base__category", "summary_definition", "annex_definition")
         .get(pk=submission.pk)
     )
     if not submission.is_editable:

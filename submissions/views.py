@@ -35,7 +35,7 @@ from submissions.forms import (
     raw_text,
     section_blocks,
 )
-from submissions.models import NOT_YEARLY, Submission, Value, ValueChange, WarningExplanation
+from submissions.models import NOT_YEARLY, MaterialCheck, Submission, Value, ValueChange, WarningExplanation
 from submissions.sensitive import contacts_masked, is_sensitive
 from submissions.services import CellChange, explanation_save, submission_start, values_save
 from submissions.status import (
@@ -89,13 +89,16 @@ class Material:
     that shows cells (`values`, `inputs`), so the overview costs the same for an empty or a full form.
     """
 
-    def __init__(self, submission: Submission, *, mask_contacts: bool = False) -> None:
+    def __init__(
+        self, submission: Submission, *, mask_contacts: bool = False, check: MaterialCheck | None = None
+    ) -> None:
         self.submission = submission
         self.profile = profile_for(submission.base)
         self.data_year = submission.campaign.data_year
         self.definitions = _definitions(submission)
         self._mask_contacts = mask_contacts
-        self.check = material_check(submission)
+        # A save passes the check it just stored; otherwise the stored one is read (or recomputed).
+        self.check = check or material_check(submission)
         self.explanations = {
             (e.form, e.finding_key): e for e in submission.explanations.select_related("verdict_by")
         }
@@ -411,7 +414,7 @@ def save(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),
     }
     page = _page_section(request, submission)
-    material = Material(submission)
+    material = Material(submission, check=result.check)
     data["progress"] = material.progress_json()
     if page is not None:
         data["findings"] = _findings_payload(material, page[0].code, page[1], editable=True)
