@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/save/", views.save, name="save"),
     path("<int:pk>/history/", views.history, name="history"),
     path("<int:pk>/explain/", views.explain, name="explain"),
+    path("<int:pk>/todo/", views.todo, name="todo"),
+    path("<int:pk>/next/", views.next_problem, name="next"),
     path("<int:pk>/<slug:form>/<str:section_code>/", views.section, name="section"),
 ]

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from functools import cached_property
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -26,8 +27,10 @@ from lib.deadlines import countdown
 from permissions.access import access_submission, visible_submissions
 from permissions.checks import can_fill, can_fill_own_base, can_see_contacts
 from registry.models import Campaign
+from review.path import todo_path
 from review.queries import FieldIndex, comment_refs, field_comments_for
 from review.services import last_return
+from review.status import material_status
 from submissions.forms import (
     PayloadError,
     finding_views,
@@ -295,10 +298,42 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "forms": forms,
             "first": first,
             "return_notice": notice,
+            "todo": todo_path(material_status(submission)).counts,
             "editable": can_fill(request.user, submission),
             **_header(submission),
         },
     )
+
+
+@login_required
+@require_GET
+def todo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Everything left to do on the material in one list, in the order of the forms."""
+    submission = access_submission(request.user, pk)
+    path = todo_path(material_status(submission))
+    return render(
+        request,
+        "submissions/todo.html",
+        {
+            "submission": submission,
+            "items": path.items,
+            "counts": path.counts,
+            "editable": can_fill(request.user, submission),
+            **_header(submission),
+        },
+    )
+
+
+@login_required
+@require_GET
+def next_problem(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """下一个待填项 / 下一个问题: to the first item after ?after=form|section[|code|year], wrapping round."""
+    submission = access_submission(request.user, pk)
+    item = todo_path(material_status(submission)).after(request.GET.get("after", ""))
+    if item is None:
+        messages.success(request, "没有待填项或待处理的问题了，可以去提交。")
+        return redirect("review:submit", pk=submission.pk)
+    return redirect(item.url)
 
 
 @login_required
@@ -346,6 +381,7 @@ def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code:
             "blocks": blocks,
             "nav": nav,
             "here": nav[index],
+            "todo": todo_path(material_status(submission)).counts,
             # The notice's general notes open on the form's first page, folded on the others.
             "first_of_form": index == 0 or nav[index - 1]["form"] != form,
             "prev": nav[index - 1] if index > 0 else None,

@@ -80,3 +80,50 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+/* The guided path (templates/submissions/_todo_bar.html): Alt+N follows #next-problem; on an entry
+ * page the link continues after the cell last focused, or the one the address points at. */
+(function () {
+  "use strict";
+
+  function link() {
+    return document.getElementById("next-problem");
+  }
+
+  function positionOf(el) {
+    var cell = el && el.closest ? el.closest("[data-form][data-code][data-year]") : null;
+    if (!cell || !cell.dataset.code) return "";
+    var section = (link() && link().dataset.after.split("|")[1]) || "";
+    return [cell.dataset.form, section, cell.dataset.code, cell.dataset.year].join("|");
+  }
+
+  function setAfter(position) {
+    var a = link();
+    if (!a || !position) return;
+    a.href = a.dataset.baseHref + "?after=" + encodeURIComponent(position);
+  }
+
+  function init() {
+    if (!link()) return;
+    if (window.location.hash.length > 1) {
+      var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+      setAfter(positionOf(target));
+      if (target && target.focus) target.focus();
+    }
+    document.addEventListener("focusin", function (ev) {
+      setAfter(positionOf(ev.target));
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.altKey && !ev.ctrlKey && !ev.metaKey && (ev.key === "n" || ev.key === "N" || ev.code === "KeyN")) {
+        var a = link();
+        if (a) {
+          ev.preventDefault();
+          a.click();
+        }
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
