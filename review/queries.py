@@ -242,7 +242,8 @@ def review_rows(*, campaign: Campaign, bases: QuerySet[Base]) -> list[ReviewRow]
     by_base = {b.pk: b for b in base_list}
     submissions = list(
         Submission.objects.filter(campaign=campaign, base__in=list(by_base))
-        .select_related("summary_definition", "annex_definition", "campaign")
+        .select_related("summary_definition", "annex_definition", "campaign", "material_check", "report")
+        .defer("material_check__findings")
         .prefetch_related(returns)
     )
     for s in submissions:

@@ -233,10 +233,21 @@ def material_statuses(submissions: Sequence[Submission]) -> dict[int, MaterialSt
     checks (without their findings), the reports, the live scans and the explanations.
 
     Pass the submissions with `campaign`, `base__category`, `summary_definition` and
-    `annex_definition` loaded."""
+    `annex_definition` loaded; `material_check` and `report` loaded too save a query each."""
     pks = [s.pk for s in submissions]
     checks = material_checks(submissions)
-    reports = {r.submission_id: r for r in DevelopmentReport.objects.filter(submission_id__in=pks)}
+    reports: dict[int, DevelopmentReport | None] = {}
+    unread = []
+    for s in submissions:
+        # Loaded with the submission (select_related("report")): no query of its own.
+        if Submission.report.is_cached(s):
+            reports[s.pk] = getattr(s, "report", None)
+        else:
+            unread.append(s.pk)
+    if unread:
+        reports.update(
+            {r.submission_id: r for r in DevelopmentReport.objects.filter(submission_id__in=unread)}
+        )
     scans: dict[int, dict[str, SealedScan]] = {}
     for scan in SealedScan.objects.filter(submission_id__in=pks, superseded_at__isnull=True):
         scans.setdefault(scan.submission_id, {})[scan.kind] = scan

@@ -250,14 +250,25 @@ def material_checks(
     read as they are; only stale or missing ones are recomputed, together, and stored.
 
     Pass the submissions with `campaign`, `base__category`, `summary_definition` and
-    `annex_definition` loaded. Without `with_findings` the (large) findings are not read."""
+    `annex_definition` loaded, and, to save a query, `material_check` (with
+    `defer("material_check__findings")` for a list). Without `with_findings` the (large) findings
+    of rows not loaded yet are not read."""
     if not submissions:
         return {}
-    pks = [s.pk for s in submissions]
-    rows = MaterialCheck.objects.filter(submission_id__in=pks)
-    if not with_findings:
-        rows = rows.defer("findings")
-    stored = {c.submission_id: c for c in rows}
+    stored: dict[int, MaterialCheck] = {}
+    unread: list[int] = []
+    for s in submissions:
+        # Loaded with the submission (select_related("material_check")): no query of its own.
+        if Submission.material_check.is_cached(s):
+            if (cached := _cached_check(s)) is not None:
+                stored[s.pk] = cached
+        else:
+            unread.append(s.pk)
+    if unread:
+        rows = MaterialCheck.objects.filter(submission_id__in=unread)
+        if not with_findings:
+            rows = rows.defer("findings")
+        stored.update({c.submission_id: c for c in rows})
     previous = _previous_of(submissions)
     out: dict[int, MaterialCheck] = {}
     stale: list[Submission] = []
@@ -270,6 +281,13 @@ def material_checks(
     if stale:
         out.update({c.submission_id: c for c in _recompute(stale, previous)})
     return out
+
+
+def _cached_check(submission: Submission) -> MaterialCheck | None:
+    try:
+        return submission.material_check
+    except MaterialCheck.DoesNotExist:  # select_related found no row
+        return None
 
 
 def _previous_of(submissions: Sequence[Submission]) -> dict[int, Submission]:

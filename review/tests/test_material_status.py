@@ -118,3 +118,13 @@ def test_a_check_that_no_longer_matches_its_basis_is_recomputed(material, filler
     status = material_status(reload(material))
     assert status.ready and status.counts.errors == 0
     assert MaterialCheck.objects.get(submission=material).basis["version"] == CHECK_VERSION
+
+
+def test_the_reviewer_s_list_recomputes_a_check_that_is_missing_and_stores_it(client, troubled, reviewer):
+    MaterialCheck.objects.filter(submission=troubled).delete()
+    client.force_login(reviewer)
+    row = next(
+        r for r in client.get(reverse("review:authority_list")).context["rows"] if r.submission == troubled
+    )
+    assert (row.missing, row.errors, row.unexplained, row.scans_ok) == (1, 0, 1, False)
+    assert MaterialCheck.objects.get(submission=troubled).counts["missing"] == 1
