@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from audit.models import Event
 from audit.services import event_record
@@ -106,3 +107,13 @@ def test_the_export_follows_the_filter_and_is_itself_audited(client, auditor, tr
     export = Event.objects.get(action="audit.export")
     assert (export.actor, export.ip, export.data["count"]) == (auditor, "10.8.8.8", 2)
     assert export.data["filter"] == {"outcome": "refused"}
+
+
+def test_the_export_as_an_excel_workbook_is_audited_too(client, auditor, trail):
+    client.force_login(auditor)
+    response = client.get(URL, {"export": "xlsx", "kind": "values"})
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(row=1, column=1).value == "序号"
+    assert [sheet.cell(row=r, column=7).value for r in range(2, sheet.max_row + 1)] == ["values.save"]
+    assert Event.objects.get(action="audit.export").data["format"] == "xlsx"
