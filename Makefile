@@ -31,8 +31,9 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# One benchmark at a time (-n 0): each measures its figures side by side and must not share the cores.
 bench: $(STAMP)
-	$(BIN)/python -m pytest bench -p no:cacheprovider -o python_files='bench_*.py' -s
+	$(BIN)/python -m pytest bench -n 0 -p no:cacheprovider -o python_files='bench_*.py' -s
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
