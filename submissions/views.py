@@ -284,6 +284,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "sections": sections,
                 "filled": sum(s["filled"] for s in sections),
                 "required": sum(s["required"] for s in sections),
+                "missing": sum(max(s["required"] - s["filled"], 0) for s in sections),
                 "errors": sum(s["errors"] for s in sections),
                 "warnings": sum(s["warnings"] for s in sections),
                 "unexplained": sum(s["unexplained"] for s in sections),
