@@ -20,7 +20,8 @@ from definitions.schema import FormDefinition
 from registry.models import Base, Campaign
 from review.models import FieldComment, Transition
 from review.services import last_return
-from review.status import Blocker, MaterialStatus, cell_anchor, material_status, material_statuses
+from review.status import Blocker, MaterialStatus, material_status, material_statuses
+from review.status import cell_anchor as cell_anchor  # its home is review.status; importable here too
 from submissions.forms import raw_text
 from submissions.models import NOT_YEARLY, Submission, ValueChange, WarningExplanation
 from submissions.services import profile_for
