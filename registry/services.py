@@ -94,6 +94,13 @@ def registry_import_create(*, file_name: str, file_format: str, content: bytes, 
             "bad": len(report.bad_rows),
         },
     )
+    event_record(
+        actor=user,
+        action="registry.import_upload",
+        summary=f"上传名录导入文件：{registry_import.file_name}（{len(report.rows)} 行，{len(report.bad_rows)} 行有误）",
+        target=registry_import,
+        data={"format": file_format, "bytes": len(content), **registry_import.summary},
+    )
     return registry_import
 
 
@@ -175,4 +182,10 @@ def registry_import_discard(*, registry_import: RegistryImport, user: User) -> N
     locked.applied_by = user
     locked.applied_at = timezone.now()
     locked.save(update_fields=["status", "applied_by", "applied_at"])
+    event_record(
+        actor=user,
+        action="registry.import_discard",
+        summary=f"放弃名录导入文件：{locked.file_name}",
+        target=locked,
+    )
     registry_import.refresh_from_db()

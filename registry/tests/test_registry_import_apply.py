@@ -125,6 +125,8 @@ class TestBadFiles:
     def test_summary_counts_good_and_bad_rows_at_upload(self, ministry, hunan):
         registry_import = stored(ministry, self.content())
         assert registry_import.summary == {"total": 3, "good": 2, "bad": 1}
+        upload = Event.objects.get(action="registry.import_upload")
+        assert (upload.actor, upload.target_id, upload.data["bad"]) == (ministry, str(registry_import.pk), 1)
 
 
 class TestOnce:
@@ -147,6 +149,7 @@ class TestOnce:
     def test_discarded_import_cannot_be_applied(self, ministry, hunan):
         registry_import = stored(ministry, xlsx_bytes([row("甲基地")]))
         registry_import_discard(registry_import=registry_import, user=ministry)
+        assert Event.objects.get(action="registry.import_discard").actor == ministry
         with pytest.raises(RegistryImportError, match="已放弃"):
             registry_import_apply(registry_import=registry_import, user=ministry, only_valid_rows=False)
         assert not Base.objects.filter(name="甲基地").exists()
