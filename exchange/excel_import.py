@@ -134,6 +134,11 @@ class ImportReading:
     def ok(self) -> bool:
         return not self.blocking
 
+    @property
+    def downloaded_at(self) -> str:
+        """When the template was downloaded, Beijing time, as "2022-08-20 09:30"."""
+        return self.marker.generated[:16].replace("T", " ")
+
 
 # --- the file ---------------------------------------------------------------------------------
 

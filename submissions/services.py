@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import event_record
 from definitions.models import Definition
-from definitions.schema import Field, FormDefinition
+from definitions.schema import BaseProfile, Field, FormDefinition
 from lib.text import char_count
 from registry.models import Base, Campaign
 from submissions.models import NOT_YEARLY, MaterialCheck, Submission, Value, ValueChange, WarningExplanation
@@ -201,21 +201,35 @@ class SaveResult:
         return [c for c in self.cells if c.status == "conflict"]
 
 
-def _field_for(submission: Submission, form: str, code: str, year: int) -> tuple[FormDefinition, Field]:
+def _field_for(
+    submission: Submission,
+    form: str,
+    code: str,
+    year: int,
+    forms: dict[str, tuple[FormDefinition, dict[str, Field]]] | None = None,
+    profile: BaseProfile | None = None,
+) -> tuple[FormDefinition, Field]:
+    """The item a change is for; `forms` and `profile` when the caller checks many changes at once."""
+    forms = forms if forms is not None else _forms_of(submission)
+    if form in forms:
+        parsed, fields = forms[form]
+        fld = fields.get(code)
+        if fld is not None:
+            allowed = parsed.years_for(fld, submission.campaign.data_year) if fld.is_yearly else [NOT_YEARLY]
+            if year not in allowed:
+                raise ValidationError(f"指标 {code} 不填报 {year} 年数据。")
+            if parsed.status_for(fld, profile or profile_for(submission.base)) == "hidden":
+                raise ValidationError(f"指标 {code} 不适用于本示范基地。")
+            return parsed, fld
+    raise ValidationError(f"报表 {form} 中没有指标 {code}。")
+
+
+def _forms_of(submission: Submission) -> dict[str, tuple[FormDefinition, dict[str, Field]]]:
+    out: dict[str, tuple[FormDefinition, dict[str, Field]]] = {}
     for definition in submission.definitions():
         parsed = definition.parsed()
-        if parsed.code != form:
-            continue
-        fld = parsed.field_map().get(code)
-        if fld is None:
-            break
-        allowed = parsed.years_for(fld, submission.campaign.data_year) if fld.is_yearly else [NOT_YEARLY]
-        if year not in allowed:
-            raise ValidationError(f"指标 {code} 不填报 {year} 年数据。")
-        if parsed.status_for(fld, profile_for(submission.base)) == "hidden":
-            raise ValidationError(f"指标 {code} 不适用于本示范基地。")
-        return parsed, fld
-    raise ValidationError(f"报表 {form} 中没有指标 {code}。")
+        out.setdefault(parsed.code, (parsed, parsed.field_map()))
+    return out
 
 
 def _canonical(fld: Field, raw: Any, currency: str) -> tuple[Any, str | None]:
@@ -263,9 +277,12 @@ def values_save(
         .filter(submission=submission, code__in={c.code for c in changes})
     }
     history: list[ValueChange] = []
+    created: list[Value] = []
+    updated: list[Value] = []
+    forms, profile = _forms_of(submission), profile_for(submission.base)
     for change in changes:
         try:
-            _, fld = _field_for(submission, change.form, change.code, change.year)
+            _, fld = _field_for(submission, change.form, change.code, change.year, forms, profile)
         except ValidationError as exc:
             # One cell the form does not ask for (a stale edit kept by a browser, a tampered request)
             # must not block the others in the same request from being saved.
@@ -298,26 +315,18 @@ def values_save(
             continue
         old_raw, old_currency = (current.raw, current.entered_currency) if current else (None, "")
         if current is None:
-            current = Value.objects.create(
+            # Inserted together after the loop: an import brings hundreds of new cells at once.
+            current = Value(
                 submission=submission, form=change.form, code=change.code, year=change.year, raw=raw,
                 value=value, entered_currency=change.currency, revision=1, updated_at=now, updated_by=user,
                 source=source,
             )  # fmt: skip
+            created.append(current)
         else:
             current.raw, current.value, current.entered_currency = raw, value, change.currency
             current.revision += 1
             current.updated_at, current.updated_by, current.source = now, user, source
-            current.save(
-                update_fields=[
-                    "raw",
-                    "value",
-                    "entered_currency",
-                    "revision",
-                    "updated_at",
-                    "updated_by",
-                    "source",
-                ]
-            )
+            updated.append(current)
         history.append(
             ValueChange(
                 submission=submission, form=change.form, code=change.code, year=change.year, old_raw=old_raw,
@@ -327,6 +336,12 @@ def values_save(
         )  # fmt: skip
         cell.revision, cell.value = current.revision, value
         result.cells.append(cell)
+    if created:
+        Value.objects.bulk_create(created)
+    if updated:
+        Value.objects.bulk_update(
+            updated, ["raw", "value", "entered_currency", "revision", "updated_at", "updated_by", "source"]
+        )
     if history:
         ValueChange.objects.bulk_create(history)
         submission.updated_at, submission.updated_by = now, user

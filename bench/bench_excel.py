@@ -1,0 +1,220 @@
+"""Excel exchange against the fastest bare libraries, side by side in one run.
+
+Import: 500 bases' filled templates (every input cell of the 汇总表 and of the base's annex typed)
+are imported the way the bulk import does it (marker, layout check, every cell read, the online
+validation, the diff against the database, saving through the values service), against
+python-calamine only reading every sheet of the same files. Goal: within 3 times the bare read.
+
+Export: the national export of the same 500 bases (database read, 同比 computed, xlsxwriter in
+constant memory) against xlsxwriter writing the very same cells with nothing else. Goal: within
+1.5 times the bare write.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import tempfile
+import time
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from bench.figures import FIGURES_KEY, bench_line
+from definitions.services import definitions_load
+from demo.management.commands.load_demo import table
+from demo.registry import demo_load
+from exchange.excel_export import BASE_COLUMNS, _submissions, export_columns, national_export, row_cells
+from exchange.excel_import import excel_import_apply, import_read
+from exchange.excel_template import Marker, layouts_for, write_workbook
+from registry.models import Campaign
+from submissions.models import Submission
+from submissions.services import profile_for, submission_start
+
+BASES = int(os.environ.get("BENCH_EXCEL_BASES", "500"))  # fewer for a quick look
+REPEAT = 3
+IMPORT_REPEAT = 1  # each import of 500 files takes minutes on a busy machine; the bare read is repeated
+IMPORT_GOAL = 3.0
+EXPORT_GOAL = 1.5
+SAMPLE = {
+    "amount": 12.5, "count": 3, "percent": 45.5, "rate": -3.25, "ratio": 1.2, "text": "示范基地的发展情况说明。",
+    "string": "示例名称", "email": "lianxi@example.cn", "phone": "0731-88886666", "yesno": "是",
+}  # fmt: skip
+
+
+def _typed(item: Any, index: int) -> Any:
+    if item.column == "note":
+        return "详细情况说明。"
+    if item.type == "choice":
+        return item.choices[0]
+    value = SAMPLE[item.type]
+    if item.type in ("amount", "ratio"):
+        return round(float(value) + index % 97, 2)  # every base its own figures
+    return value
+
+
+def _filled_file(submission: Submission, index: int) -> bytes:
+    """The base's template as a user sends it back: every input cell typed."""
+    definitions = [d.parsed() for d in submission.definitions()]
+    rows = {
+        f"{d.code}|{f.code}": len(f.row_labels) or 2
+        for d in definitions
+        for f in d.fields()
+        if f.type == "table"
+    }
+    layouts = layouts_for(submission, definitions, profile_for(submission.base), rows)
+    contents = {
+        (layout.name, item.row, item.col): _typed(item, index) for layout in layouts for item in layout.inputs
+    }
+    marker = Marker(
+        version=submission.campaign.form_version, campaign=submission.campaign_id, base=submission.base_id,
+        submission=submission.pk, base_name=submission.base.name, forms=[layout.form for layout in layouts],
+        rows=rows, generated=timezone.now().isoformat(),
+    )  # fmt: skip
+    return write_workbook(layouts=layouts, contents=contents, marker=marker)
+
+
+def _bare_read(files: list[bytes]) -> int:
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    for data in files:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for name in book.sheet_names:
+            for row in book.get_sheet_by_name(name).to_python():
+                cells += len(row)
+    return cells
+
+
+def _import_all(files: list[bytes], user: User) -> int:
+    saved = 0
+    for data in files:
+        reading = import_read(data=data)
+        assert reading.ok, [p.text() for p in reading.blocking][:3]
+        rows = [
+            [d.form, d.code, d.year, d.raw, d.seen_revision, d.current_revision, d.conflict]
+            for d in reading.differences
+        ]
+        result = excel_import_apply(submission=reading.submission, user=user, differences=rows)
+        saved += sum(1 for c in result.cells if c.status == "saved")
+    return saved
+
+
+def _export_cells(campaign: Campaign, base_ids: list[int]) -> dict[str, list[list[Any]]]:
+    """The cells the national export writes, per sheet, computed without timing."""
+    from definitions.models import Definition
+
+    definitions = {d.code: d.parsed() for d in Definition.objects.filter(version=campaign.form_version)}
+    columns = {code: export_columns(d, campaign.data_year) for code, d in definitions.items()}
+    sheets: dict[str, list[list[Any]]] = {
+        code: [[*BASE_COLUMNS, *(c.title for c in cols)]] for code, cols in columns.items()
+    }
+    for submission, values in _submissions(campaign, base_ids):
+        base = submission.base
+        facts = [
+            base.name,
+            base.authority.name,
+            base.category.name,
+            base.batch,
+            submission.get_status_display(),
+            "",
+        ]
+        for code in ("summary", base.category.annex):
+            if code in sheets:
+                sheet = sheets[code]
+                sheet.append([len(sheet), *facts, *row_cells(columns[code], values.get(code, {}))])
+    return sheets
+
+
+def _bare_write(sheets: dict[str, list[list[Any]]], path: str) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    for code, rows in sheets.items():
+        ws = book.add_worksheet(code)
+        for index, row in enumerate(rows):
+            ws.write_row(index, 0, row)
+    book.close()
+
+
+def _timed(fn: Any) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+@pytest.mark.django_db(transaction=False)
+def test_excel_import_and_export_against_bare_libraries(record_property):
+    with transaction.atomic():
+        definitions_load(directory=settings.BASE_DIR / "forms" / "2022")
+        demo_load(count=BASES + 30, seed=2022)
+        campaign = Campaign.objects.get(year=2022)
+        user = User.objects.get(username="demo_ministry")
+        bases = list(campaign.bases.select_related("category", "authority").order_by("pk")[:BASES])
+        submissions = [submission_start(campaign=campaign, base=b, user=None) for b in bases]
+        started = time.perf_counter()
+        files = [_filled_file(s, i) for i, s in enumerate(submissions)]
+        generate_s = time.perf_counter() - started
+
+        bare_read = [_timed(lambda: _bare_read(files)) for _ in range(REPEAT)]
+        imports = []
+        for attempt in range(IMPORT_REPEAT):
+            sid = transaction.savepoint()
+            imports.append(_timed(lambda: _import_all(files, user)))
+            if attempt < IMPORT_REPEAT - 1:
+                transaction.savepoint_rollback(sid)
+            else:
+                transaction.savepoint_commit(sid)
+        saved = _import_all(files[:1], user)  # imported already: nothing left to change
+        assert saved == 0
+
+        base_ids = [b.pk for b in bases]
+        cells = _export_cells(campaign, base_ids)
+        handle, path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(handle)
+        try:
+            exports, bare_writes = [], []
+            for _ in range(REPEAT):
+                bare_writes.append(_timed(lambda: _bare_write(cells, path)))
+                exports.append(
+                    _timed(lambda: national_export(campaign=campaign, base_ids=base_ids, path=path))
+                )
+        finally:
+            os.unlink(path)
+        transaction.set_rollback(True)
+
+    read_s, import_s = statistics.median(bare_read), statistics.median(imports)
+    write_s, export_s = statistics.median(bare_writes), statistics.median(exports)
+    import_ratio, export_ratio = import_s / read_s, export_s / write_s
+    cell_count = sum(len(r) for rows in cells.values() for r in rows)
+    lines = table(
+        [
+            ["步骤", f"{BASES} 个示范基地（秒，{REPEAT} 次中位数）", "倍数", "目标"],
+            ["python-calamine 仅读取全部模板", f"{read_s:.3f}", "1", ""],
+            [
+                "导入全部模板（标记、版式、逐格读取、在线校验、对比、保存）",
+                f"{import_s:.3f}",
+                f"{import_ratio:.2f}",
+                f"≤ {IMPORT_GOAL:g}",
+            ],
+            ["xlsxwriter 仅写入相同单元格", f"{write_s:.3f}", "1", ""],
+            [
+                "全国导出（读库、计算同比、写入）",
+                f"{export_s:.3f}",
+                f"{export_ratio:.2f}",
+                f"≤ {EXPORT_GOAL:g}",
+            ],
+        ]
+    )
+    lines.append(
+        f"生成 {len(files)} 个已填写的模板（openpyxl，不计入）：{generate_s:.1f} 秒；导出单元格 {cell_count} 个"
+    )
+    record_property(FIGURES_KEY, "\n".join(lines))
+    record_property(*bench_line("import_500_vs_bare_read", import_ratio, IMPORT_GOAL))
+    record_property(*bench_line("export_500_vs_bare_write", export_ratio, EXPORT_GOAL))
+    print("\n".join(lines))
