@@ -60,7 +60,7 @@ if FIELD_ENCRYPTION_ALGORITHM not in ("aes-gcm", "sm4-gcm"):
 # Where `audit_anchor` writes the daily copy of the chain head: a directory outside the database,
 # ideally on another machine or write-once storage.
 AUDIT_ANCHOR_DIR = env.path("AUDIT_ANCHOR_DIR", default=BASE_DIR / "var" / "audit-anchors")
-# Addresses that also receive each anchor by e-mail, besides the active 审计管理员 accounts.
+# Addresses (the 审计管理员's) that receive each daily anchor by e-mail; empty: the file only.
 AUDIT_ANCHOR_EMAILS = env.list("AUDIT_ANCHOR_EMAILS", default=[])
 # 等保 2.0 requires audit records kept at least 180 days; a smaller value is raised to 180.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
