@@ -165,3 +165,14 @@ def test_the_list_shows_each_base_s_industry_marker(client, ministry, base, othe
     html = client.get(URL).content.decode()
     row = html.split(f">{base.name}</a>", 1)[1].split("</tr>", 1)[0]
     assert '<span class="badge" title="行业标记：决定 5.5、8.5、18.10 是否填写">装备制造</span>' in row
+
+
+def test_a_filler_sees_its_base_without_the_filter_form(client, filler, base):
+    client.force_login(filler)
+    html = client.get(reverse("registry:base_list")).content.decode()
+    assert base.name in html and 'role="search"' not in html
+
+
+def test_a_reviewer_with_several_bases_keeps_the_filter_form(client, reviewer, base, sibling_base):
+    client.force_login(reviewer)
+    assert 'role="search"' in client.get(reverse("registry:base_list")).content.decode()

@@ -48,6 +48,24 @@
     return "确认发送催报？" + text + "（已在间隔时间内被催报的人将跳过，不计在内）";
   }
 
+  function filterOptions(select, text) {
+    var q = String(text || "").trim().toLowerCase();
+    var shown = [];
+    select.querySelectorAll("optgroup").forEach(function (group) {
+      var any = false;
+      group.querySelectorAll("option").forEach(function (o) {
+        var hit = !q || (o.textContent + " " + o.value + " " + group.label).toLowerCase().indexOf(q) >= 0;
+        o.hidden = !hit;
+        if (hit) {
+          any = true;
+          shown.push(o);
+        }
+      });
+      group.hidden = !any;
+    });
+    return shown;
+  }
+
   function init() {
     document.querySelectorAll("[data-pct]").forEach(function (bar) {
       var pct = Math.max(0, Math.min(100, Number(bar.dataset.pct) || 0));
@@ -63,16 +81,29 @@
       update();
     });
 
+    // The field-comment picker: typing a code or part of a name narrows the list; one match is chosen.
     var rows = document.getElementById("note-rows");
+    if (rows) {
+      rows.addEventListener("input", function (ev) {
+        if (!ev.target.matches(".note-search")) return;
+        var select = ev.target.closest(".note-row").querySelector("select");
+        var matches = filterOptions(select, ev.target.value);
+        if (matches.length === 1) select.value = matches[0].value;
+      });
+    }
+
     var add = document.getElementById("add-note");
     if (rows && add) {
       add.addEventListener("click", function () {
         var all = rows.querySelectorAll(".note-row");
         var copy = all[all.length - 1].cloneNode(true);
         copy.querySelector("select").value = "";
-        copy.querySelector("input").value = "";
+        copy.querySelectorAll("input").forEach(function (input) {
+          input.value = "";
+        });
+        filterOptions(copy.querySelector("select"), "");
         rows.appendChild(copy);
-        copy.querySelector("select").focus();
+        (copy.querySelector(".note-search") || copy.querySelector("select")).focus();
       });
     }
   }

@@ -84,7 +84,7 @@ def test_submit_return_fix_resubmit_approve_accept(
     reviewer.wait_for_url(detail_url)
     reviewer.fill("#id_comment", "销售收入与统计数据不一致，请核实。")
     reviewer.select_option("#note-rows .note-row select", "summary|1.1|2021")
-    reviewer.fill("#note-rows .note-row input", "2021年销售收入偏低，请核实")
+    reviewer.fill("#note-rows .note-row input[name=note_text]", "2021年销售收入偏低，请核实")
     reviewer.click("#return-button")
     reviewer.wait_for_selector("text=已退回")
     assert status(s) == "returned"
