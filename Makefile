@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint layers typecheck browser clean
+.PHONY: run test bench lint layers typecheck browser fonts clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py serve 127.0.0.1:$(PORT)
@@ -28,7 +28,16 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null); } || \
 	  echo "提示：未找到 LibreOffice，Excel 往返测试将失败。请安装 Debian 的 libreoffice-calc-nogui 软件包。"
 
-test: $(STAMP) browser
+# Printed documents embed Debian's TrueType CJK fonts (exchange/pdf_fonts.py): install them when we
+# may, otherwise say what is missing (printing then fails with the same message).
+fonts:
+	@{ [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] && [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; } || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-arphic-uming fonts-wqy-zenhei \
+	  fonts-dejavu-core >/dev/null); } || \
+	  echo "提示：未找到打印所需的中文字体。请安装 Debian 软件包 fonts-arphic-uming fonts-wqy-zenhei fonts-dejavu-core。"
+
+test: $(STAMP) browser fonts
 	$(BIN)/python -m pytest
 
 # One benchmark at a time (-n 0): each measures its figures side by side and must not share the cores.

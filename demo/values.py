@@ -42,7 +42,6 @@ from exchange.models import SealedScan
 from exchange.pdf import report_pdf, summary_pdf
 from exchange.services import data_fingerprint, print_record, report_of, scan_upload
 from lib.deadlines import SHANGHAI
-from lib.fingerprints import short_fingerprint
 from lib.text import char_count
 from registry.models import Base, Campaign, batch_label
 from reports.models import DevelopmentReport, DevelopmentReportVersion
@@ -1374,13 +1373,13 @@ class _Current:
                     fingerprint = data_fingerprint(submission_values=values, report=None)
                     pdf = summary_pdf(
                         submission=submission, values=values, profile=profile,
-                        fingerprint=short_fingerprint(fingerprint), generated_at=now,
+                        fingerprint=fingerprint, generated_at=now,
                     )  # fmt: skip
                 else:
                     report = report_of(submission)
                     fingerprint = data_fingerprint(submission_values=(), report=report)
                     pdf = report_pdf(
-                        submission=submission, report=report, fingerprint=short_fingerprint(fingerprint),
+                        submission=submission, report=report, fingerprint=fingerprint,
                         generated_at=now,
                     )  # fmt: skip
                 print_record(submission=submission, user=filler, kind=kind, fingerprint=fingerprint)

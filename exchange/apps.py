@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+# Imported for its system check, which says at start-up when a font for printing is missing.
+from exchange import pdf_fonts  # noqa: F401
+
 
 class ExchangeConfig(AppConfig):
     name = "exchange"

@@ -41,6 +41,12 @@ class SealedScan(models.Model):
     fingerprint = models.CharField(
         "数据指纹", max_length=64, help_text="上传时材料的数据指纹；材料此后被修改则扫描件过期"
     )
+    verified_pages = models.PositiveSmallIntegerField(
+        "核验页数",
+        null=True,
+        blank=True,
+        help_text="上传时从各页二维码核验到的当前版本页数；为空表示启用二维码核验前上传、未经核验",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="上传人",
@@ -70,6 +76,11 @@ class SealedScan(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+    @property
+    def is_verified(self) -> bool:
+        """Its QR codes showed every page of the version it was stamped with (lib.seals)."""
+        return self.verified_pages is not None
 
     @property
     def short_fingerprint(self) -> str:

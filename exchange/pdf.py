@@ -1,9 +1,11 @@
 """The printed 汇总表 (with its annex) and the development report (附件2), ready to be sealed.
 
-Every page carries, in its footer, the base's name, the data fingerprint of exactly what is printed,
-the time of printing (Beijing time), "第 N 页 / 共 M 页" and a box for the management body's 公章.
-Chinese text uses reportlab's built-in CID font STSong-Light, so no font file has to be installed,
-and is wrapped per character (wordWrap="CJK") so long text never runs out of its cell.
+Every page carries, in its footer, the base's name, the data version (the fingerprint of exactly
+what is printed), the time of printing (Beijing time), "第 N 页 / 共 M 页", a box for the management
+body's 公章 and a QR code of the document, fingerprint and page (lib.seals), read back from the scan.
+The fonts are embedded as subsets (exchange.pdf_fonts), so the pages print the same everywhere; lines
+break by the rules of Chinese typesetting (lib.linebreak through exchange.pdf_text), titles only
+between words.
 """
 
 from __future__ import annotations
@@ -18,19 +20,17 @@ from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+import segno
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
     PageBreak,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -38,20 +38,21 @@ from reportlab.platypus import (
 )
 
 from definitions.schema import BaseProfile, Field, FormDefinition, Section
+from exchange.pdf_fonts import HEI, MONO, SONG, draw_string, markup, register_fonts, string_width
+from exchange.pdf_text import ChineseParagraph
+from lib.fingerprints import short_fingerprint
 from lib.numbers import format_decimal
+from lib.seals import PageSeal, seal_text
 from submissions.models import NOT_YEARLY, Submission, Value
 from submissions.validation import compute_yoy, parse_value
 
-CJK = "STSong-Light"
-MONO = "Courier-Bold"
+CJK = SONG
 BEIJING = ZoneInfo("Asia/Shanghai")
 SEAL_LABEL = "示范基地管理机构（盖章）"
 SUMMARY_TITLE = "国家新型工业化产业示范基地发展情况汇总表（2022年版）"
 CN_NUMERALS = "一二三四五六七八九十"
 _PUBLIC_CODE = re.compile(r"\d+(?:\.\d+)+")
 _CN_SECTION = re.compile(r"[一二三四五六七八九十]+")
-
-pdfmetrics.registerFont(UnicodeCIDFont(CJK))
 
 GRID = colors.HexColor("#7b8794")
 HEAD_BG = colors.HexColor("#eef2f6")
@@ -67,10 +68,10 @@ def _style(name: str, **kw: Any) -> ParagraphStyle:
 
 
 STYLES = {
-    "title": _style("title", fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=4),
+    "title": _style("title", fontName=HEI, fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=4),
     "subtitle": _style("subtitle", fontSize=10, leading=14, alignment=TA_CENTER, textColor=MUTED),
     "annex": _style("annex", fontSize=11, leading=15),
-    "h2": _style("h2", fontSize=11, leading=15, spaceBefore=8, spaceAfter=4, keepWithNext=1),
+    "h2": _style("h2", fontName=HEI, fontSize=11, leading=15, spaceBefore=8, spaceAfter=4, keepWithNext=1),
     "group": _style(
         "group", fontSize=9, leading=12, spaceBefore=3, spaceAfter=2, textColor=MUTED, keepWithNext=1
     ),
@@ -82,35 +83,32 @@ STYLES = {
     "center": _style("center", alignment=TA_CENTER),
     "note": _style("note", fontSize=7.5, leading=10, textColor=MUTED),
     # The development report reads like an official document: larger type, 2-character indent.
-    "r_title": _style("r_title", fontSize=17, leading=26, alignment=TA_CENTER, spaceAfter=14),
+    "r_title": _style("r_title", fontName=HEI, fontSize=17, leading=26, alignment=TA_CENTER, spaceAfter=14),
     "r_annex": _style("r_annex", fontSize=12, leading=18),
-    "r_h": _style("r_h", fontSize=13, leading=20, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+    "r_h": _style("r_h", fontName=HEI, fontSize=13, leading=20, spaceBefore=10, spaceAfter=4, keepWithNext=1),
     "r_lead": _style("r_lead", fontSize=12, leading=21, firstLineIndent=24, spaceBefore=4, keepWithNext=1),
     "r_body": _style("r_body", fontSize=12, leading=21, firstLineIndent=24),
     "r_empty": _style("r_empty", fontSize=11, leading=20, firstLineIndent=24, textColor=MUTED),
 }
 
 
-# Characters STSong-Light's Unicode map lacks, replaced by ones it has so nothing prints as a box.
-_GLYPH_FALLBACK = str.maketrans(
-    {"\u00b7": "\u30fb", "\u2022": "\u30fb", "\u2027": "\u30fb", "\u2713": "\u221a"}
-)
+def _text(value: Any, face: str = SONG) -> str:
+    """User text as Paragraph markup: escaped, line breaks kept, glyphs the face lacks in Hei."""
+    return markup(str(value), face)
 
 
-def _printable(value: Any) -> str:
-    return str(value).translate(_GLYPH_FALLBACK)
+# An ideographic space: a blank line's height in the text face.
+_BLANK = "\u3000"
+
+_TITLES = {"title", "h2", "r_title", "r_h", "annex", "r_annex", "group"}
 
 
-def _text(value: Any) -> str:
-    """User text as Paragraph markup: escaped, line breaks kept."""
-    return escape(_printable(value)).replace("\r\n", "\n").replace("\n", "<br/>")
+def Paragraph(text: str, style: ParagraphStyle, words: tuple[str, ...] = ()) -> ChineseParagraph:
+    """Every paragraph of a printed document: Chinese line breaking, titles kept whole by word."""
+    return ChineseParagraph(text, style, title=style.name in _TITLES, words=words)
 
 
-# A no-break space in a font that has that glyph (STSong-Light has none): a blank line's height.
-_BLANK = '<font face="Helvetica">&nbsp;</font>'
-
-
-def _p(value: Any, style: str = "cell") -> Paragraph:
+def _p(value: Any, style: str = "cell") -> ChineseParagraph:
     # An empty cell still gets a line's height, so blank rows of a table are visible to write in.
     return Paragraph(_text(value) if value not in (None, "") else _BLANK, STYLES[style])
 
@@ -121,9 +119,18 @@ def _p(value: Any, style: str = "cell") -> Paragraph:
 @dataclass(frozen=True)
 class Footer:
     base_name: str
-    fingerprint: str  # short form, e.g. 3F2A-9C1B-77D0
+    fingerprint: str  # the full data fingerprint (64 hex digits)
     generated_at: dt.datetime
     running_title: str
+    kind: str = "summary"  # which document, for the page's QR code (lib.seals)
+    submission: int = 0
+
+    @property
+    def short(self) -> str:
+        return short_fingerprint(self.fingerprint)
+
+    def seal(self, number: int, total: int) -> PageSeal:
+        return PageSeal(self.kind, self.submission, self.fingerprint, number, total)
 
 
 class _PagedCanvas(pdfcanvas.Canvas):
@@ -139,6 +146,7 @@ def _canvas_maker(footer: Footer) -> Callable[..., pdfcanvas.Canvas]:
 
     class NumberedCanvas(_PagedCanvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = CJK  # never reportlab's unembedded Helvetica
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
@@ -157,50 +165,80 @@ def _canvas_maker(footer: Footer) -> Callable[..., pdfcanvas.Canvas]:
     return NumberedCanvas
 
 
+QR_SIZE = 24 * mm  # about 0.65 mm a module: read back from a 150 dpi scan with room to spare
+
+
+def draw_qr(c: pdfcanvas.Canvas, text: str, x: float, y: float, size: float = QR_SIZE) -> None:
+    """The QR code of `text` as vector squares (sharp at any print resolution), lower-left at x, y;
+    error correction level Q so a seal's edge or a smudge over a quarter of it still reads."""
+    code = segno.make(text, error="q", micro=False, boost_error=False)
+    matrix = code.matrix
+    module = size / len(matrix)
+    c.saveState()
+    c.setFillColor(colors.black)
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + 1) * module
+        col = 0
+        while col < len(row):
+            if not row[col]:
+                col += 1
+                continue
+            run = col
+            while run < len(row) and row[run]:
+                run += 1
+            c.rect(x + col * module, top, (run - col) * module, module, stroke=0, fill=1)
+            col = run
+    c.restoreState()
+
+
 def _draw_footer(c: _PagedCanvas, footer: Footer, number: int, total: int) -> None:
-    width, _height = c._pagesize
+    width, height = c._pagesize
     left, right = 15 * mm, width - 15 * mm
     box_w, box_h = 48 * mm, 30 * mm
     box_x, box_y = right - box_w, 10 * mm
+    qr_x, qr_y = box_x - 6 * mm - QR_SIZE, box_y + (box_h - QR_SIZE) / 2
     c.saveState()
     c.setStrokeColor(GRID)
     c.setLineWidth(0.5)
     c.line(left, box_y + box_h + 3 * mm, right, box_y + box_h + 3 * mm)
     # The seal box: sized for a 42 mm round 公章 to overlap it, as seals are placed in practice.
+    # The QR code stays clear of it, so a seal placed over the box never covers the code.
     c.setDash(3, 2)
     c.rect(box_x, box_y, box_w, box_h)
     c.setDash()
     c.setFillColor(MUTED)
-    c.setFont(CJK, 8)
-    c.drawCentredString(box_x + box_w / 2, box_y + box_h - 5 * mm, SEAL_LABEL)
+    label = SEAL_LABEL
+    draw_string(c, box_x + (box_w - string_width(label, CJK, 8)) / 2, box_y + box_h - 5 * mm, label, CJK, 8)
+    draw_qr(c, seal_text(footer.seal(number, total)), qr_x, qr_y)
     c.setFillColor(colors.black)
-    text_w = box_x - left - 6 * mm
+    text_w = qr_x - left - 4 * mm
     y = box_y + box_h - 5 * mm
-    c.setFont(CJK, 9)
-    c.drawString(left, y, _fit(_printable(footer.base_name), CJK, 9, text_w))
+    draw_string(c, left, y, _fit(footer.base_name, CJK, 9, text_w), CJK, 9)
     y -= 6 * mm
-    c.drawString(left, y, "数据指纹")
-    c.setFont(MONO, 11)
-    c.drawString(left + 16 * mm, y - 0.3 * mm, footer.fingerprint)
-    c.setFont(CJK, 9)
+    draw_string(c, left, y, "数据版本", CJK, 9)
+    c.setFont(MONO, 10.5)
+    c.drawString(left + 16 * mm, y - 0.3 * mm, footer.short)
     y -= 6 * mm
     when = footer.generated_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    c.drawString(left, y, f"生成时间 {when}（北京时间）")
+    draw_string(c, left, y, f"生成时间 {when}（北京时间）", CJK, 9)
     y -= 6 * mm
-    c.drawString(left, y, f"第 {number} 页 / 共 {total} 页")
+    draw_string(c, left, y, f"第 {number} 页 / 共 {total} 页", CJK, 9)
     c.setFillColor(MUTED)
-    c.setFont(CJK, 7.5)
-    c.drawRightString(box_x - 6 * mm, y, "盖章后请扫描全部页面上传；材料修改后数据指纹改变，须重新打印盖章。")
-    if number > 1:
-        _w, h = c._pagesize
-        c.drawString(left, h - 10 * mm, _fit(_printable(footer.running_title), CJK, 7.5, right - left))
+    note = "盖章后请扫描全部页面上传（二维码勿遮挡）；材料修改后数据版本改变，须重新打印盖章。"
+    draw_string(c, left, 5 * mm, _fit(note, CJK, 7, right - left), CJK, 7)
+    # The header of every page: which base, which data version.
+    version = f"数据版本 {footer.short}"
+    version_w = string_width(version, CJK, 7.5)
+    shown = footer.running_title if number > 1 else footer.base_name
+    draw_string(c, left, height - 10 * mm, _fit(shown, CJK, 7.5, right - left - version_w - 6 * mm), CJK, 7.5)
+    draw_string(c, right - version_w, height - 10 * mm, version, CJK, 7.5)
     c.restoreState()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    if pdfmetrics.stringWidth(text, font, size) <= width:
+    if string_width(text, font, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+    while text and string_width(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
 
@@ -217,7 +255,7 @@ def _document(
         bottomMargin=46 * mm,
         title=title,
         author="示范基地发展质量评价信息管理系统",
-        subject=f"{footer.base_name} 数据指纹 {footer.fingerprint}",
+        subject=f"{footer.base_name} 数据版本 {footer.short}",
         creator="示范基地发展质量评价信息管理系统",
     )
 
@@ -283,6 +321,7 @@ class _Context:
 def _grid_style(header_rows: int = 1, extra: Iterable[tuple[Any, ...]] = ()) -> TableStyle:
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("FONTNAME", (0, 0), (-1, -1), CJK),  # plain-string cells too: never an unembedded Helvetica
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -344,7 +383,7 @@ def _yearly_table(ctx: _Context, fields: list[Field]) -> Table:
 
 def _scalar_table(ctx: _Context, fields: list[Field]) -> Table:
     """Short answers two to a row: label | value | label | value."""
-    cells: list[tuple[Paragraph, Paragraph]] = []
+    cells: list[tuple[ChineseParagraph, ChineseParagraph]] = []
     for fld in fields:
         label = _p(_field_label(fld, ctx.profile))
         if ctx.status(fld) == "hidden":
@@ -566,7 +605,10 @@ def summary_pdf(
     buffer = io.BytesIO()
     page = landscape(A4)
     base_name = submission.base.name
-    footer = Footer(base_name, fingerprint, generated_at, f"{SUMMARY_TITLE} · {base_name}")
+    register_fonts()
+    footer = Footer(
+        base_name, fingerprint, generated_at, f"{SUMMARY_TITLE} · {base_name}", "summary", submission.pk
+    )
     doc = _document(buffer, page, footer, SUMMARY_TITLE)
     width = page[0] - doc.leftMargin - doc.rightMargin
     by_form = _values_of(values)
@@ -603,7 +645,7 @@ def summary_pdf(
 # --- the development report (附件2) ------------------------------------------------------------
 
 
-def _paragraphs(text: str, style: str) -> list[Paragraph]:
+def _paragraphs(text: str, style: str) -> list[ChineseParagraph]:
     lines = [line.strip() for line in (text or "").replace("\r\n", "\n").split("\n")]
     return [Paragraph(_text(line), STYLES[style]) for line in lines if line]
 
@@ -626,7 +668,8 @@ def report_pdf(
     base_name = submission.base.name
     data_year = submission.campaign.data_year
     title = f"{base_name}{data_year}年发展情况报告"
-    footer = Footer(base_name, fingerprint, generated_at, title)
+    register_fonts()
+    footer = Footer(base_name, fingerprint, generated_at, title, "report", submission.pk)
     doc = _document(buffer, A4, footer, title)
     doc.leftMargin = doc.rightMargin = 22 * mm
     empty = [Paragraph("（未填写）", STYLES["r_empty"])]
@@ -635,7 +678,7 @@ def report_pdf(
     story: list[Any] = [
         Paragraph("附件2", STYLES["r_annex"]),
         Spacer(1, 4 * mm),
-        Paragraph(_text(title), STYLES["r_title"]),
+        Paragraph(_text(title), STYLES["r_title"], words=(base_name,)),
         Paragraph("一、示范基地发展概述", STYLES["r_h"]),
         *(overview or empty),
         Paragraph("二、发展亮点和成效", STYLES["r_h"]),

@@ -21,10 +21,12 @@ from accounts.models import User
 from audit.services import event_record
 from definitions.schema import Field
 from exchange.models import Evidence, SealedScan
+from exchange.scans import ScanReading, scan_read
 from lib import authz
 from lib.authz import Ask
 from lib.fingerprints import data_fingerprint as data_fingerprint  # importable from here too
 from lib.fingerprints import short_fingerprint
+from lib.seals import seal_check
 from reports.models import DevelopmentReport
 from security.uploads import CheckedFile, upload_check
 from submissions.models import Submission
@@ -32,6 +34,7 @@ from submissions.services import profile_for
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 OUTDATED_TEXT = "已过期（材料在盖章后被修改，请重新打印盖章并上传）"
+UNVERIFIED_TEXT = "未经二维码核验（系统启用核验前上传），请重新打印、盖章并上传"
 
 
 # --- fingerprints (the pure functions live in lib.fingerprints) -----------------------------
@@ -78,11 +81,15 @@ class DocumentState:
 
     @property
     def is_current(self) -> bool:
-        return self.scan is not None and self.scan.fingerprint == self.fingerprint
+        return self.scan is not None and self.scan.is_verified and self.scan.fingerprint == self.fingerprint
 
     @property
     def is_outdated(self) -> bool:
         return self.scan is not None and self.scan.fingerprint != self.fingerprint
+
+    @property
+    def is_unverified(self) -> bool:
+        return self.scan is not None and not self.scan.is_verified and not self.is_outdated
 
 
 def scan_states(submission: Submission) -> list[DocumentState]:
@@ -112,6 +119,8 @@ def scan_problems(submission: Submission) -> list[str]:
             problems.append(f"缺少{state.label}盖章扫描件")
         elif state.is_outdated:
             problems.append(f"{state.label}盖章扫描件{OUTDATED_TEXT}")
+        elif state.is_unverified:
+            problems.append(f"{state.label}盖章扫描件{UNVERIFIED_TEXT}")
     return problems
 
 
@@ -133,13 +142,33 @@ def _clean_name(name: str) -> str:
     return (base or "扫描件")[-200:]
 
 
-@transaction.atomic
 def scan_upload(*, submission: Submission, user: User, kind: str, upload: UploadedFile) -> SealedScan:
-    """Store a sealed scan of one document, stamped with that document's current fingerprint.
-    The previous live scan of the same kind is kept and marked superseded."""
+    """Store a sealed scan of one document once its QR codes show every page of the document's
+    current version (exchange.scans, lib.seals); refuse it with the reason otherwise. The previous
+    live scan of the same kind is kept and marked superseded.
+
+    The pages are read before the transaction: rendering and decoding take a moment, and no row
+    (on SQLite, no database) is locked meanwhile. The fingerprint is compared again under the lock,
+    so a change saved while the scan was being read makes it refused as an older version."""
     if kind not in SealedScan.Kind.values:
         raise ValidationError("未知的文件类别。")
     checked = scan_file_check(upload)
+    upload.seek(0)
+    reading = scan_read(upload.read(), checked.content_type)
+    with transaction.atomic():
+        return _scan_store(submission=submission, user=user, kind=kind, upload=upload, checked=checked,
+                           reading=reading)  # fmt: skip
+
+
+def _scan_store(
+    *,
+    submission: Submission,
+    user: User,
+    kind: str,
+    upload: UploadedFile,
+    checked: CheckedFile,
+    reading: ScanReading,
+) -> SealedScan:
     submission = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("base__authority", "campaign")
@@ -150,6 +179,9 @@ def scan_upload(*, submission: Submission, user: User, kind: str, upload: Upload
     if kind == SealedScan.Kind.REPORT and report_of(submission) is None:
         raise ValidationError("尚未编写发展情况报告：请先编写并打印报告，盖章后再上传扫描件。")
     fingerprint = document_fingerprint(submission, kind)
+    verdict = seal_check(kind=kind, submission=submission.pk, fingerprint=fingerprint, scanned=reading.pages)
+    if not verdict.accepted:
+        raise ValidationError(f"扫描件未通过核验：{verdict.message}。")
     now = timezone.now()
     for previous in SealedScan.objects.select_for_update().filter(
         submission=submission, kind=kind, superseded_at__isnull=True
@@ -164,6 +196,7 @@ def scan_upload(*, submission: Submission, user: User, kind: str, upload: Upload
         size=checked.size,
         sha256=checked.sha256,
         fingerprint=fingerprint,
+        verified_pages=verdict.pages,
         uploaded_by=user,
         uploaded_at=now,
     )
@@ -175,7 +208,7 @@ def scan_upload(*, submission: Submission, user: User, kind: str, upload: Upload
         event_record(
             actor=user,
             action="exchange.scan_upload",
-            summary=f"{submission.base.name}：上传{scan.get_kind_display()}盖章扫描件",
+            summary=f"{submission.base.name}：上传{scan.get_kind_display()}盖章扫描件（核验 {verdict.pages} 页）",
             target=scan,
             base=submission.base,
             authority=submission.base.authority,
@@ -186,6 +219,8 @@ def scan_upload(*, submission: Submission, user: User, kind: str, upload: Upload
                 "size": scan.size,
                 "sha256": scan.sha256,
                 "fingerprint": fingerprint,
+                "verified_pages": verdict.pages,
+                "unreadable_pages": list(verdict.unreadable),
             },
         )
     except Exception:

@@ -70,7 +70,7 @@ def summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         submission=submission,
         values=values,
         profile=profile_for(submission.base),
-        fingerprint=short_fingerprint(fingerprint),
+        fingerprint=fingerprint,
         generated_at=timezone.now(),
         evidence={
             key: [item.original_name for item in items] for key, items in evidence_by_item(submission).items()
@@ -92,7 +92,7 @@ def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     data = pdf.report_pdf(
         submission=submission,
         report=report,
-        fingerprint=short_fingerprint(fingerprint),
+        fingerprint=fingerprint,
         generated_at=timezone.now(),
     )
     print_record(

@@ -27,7 +27,6 @@ from exchange.services import data_fingerprint
 from lib import authz
 from lib.authz import Ask
 from lib.deadlines import day_label, deadline_open
-from lib.fingerprints import short_fingerprint
 from registry.campaigns import authority_window_open, base_window_open
 from registry.models import Authority, Base, Campaign, ReopenRequest
 from review.models import FieldComment, Notification, Snapshot, Transition
@@ -434,7 +433,7 @@ def ministry_accept(*, submission: Submission, user: User, comment: str = "") ->
         submission=submission,
         values=values,
         profile=profile_for(submission.base),
-        fingerprint=short_fingerprint(data_fingerprint(submission_values=values, report=None)),
+        fingerprint=data_fingerprint(submission_values=values, report=None),
         generated_at=timezone.now(),
     )
     previous = submission.snapshots.order_by("-version").first()

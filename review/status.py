@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from definitions.schema import FormDefinition
 from exchange.models import SealedScan
-from exchange.services import OUTDATED_TEXT
+from exchange.services import OUTDATED_TEXT, UNVERIFIED_TEXT
 from lib.fingerprints import data_fingerprint
 from reports.models import DevelopmentReport
 from reports.services import report_problems
@@ -200,7 +200,8 @@ def _scan_problems(
     check: MaterialCheck, report: DevelopmentReport | None, scans: dict[str, SealedScan]
 ) -> list[str]:
     """Each sealed document must have a live scan stamped with the fingerprint the material has now
-    (the 汇总表's is stored with the check; the report's is computed from its row)."""
+    (the 汇总表's is stored with the check; the report's is computed from its row) whose QR codes
+    were verified on upload (a scan stored before verification existed does not count)."""
     current: dict[str, str] = {
         SealedScan.Kind.SUMMARY: check.summary_fingerprint,
         SealedScan.Kind.REPORT: data_fingerprint(submission_values=(), report=report),
@@ -212,6 +213,8 @@ def _scan_problems(
             problems.append(f"缺少{label}盖章扫描件")
         elif scan.fingerprint != current[kind]:
             problems.append(f"{label}盖章扫描件{OUTDATED_TEXT}")
+        elif not scan.is_verified:
+            problems.append(f"{label}盖章扫描件{UNVERIFIED_TEXT}")
     return problems
 
 

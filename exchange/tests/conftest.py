@@ -145,6 +145,14 @@ def report(submission, filler) -> DevelopmentReport:
     )
 
 
+@pytest.fixture
+def short_report(submission) -> DevelopmentReport:
+    """A report that prints on one page, so one photo of it is a complete scan."""
+    return DevelopmentReport.objects.create(
+        submission=submission, overview="示范基地发展概述。", problems="问题及建议。", revision=1
+    )
+
+
 # --- files ---------------------------------------------------------------------------------------
 
 

@@ -122,7 +122,7 @@ def test_the_printed_summary_lists_the_evidence(dc, dc_filler):
         submission=dc,
         values=list(dc.values.all()),
         profile=profile_for(dc.base),
-        fingerprint="TEST",
+        fingerprint="0" * 64,
         generated_at=dt.datetime(2022, 8, 20, tzinfo=dt.UTC),
         evidence={k: [e.original_name for e in v] for k, v in evidence_by_item(dc).items()},
     )

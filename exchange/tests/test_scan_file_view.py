@@ -8,12 +8,15 @@ from django.urls import reverse
 
 from audit.models import Event
 from exchange.services import scan_upload
-from exchange.tests.conftest import image_bytes, pdf_bytes, upload
+from exchange.tests.conftest import pdf_bytes, upload
+from exchange.tests.printed import printed_pdf, printed_upload, scanned
 
 
 @pytest.fixture
 def pdf_scan(filled, filler):
-    return scan_upload(submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes()))
+    return scan_upload(
+        submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary")
+    )
 
 
 def file_url(scan) -> str:
@@ -44,9 +47,10 @@ def test_a_file_altered_on_disk_is_refused_and_audited(client, filler, pdf_scan,
     assert Event.objects.get(action="exchange.scan_download").outcome == "refused"
 
 
-def test_an_image_is_served_with_its_detected_type_and_a_sandbox(client, filler, filled):
+def test_an_image_is_served_with_its_detected_type_and_a_sandbox(client, filler, filled, short_report):
+    photo = scanned(printed_pdf(filled, "report"), as_image=True, image_format="PNG")
     scan = scan_upload(
-        submission=filled, user=filler, kind="summary", upload=upload("a.png", image_bytes("PNG"))
+        submission=filled, user=filler, kind="report", upload=upload("a.png", photo, "image/png")
     )
     client.force_login(filler)
     response = client.get(file_url(scan))

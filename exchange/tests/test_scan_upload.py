@@ -18,6 +18,7 @@ from exchange.services import (
     summary_fingerprint,
 )
 from exchange.tests.conftest import image_bytes, pdf_bytes, save, upload
+from exchange.tests.printed import printed_pdf, printed_upload, scan_file, scanned
 from reports.services import report_save
 from submissions.models import Submission
 
@@ -77,7 +78,7 @@ def test_it_refuses_more_than_ten_megabytes():
 
 
 def test_upload_stamps_the_current_fingerprint_and_records_an_event(filled, filler, media_root):
-    content = pdf_bytes()
+    content = printed_pdf(filled, "summary")
     scan = scan_upload(
         submission=filled, user=filler, kind="summary", upload=upload("../../etc/盖章.pdf", content)
     )
@@ -92,10 +93,13 @@ def test_upload_stamps_the_current_fingerprint_and_records_an_event(filled, fill
 
 def test_a_new_upload_supersedes_the_previous_one_which_is_kept(filled, filler):
     first = scan_upload(
-        submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes("a"))
+        submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary")
     )
     second = scan_upload(
-        submission=filled, user=filler, kind="summary", upload=upload("b.png", image_bytes("PNG"))
+        submission=filled,
+        user=filler,
+        kind="summary",
+        upload=scan_file(scanned(printed_pdf(filled, "summary"))),
     )
     first.refresh_from_db()
     assert first.superseded_at is not None and second.superseded_at is None
@@ -105,19 +109,19 @@ def test_a_new_upload_supersedes_the_previous_one_which_is_kept(filled, filler):
 
 
 def test_a_scan_is_outdated_after_a_value_changes_and_current_after_a_new_upload(filled, filler, report):
-    scan_upload(submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes()))
-    scan_upload(submission=filled, user=filler, kind="report", upload=upload("b.pdf", pdf_bytes()))
+    scan_upload(submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary"))
+    scan_upload(submission=filled, user=filler, kind="report", upload=printed_upload(filled, "report"))
     assert scan_problems(filled) == []
     save(filled, filler, "summary", "1.2", 2021, "88")
     assert scan_problems(filled) == ["汇总表盖章扫描件已过期（材料在盖章后被修改，请重新打印盖章并上传）"]
     state = next(s for s in scan_states(filled) if s.kind == "summary")
     assert state.is_outdated and not state.is_current
-    scan_upload(submission=filled, user=filler, kind="summary", upload=upload("c.pdf", pdf_bytes()))
+    scan_upload(submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary"))
     assert scan_problems(filled) == []
 
 
 def test_a_report_scan_is_outdated_after_the_report_changes(filled, filler, report):
-    scan_upload(submission=filled, user=filler, kind="report", upload=upload("b.pdf", pdf_bytes()))
+    scan_upload(submission=filled, user=filler, kind="report", upload=printed_upload(filled, "report"))
     report_save(
         submission=filled,
         user=filler,
@@ -145,6 +149,6 @@ def test_it_refuses_a_report_scan_before_a_report_is_written(submission, filler)
 def test_it_refuses_uploads_once_submitted(filled, filler, media_root):
     Submission.objects.filter(pk=filled.pk).update(status=Submission.Status.SUBMITTED)
     with pytest.raises(ValidationError, match="不能上传扫描件"):
-        scan_upload(submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes()))
+        scan_upload(submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary"))
     assert not SealedScan.objects.exists()
     assert not (media_root / "scans").exists() or not any((media_root / "scans").iterdir())

@@ -8,6 +8,7 @@ from django.urls import reverse
 from exchange.models import SealedScan
 from exchange.services import scan_upload, summary_fingerprint
 from exchange.tests.conftest import image_bytes, pdf_bytes, save, upload
+from exchange.tests.printed import printed_pdf, printed_upload, scanned
 from lib.fingerprints import short_fingerprint
 from submissions.models import Submission
 
@@ -36,7 +37,9 @@ def test_the_filler_sees_both_documents_with_print_links_and_upload_forms(client
 
 def test_the_filler_uploads_a_pdf_and_sees_it_current(client, filler, filled):
     client.force_login(filler)
-    response = post(client, filled, "summary", upload("汇总表盖章.pdf", pdf_bytes()))
+    response = post(
+        client, filled, "summary", upload("汇总表盖章.pdf", scanned(printed_pdf(filled, "summary")))
+    )
     assert response.status_code == 302
     scan = SealedScan.objects.get()
     assert scan.kind == "summary" and scan.uploaded_by == filler
@@ -47,9 +50,10 @@ def test_the_filler_uploads_a_pdf_and_sees_it_current(client, filler, filled):
     assert "下载查看扫描件（PDF）" in html and "<iframe" not in html
 
 
-def test_an_image_scan_is_shown_as_an_image(client, filler, filled, report):
+def test_an_image_scan_is_shown_as_an_image(client, filler, filled, short_report):
     client.force_login(filler)
-    assert post(client, filled, "report", upload("报告.jpg", image_bytes("JPEG"))).status_code == 302
+    photo = scanned(printed_pdf(filled, "report"), as_image=True)
+    assert post(client, filled, "report", upload("报告.jpg", photo, "image/jpeg")).status_code == 302
     html = client.get(url(filled)).content.decode()
     assert '<img src="' + reverse("exchange:scan_file", args=[filled.pk, SealedScan.objects.get().pk]) in html
 
@@ -80,21 +84,22 @@ def test_an_oversize_file_is_refused(client, filler, filled):
 
 def test_the_page_shows_outdated_after_a_value_changes_and_keeps_history(client, filler, filled):
     client.force_login(filler)
-    post(client, filled, "summary", upload("第一次.pdf", pdf_bytes()))
+    post(client, filled, "summary", upload("第一次.pdf", printed_pdf(filled, "summary")))
     save(filled, filler, "summary", "1.3", 2021, "500")
     html = client.get(url(filled)).content.decode()
     assert OUTDATED in html
-    post(client, filled, "summary", upload("第二次.png", image_bytes("PNG")))
+    post(client, filled, "summary", upload("第二次.pdf", scanned(printed_pdf(filled, "summary"))))
     html = client.get(url(filled)).content.decode()
     assert OUTDATED not in html
-    assert "第一次.pdf" in html and "第二次.png" in html and "已被替换" in html
+    assert "第一次.pdf" in html and "第二次.pdf" in html and "已被替换" in html
 
 
 def test_the_page_uses_a_fixed_number_of_queries(
     client, filler, filled, report, django_assert_max_num_queries
 ):
+    printed = printed_pdf(filled, "summary")
     for n in range(5):
-        scan_upload(submission=filled, user=filler, kind="summary", upload=upload(f"{n}.pdf", pdf_bytes()))
+        scan_upload(submission=filled, user=filler, kind="summary", upload=upload(f"{n}.pdf", printed))
     client.force_login(filler)
     with django_assert_max_num_queries(10):
         assert client.get(url(filled)).status_code == 200
@@ -102,7 +107,7 @@ def test_the_page_uses_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize("who", ["reviewer", "ministry", "expert"])
 def test_reviewers_view_but_cannot_upload(client, request, filler, filled, who):
-    scan_upload(submission=filled, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes()))
+    scan_upload(submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary"))
     client.force_login(request.getfixturevalue(who))
     response = client.get(url(filled))
     assert response.status_code == 200
@@ -141,4 +146,15 @@ def test_an_unknown_kind_is_refused(client, filler, filled):
         url(filled), {"kind": "other", "other-file": upload("a.pdf", pdf_bytes())}, follow=True
     )
     assert "未知的文件类别" in response.content.decode()
+    assert not SealedScan.objects.exists()
+
+
+def test_a_scan_of_an_older_print_is_refused_at_the_field_with_the_reason(client, filler, filled):
+    old = scanned(printed_pdf(filled, "summary"))
+    save(filled, filler, "summary", "1.3", 2021, "500")
+    client.force_login(filler)
+    response = post(client, filled, "summary", upload("旧版.pdf", old))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "扫描件未通过核验" in html and "旧版本" in html
     assert not SealedScan.objects.exists()

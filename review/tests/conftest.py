@@ -6,15 +6,14 @@ ready to submit (values, development report, current sealed scans) or move it th
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from definitions.models import Definition, content_checksum
 from exchange.models import SealedScan
 from exchange.services import scan_upload
+from exchange.tests.printed import printed_upload
 from registry.models import Campaign
 from reports.models import DevelopmentReport
 from review.services import review_approve, review_return, submission_submit
@@ -127,20 +126,10 @@ def cell(submission: Submission, user, code: str, year: int, raw) -> None:
     assert result.cells[0].status in ("saved", "unchanged"), result.cells[0]
 
 
-def pdf_upload(name: str = "盖章.pdf") -> SimpleUploadedFile:
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    c = canvas.Canvas(buffer)
-    c.drawString(100, 700, "sealed")
-    c.showPage()
-    c.save()
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
-
-
 def upload_scans(submission: Submission, user) -> None:
+    """Sealed scans that pass the QR check: the current prints themselves."""
     for kind in SealedScan.Kind.values:
-        scan_upload(submission=submission, user=user, kind=kind, upload=pdf_upload())
+        scan_upload(submission=submission, user=user, kind=kind, upload=printed_upload(submission, kind))
 
 
 def make_ready(submission: Submission, user, values: dict | None = None) -> Submission:

@@ -11,7 +11,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from exchange.services import scan_upload
-from exchange.tests.conftest import fill_summary, pdf_bytes, upload
+from exchange.tests.conftest import fill_summary
+from exchange.tests.printed import printed_upload
 from submissions.services import submission_start
 
 # A script element that runs: no src, and not a data block (json_script's type="application/json",
@@ -47,7 +48,9 @@ def material(db, campaign, base, filler, sibling_base):
     definitions_load(directory=FORMS_2022)
     submission = submission_start(campaign=campaign, base=base, user=filler)
     fill_summary(submission, filler)
-    scan_upload(submission=submission, user=filler, kind="summary", upload=upload("a.pdf", pdf_bytes()))
+    scan_upload(
+        submission=submission, user=filler, kind="summary", upload=printed_upload(submission, "summary")
+    )
     return submission
 
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
+from exchange.tests.printed import printed_upload
 from review.models import FieldComment
-from review.tests.conftest import TINY_SUMMARY, make_ready, pdf_upload, set_deadline
+from review.tests.conftest import TINY_SUMMARY, make_ready, set_deadline
 from submissions.models import Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -104,7 +105,7 @@ def test_submit_return_fix_resubmit_approve_accept(
     )
     filler.goto(f"{live_server.url}{reverse('exchange:scans', args=[s.pk])}")
     for kind in ("summary", "report"):
-        upload = pdf_upload()
+        upload = printed_upload(s, kind)
         path = tmp_path / f"{kind}.pdf"
         path.write_bytes(upload.read())
         filler.set_input_files(f"#scan-{kind} input[type=file]", str(path))

@@ -1,0 +1,90 @@
+"""Test helpers: a document printed exactly as the print pages print it, and that print passed
+through a "scanner" (pages rendered to images, turned and scaled a little, JPEG-compressed, put back
+into a PDF), as a base's sealed scan arrives."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Collection
+
+import pypdfium2 as pdfium
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from exchange import pdf
+from exchange.services import data_fingerprint, evidence_by_item, report_of
+from submissions.models import Submission
+from submissions.services import profile_for
+
+
+def printed_pdf(submission: Submission, kind: str) -> bytes:
+    """The document `kind` ("summary" or "report") as the print page would give it now."""
+    if kind == "summary":
+        values = list(submission.values.all())
+        return pdf.summary_pdf(
+            submission=submission,
+            values=values,
+            profile=profile_for(submission.base),
+            fingerprint=data_fingerprint(submission_values=values, report=None),
+            generated_at=timezone.now(),
+            evidence={k: [e.original_name for e in v] for k, v in evidence_by_item(submission).items()},
+        )
+    report = report_of(submission)
+    return pdf.report_pdf(
+        submission=submission,
+        report=report,
+        fingerprint=data_fingerprint(submission_values=(), report=report),
+        generated_at=timezone.now(),
+    )
+
+
+def scanned(
+    data: bytes,
+    *,
+    dpi: int = 150,
+    rotate: float = 0.0,
+    scale: float = 1.0,
+    skip: Collection[int] = (),
+    extra: bytes | None = None,
+    as_image: bool = False,
+    image_format: str = "JPEG",
+) -> bytes:
+    """`data` (a PDF) as a scanner returns it: each page (1-based numbers in `skip` left out) a
+    grayscale picture at `dpi`, turned by `rotate` degrees and scaled by `scale` on white paper,
+    JPEG-compressed, put together into one PDF (or, with `as_image`, the first page as a JPG).
+    `extra`: the pages of another PDF appended, as when two prints are scanned together."""
+    images: list[Image.Image] = []
+    for source in (data, extra) if extra else (data,):
+        document = pdfium.PdfDocument(source)
+        for index in range(len(document)):
+            if source is data and index + 1 in skip:
+                continue
+            page = document[index].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            width, height = page.size
+            if scale != 1.0:
+                page = page.resize((int(width * scale), int(height * scale)), Image.Resampling.BILINEAR)
+            if rotate:
+                page = page.rotate(rotate, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+            sheet = Image.new("L", (max(width, page.width), max(height, page.height)), 255)
+            sheet.paste(page, ((sheet.width - page.width) // 2, (sheet.height - page.height) // 2))
+            # Through JPEG once, as a scanner stores it.
+            buffer = io.BytesIO()
+            sheet.save(buffer, format="JPEG", quality=70)
+            images.append(Image.open(io.BytesIO(buffer.getvalue())))
+        document.close()
+    out = io.BytesIO()
+    if as_image:
+        images[0].save(out, format=image_format)
+    else:
+        images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def scan_file(content: bytes, name: str = "盖章扫描件.pdf", content_type: str = "application/pdf"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def printed_upload(submission: Submission, kind: str) -> SimpleUploadedFile:
+    """The current print of `kind` as an upload: what a scan of every page shows."""
+    return scan_file(printed_pdf(submission, kind), f"{kind}.pdf")
