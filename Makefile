@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint layers typecheck browser fonts clean
+.PHONY: run test bench lint layers typecheck browser fonts writer clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,13 @@ fonts:
 	  fonts-dejavu-core >/dev/null); } || \
 	  echo "提示：未找到打印所需的中文字体。请安装 Debian 软件包 fonts-arphic-uming fonts-wqy-zenhei fonts-dejavu-core。"
 
-test: $(STAMP) browser fonts
+# The Word tests open the generated documents in a real client, LibreOffice Writer.
+writer:
+	@[ -e /usr/lib/libreoffice/program/libswlo.so ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null); } || \
+	  echo "提示：未找到 LibreOffice Writer，Word 文档测试将失败。请安装 Debian 的 libreoffice-writer-nogui 软件包。"
+
+test: $(STAMP) browser fonts writer
 	$(BIN)/python -m pytest
 
 # One benchmark at a time (-n 0): each measures its figures side by side and must not share the cores.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_task
 
 from exchange.excel_jobs import bulk_import_work, export_work
+from exchange.word_jobs import authority_documents_work
 from jobs.services import job_execute
 
 
@@ -16,3 +17,8 @@ def excel_bulk_import_task(job_id: int) -> None:
 @db_task()
 def excel_export_task(job_id: int) -> None:
     job_execute(job_id, export_work)
+
+
+@db_task()
+def authority_documents_task(job_id: int) -> None:
+    job_execute(job_id, authority_documents_work)

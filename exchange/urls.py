@@ -1,12 +1,24 @@
 from django.urls import path
 
-from exchange import excel_views, views
+from exchange import excel_views, views, word_views
 
 app_name = "exchange"
 
 urlpatterns = [
     path("submission/<int:pk>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("submission/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("submission/<int:pk>/report.docx", word_views.report_word, name="report_docx"),
+    path(
+        "campaign/<int:campaign_pk>/authority/<int:authority_pk>/summary.docx",
+        word_views.summary_word,
+        name="summary_docx",
+    ),
+    path(
+        "campaign/<int:campaign_pk>/authority/<int:authority_pk>/documents.docx",
+        word_views.authority_word,
+        name="authority_docx",
+    ),
+    path("case/<int:pk>/case.docx", word_views.case_word, name="case_docx"),
     path("submission/<int:pk>/scans/", views.scans, name="scans"),
     path("submission/<int:pk>/scans/<int:scan_pk>/file", views.scan_file, name="scan_file"),
     path("submission/<int:pk>/evidence/", views.evidence, name="evidence"),

@@ -34,6 +34,8 @@ class Ask(StrEnum):
     FILLS_OWN_BASE = "fills_own_base"
     # (user, authority): writes the authority's summary and recommends its cases.
     WRITE_AUTHORITY_MATERIAL = "write_authority_material"
+    # (user, authority): reads the authority's summary, cases and bases' reports (a combined document).
+    READ_AUTHORITY_MATERIAL = "read_authority_material"
     # (user, authority | None): sends 催报 for the authority's bases (None: nationally).
     REMIND = "remind"
     # (user, reopen request): decides it at the authority's stage.

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from accounts.models import Role
 from lib.authz import Ask, Check
-from permissions.access import reminder_authorities
+from permissions.access import reminder_authorities, visible_authority_material
 from registry.models import Authority, ReopenRequest
 from review.models import Transition
 from review.services import transition_check
@@ -85,6 +85,11 @@ def can_review_own_authority(user: Any) -> bool:
 def can_read_provincial_material(user: Any) -> bool:
     """The ministry and authority reviewers: review pages, summaries and cases (within their scope)."""
     return _has_role(user, Role.MINISTRY_ADMIN, Role.AUTHORITY_REVIEWER)
+
+
+def can_read_authority_material(user: Any, authority: Authority) -> bool:
+    """The ministry, or the authority's own reviewer: its summary, its cases, its bases' reports."""
+    return _active(user) and visible_authority_material(user).filter(pk=authority.pk).exists()
 
 
 def can_read_base_reports(user: Any) -> bool:
@@ -292,6 +297,7 @@ ANSWERS: dict[Ask, Check] = {
     Ask.FILLS_OWN_BASE: can_fill_own_base,
     Ask.WRITE_AUTHORITY_MATERIAL: can_write_authority_material,
     Ask.REMIND: can_remind,
+    Ask.READ_AUTHORITY_MATERIAL: can_read_authority_material,
     Ask.DECIDE_REOPEN_AUTHORITY: can_decide_reopen_authority,
     Ask.IMPORT_EXCEL: can_import_excel,
     Ask.USE_API: can_use_api,

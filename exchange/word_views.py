@@ -1,0 +1,79 @@
+"""Word downloads: a base's development report, an authority's summary, a case, and one authority's
+documents combined (a background job). Every object comes through the permissions package."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from exchange.services import report_of
+from exchange.tasks import authority_documents_task
+from exchange.word import DOCX_TYPE, CaseDoc, ReportDoc, SummaryDoc, case_docx, report_docx, summary_docx
+from exchange.word_jobs import AUTHORITY_DOCUMENTS
+from jobs.services import job_start
+from permissions.access import (
+    access_authority_material,
+    access_case,
+    access_submission,
+    visible_provincial_summaries,
+)
+
+
+def _docx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def report_word(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    submission = access_submission(request.user, pk)
+    year = submission.campaign.data_year
+    data = report_docx(ReportDoc(submission.base.name, year, report_of(submission)))
+    return _docx_response(data, f"{submission.base.name}{year}年发展情况报告.docx")
+
+
+@login_required
+@require_GET
+def summary_word(request: AuthenticatedHttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
+    campaign, authority = access_authority_material(
+        request.user, campaign_pk=campaign_pk, authority_pk=authority_pk
+    )
+    summary = (
+        visible_provincial_summaries(request.user).filter(campaign=campaign, authority=authority).first()
+    )
+    data = summary_docx(SummaryDoc(authority.name, campaign.data_year, summary))
+    return _docx_response(data, f"{authority.name}{campaign.data_year}年示范基地工作情况总结.docx")
+
+
+@login_required
+@require_GET
+def case_word(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = access_case(request.user, pk)
+    data = case_docx(CaseDoc(case.base.name, case, case.aspect_labels()))
+    return _docx_response(data, f"优秀案例_{case.base.name}.docx")
+
+
+@login_required
+@require_POST
+def authority_word(request: AuthenticatedHttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
+    campaign, authority = access_authority_material(
+        request.user, campaign_pk=campaign_pk, authority_pk=authority_pk
+    )
+    job = job_start(
+        kind=AUTHORITY_DOCUMENTS,
+        title=f"{authority.name}{campaign.data_year}年示范基地材料汇编（Word）",
+        user=request.user,
+        task=authority_documents_task,
+        params={"campaign": campaign.pk, "authority": authority.pk},
+    )
+    messages.success(request, "已在后台开始生成 Word 汇编，完成后可在本页下载。")
+    return redirect("jobs:detail", job.pk)
