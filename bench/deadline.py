@@ -233,12 +233,19 @@ async def play_filler(
                     acks.last[f"{pk}|{key}"] = sent
                     acks.count[f"{pk}|{key}"] += 1
         await asyncio.sleep(think)
+    # The filler prints the document as it now stands and uploads that print as the sealed scan: a scan
+    # is accepted only when its QR codes show every page of the current version (exchange.scans).
+    printout = await session.request("print", "GET", f"/exchange/submission/{pk}/{scan_kind}.pdf")
+    if printout is not None and printout.status_code == 200:
+        upload = ("scan.pdf", printout.content, "application/pdf")
+    else:
+        upload = ("scan.png", scan, "image/png")  # refused at the field: still a request of the peak
     await session.request(
         "scan_upload",
         "POST",
         f"/exchange/submission/{pk}/scans/",
         data={"kind": scan_kind, "csrfmiddlewaretoken": session.csrf()},
-        files={f"{scan_kind}-file": ("scan.png", scan, "image/png")},
+        files={f"{scan_kind}-file": upload},
     )
     submit = {"csrfmiddlewaretoken": session.csrf()}
     url = f"/review/submission/{pk}/submit/"
