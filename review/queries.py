@@ -244,7 +244,14 @@ def review_rows(*, campaign: Campaign, bases: QuerySet[Base]) -> list[ReviewRow]
     submissions = list(
         Submission.objects.filter(campaign=campaign, base__in=list(by_base))
         .select_related("summary_definition", "annex_definition", "campaign", "material_check", "report")
-        .defer("material_check__findings")
+        # The list reads counts: not the findings, the progress or the forms' content (parsed once
+        # per process by checksum, and only needed to recompute a stale check).
+        .defer(
+            "material_check__findings",
+            "material_check__progress",
+            "summary_definition__content",
+            "annex_definition__content",
+        )
         .prefetch_related(returns)
     )
     for s in submissions:
