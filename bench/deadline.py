@@ -406,6 +406,10 @@ def verify(env: dict[str, str], peak: dict[str, Any]) -> dict[str, int]:
 def database_env(kind: str, workdir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_hex(24))
+    # One set of keys for every process of the stack: the setup runs under the development settings,
+    # the servers under the production ones, and both must read what the other encrypted or chained.
+    env.setdefault("FIELD_ENCRYPTION_KEY", "bench-field-" + secrets.token_hex(24))
+    env.setdefault("AUDIT_HMAC_KEY", "bench-audit-" + secrets.token_hex(24))
     env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     env["MEDIA_ROOT"] = str(workdir / "media")

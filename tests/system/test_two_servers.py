@@ -64,6 +64,9 @@ def stack_env(tmp_path: Path):
         HUEY_URL="redis://127.0.0.1:6379/14",
         MEDIA_ROOT=str(tmp_path / "media"),
         DJANGO_SECRET_KEY="two-servers-" + secrets.token_hex(24),
+        # The same keys for the setup (development settings) and the servers (production settings).
+        FIELD_ENCRYPTION_KEY="two-servers-field-" + secrets.token_hex(24),
+        AUDIT_HMAC_KEY="two-servers-audit-" + secrets.token_hex(24),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SETTINGS_MODULE="config.settings.dev",
     )
