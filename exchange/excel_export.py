@@ -129,10 +129,16 @@ def _submissions(
             )
         }
         values: dict[int, dict[str, dict[tuple[str, int], tuple[Any, Any]]]] = {pk: {} for pk in chunk}
-        for sub_id, form, code, year, raw, value in Value.objects.filter(submission_id__in=chunk).values_list(
-            "submission_id", "form", "code", "year", "raw", "value"
+        cells = Value.objects.filter(submission_id__in=chunk)
+        # The canonical value is what is exported; what was typed only where it did not parse.
+        for sub_id, form, code, year, value in cells.exclude(value__isnull=True).values_list(
+            "submission_id", "form", "code", "year", "value"
         ):
-            values[sub_id].setdefault(form, {})[(code, year)] = (raw, value)
+            values[sub_id].setdefault(form, {})[(code, year)] = (None, value)
+        for sub_id, form, code, year, raw in cells.filter(value__isnull=True).values_list(
+            "submission_id", "form", "code", "year", "raw"
+        ):
+            values[sub_id].setdefault(form, {})[(code, year)] = (raw, None)
         for pk in chunk:
             yield subs[pk], values[pk]
 
