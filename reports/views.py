@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from lib.deadlines import SHANGHAI, countdown
 from permissions.access import (
     access_authority_material,
     access_case,
@@ -188,6 +189,39 @@ def _report_sections(
     ]
 
 
+def _report_autosave(request: AuthenticatedHttpRequest, submission: Any) -> JsonResponse:
+    """The editor's autosave: the same save as the button, answered in JSON for static/js/report.js."""
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "message": "页面已过期，请刷新后重试。"}, status=400)
+    try:
+        report = report_save(
+            submission=submission,
+            user=request.user,
+            revision=form.cleaned_data["revision"],
+            overview=form.cleaned_data["overview"],
+            highlights=items_from_post(request.POST, "highlights"),
+            practices=items_from_post(request.POST, "practices"),
+            problems=form.cleaned_data["problems"],
+        )
+    except StaleRevisionError as exc:
+        # Never overwrite someone else's version silently: the page reloads to show both.
+        return JsonResponse(
+            {"ok": False, "stale": True, "message": " ".join(_error_messages(exc))}, status=409
+        )
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "message": " ".join(_error_messages(exc))}, status=400)
+    saved_at = (report.updated_at or timezone.now()).astimezone(SHANGHAI).strftime("%H:%M:%S")
+    return JsonResponse(
+        {
+            "ok": True,
+            "revision": report.revision,
+            "saved_at": saved_at,
+            "problems": len(report_problems(report)),
+        }
+    )
+
+
 @login_required
 def report_edit(request: AuthenticatedHttpRequest, submission_pk: int) -> HttpResponse:
     """The filler writes the report here; everyone else who may see the base reads it."""
@@ -207,6 +241,8 @@ def report_edit(request: AuthenticatedHttpRequest, submission_pk: int) -> HttpRe
             "reports/report_detail.html",
             {
                 "submission": submission,
+                "editable": False,
+                "deadline": countdown(submission.campaign.base_deadline, timezone.now()),
                 "report": report,
                 "problems": report_problems(report),
                 "guide": REPORT_GUIDE,
@@ -216,6 +252,8 @@ def report_edit(request: AuthenticatedHttpRequest, submission_pk: int) -> HttpRe
     errors: dict[str, str] = {}
     general_errors: list[str] = []
     current: DevelopmentReport | None = None
+    if request.method == "POST" and request.headers.get("X-Requested-With") == "fetch":
+        return _report_autosave(request, submission)
     if request.method == "POST":
         form = ReportForm(request.POST)
         highlights = items_from_post(request.POST, "highlights")
@@ -272,6 +310,8 @@ def report_edit(request: AuthenticatedHttpRequest, submission_pk: int) -> HttpRe
         "reports/report_edit.html",
         {
             "submission": submission,
+            "editable": True,
+            "deadline": countdown(submission.campaign.base_deadline, timezone.now()),
             "report": report,
             "form": form,
             "sections": _report_sections(highlights, practices, errors),

@@ -179,3 +179,28 @@ def test_a_sixth_aspect_and_a_long_overview_save_with_guidance(client, filler, s
     body = response.content.decode()
     assert "一、示范基地发展概述：通知要求300字左右，现为700字。" in body
     assert "三、示范性做法和经验：通知要求总结3-5个方面，现有6个，提交前请调整。" in body
+
+
+def test_the_autosave_answers_in_json_with_the_new_revision(client, filler, submission):
+    client.force_login(filler)
+    response = client.post(url(submission), post_data(), headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["ok"] and data["revision"] == 1 and data["problems"] == 0
+    assert DevelopmentReport.objects.get(submission=submission).overview == "示范基地概述"
+
+
+def test_the_autosave_never_overwrites_a_newer_version(client, filler, submission):
+    client.force_login(filler)
+    client.post(url(submission), post_data(), headers={"X-Requested-With": "fetch"})
+    response = client.post(
+        url(submission), post_data(overview="旧页面的内容"), headers={"X-Requested-With": "fetch"}
+    )
+    assert response.status_code == 409 and response.json()["stale"]
+    assert DevelopmentReport.objects.get(submission=submission).overview == "示范基地概述"
+
+
+def test_the_editor_keeps_the_materials_tab_bar(client, filler, submission):
+    client.force_login(filler)
+    body = client.get(url(submission)).content.decode()
+    assert 'class="material-tabs"' in body and "data-autosave" in body

@@ -54,3 +54,23 @@ def test_a_fillers_registry_page_has_no_filter_form(browser, live_server, filler
     assert base.name in page.inner_text("main")
     assert page.locator("form[role=search]").count() == 0
     page.screenshot(path=str(screenshots / "smaller-02-filler-registry.png"))
+
+
+def test_the_report_saves_itself_and_keeps_the_tab_bar(browser, live_server, submission, screenshots):
+    from reports.models import DevelopmentReport
+
+    page, _ = login(browser, live_server, "filler")
+    page.goto(f"{live_server.url}{reverse('reports:report_edit', args=[submission.pk])}")
+    assert page.locator("nav.material-tabs a:text-is('发展情况报告')").count() == 1
+    page.locator("textarea[name=overview]").fill("示范基地以工程机械为主导产业，集聚企业三百余家。")
+    page.wait_for_function(
+        "() => /已保存 \\d{2}:\\d{2}:\\d{2}/.test(document.getElementById('save-status').textContent)",
+        timeout=10000,
+    )
+    assert DevelopmentReport.objects.get(submission=submission).overview.startswith("示范基地以工程机械")
+    page.screenshot(path=str(screenshots / "smaller-03-report-autosave.png"))
+    page.locator("textarea[name=problems]").fill("高端零部件依赖进口。")
+    page.locator("textarea[name=overview]").focus()  # leaving the field saves at once
+    page.wait_for_function("() => document.querySelector('input[name=revision]').value === '2'")
+    page.reload()  # nothing unsaved: no question asked
+    assert page.locator("textarea[name=problems]").input_value() == "高端零部件依赖进口。"

@@ -100,7 +100,8 @@
   });
 
   window.addEventListener("beforeunload", function (event) {
-    if (dirty) {
+    // A form that saves itself (static/js/report_autosave.js) warns about what it has not saved.
+    if (dirty && !document.querySelector("form[data-autosave]")) {
       event.preventDefault();
       event.returnValue = "";
     }
