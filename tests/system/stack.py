@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -93,35 +94,64 @@ def free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 2, threads: int = 2) -> Iterator[str]:
     """Serve the project with threaded workers (so connections are kept alive); yields its URL."""
-    port = free_port()
     serve = production_env(env)
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)),
-            *("--keep-alive", "30", "--timeout", "120", "--log-level", "warning"),
-        ],
-        cwd=ROOT,
-        env=serve,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/login/", timeout=2).status_code == 200:
-                    break
-            if proc.poll() is not None:
-                raise RuntimeError("gunicorn 启动失败")
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn 未能在 60 秒内启动")
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
+    # The server's own log goes to a file so that a failed start can say why (and the log of a
+    # run is printed when it holds a traceback). A port taken between choosing and binding it is
+    # retried on another.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        for attempt in range(3):
+            port = free_port()
+            proc = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"),
+                    *("--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)),
+                    *("--keep-alive", "30", "--timeout", "120", "--log-level", "warning"),
+                ],
+                cwd=ROOT,
+                env=serve,
+                stderr=log,
+            )
+            url = f"http://127.0.0.1:{port}"
+            try:
+                started = _started(proc, url)
+            except RuntimeError:
+                _stop(proc)
+                raise
+            if started:
+                break
+            _stop(proc)
+            log.seek(0)
+            said = log.read()[-3000:]
+            if attempt == 2 or "in use" not in said:
+                raise RuntimeError(f"gunicorn 启动失败：{said}")
         try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            yield url
+        finally:
+            _stop(proc)
+            log.seek(0)
+            said = log.read()
+            if "Traceback" in said:
+                print(f"gunicorn 日志（{url}）：\n{said[-5000:]}", file=sys.stderr)
+
+
+def _started(proc: subprocess.Popen[bytes], url: str) -> bool:
+    for _ in range(300):
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url + "/login/", timeout=2).status_code == 200:
+                return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn 未能在 60 秒内启动")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 @contextlib.contextmanager
