@@ -68,6 +68,8 @@ CASE_ASPECTS_MIN = 1
 CASE_ASPECTS_MAX = 2
 CASE_OTHER_ASPECT_MAX = 20  # ours: a name for the aspect, not a text
 
+# A field comment on the report names one of its parts: FieldComment(form=REPORT_FORM, code=part).
+REPORT_FORM = "report"
 REPORT_SECTIONS = {
     "overview": "一、示范基地发展概述",
     "highlights": "二、发展亮点和成效",

@@ -49,6 +49,7 @@ from reports.services import (
     ITEMS_MIN,
     LEAD_MAX,
     OVERVIEW_TARGET,
+    REPORT_FORM,
     SUMMARY_FIELDS,
     SUMMARY_TEXT_MAX,
     StaleRevisionError,
@@ -68,6 +69,8 @@ from reports.services import (
     summary_save,
     summary_submit,
 )
+from review.queries import field_comments_for
+from submissions.models import Submission
 
 # The notice's guidance (附件2) shown next to each section of the report editor.
 REPORT_GUIDE = {
@@ -189,6 +192,17 @@ def _report_sections(
     ]
 
 
+def _report_comments(submission: Any) -> dict[str, list[str]]:
+    """While returned: the last return's comments on each part of the report, shown at the part."""
+    if submission.status != Submission.Status.RETURNED:
+        return {}
+    out: dict[str, list[str]] = {}
+    for key, rows in field_comments_for(submission).items():
+        if key[0] == REPORT_FORM:
+            out.setdefault(key[1], []).extend(c.text for c in rows)
+    return out
+
+
 def _report_autosave(request: AuthenticatedHttpRequest, submission: Any) -> JsonResponse:
     """The editor's autosave: the same save as the button, answered in JSON for static/js/report.js."""
     form = ReportForm(request.POST)
@@ -305,16 +319,22 @@ def report_edit(request: AuthenticatedHttpRequest, submission_pk: int) -> HttpRe
         highlights = list(report.highlights) if report else []
         practices = list(report.practices) if report else []
 
+    comments = _report_comments(submission)
+    sections = _report_sections(highlights, practices, errors)
+    for section in sections:
+        section["comments"] = comments.get(section["key"], [])
     return render(
         request,
         "reports/report_edit.html",
         {
             "submission": submission,
+            "overview_comments": comments.get("overview", []),
+            "problems_comments": comments.get("problems", []),
             "editable": True,
             "deadline": countdown(submission.campaign.base_deadline, timezone.now()),
             "report": report,
             "form": form,
-            "sections": _report_sections(highlights, practices, errors),
+            "sections": sections,
             "general_errors": general_errors,
             "current": current,
             "problems": report_problems(report),

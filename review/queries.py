@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from definitions.schema import FormDefinition
 from registry.models import Base, Campaign
+from reports.services import REPORT_FORM, REPORT_SECTIONS
 from review.models import FieldComment, Transition
 from review.services import last_return
 from review.status import Blocker, MaterialStatus, material_status, material_statuses
@@ -77,6 +78,9 @@ class FieldIndex:
         self._fields = {(p.code, f.code): (p, f) for p in self.definitions for f in p.fields()}
 
     def ref(self, form: str, code: str, year: int) -> FieldRef:
+        if form == REPORT_FORM and code in REPORT_SECTIONS:
+            url = reverse("reports:report_edit", args=[self.submission.pk])
+            return FieldRef(form, code, year, f"发展情况报告 · {REPORT_SECTIONS[code]}", f"{url}#{code}")
         found = self._fields.get((form, code))
         if found is None:
             return FieldRef(form, code, year, f"{form} {code}", "")
@@ -119,6 +123,12 @@ class FieldIndex:
                         options.append((f"{parsed.code}|{fld.code}|{year}", label))
                 if options:
                     groups.append((f"{parsed.short_title} · {section.heading}", options))
+        groups.append(
+            (
+                "发展情况报告",
+                [(f"{REPORT_FORM}|{code}|{NOT_YEARLY}", title) for code, title in REPORT_SECTIONS.items()],
+            )
+        )
         return groups
 
 

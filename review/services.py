@@ -29,6 +29,7 @@ from lib.authz import Ask
 from lib.deadlines import day_label, deadline_open
 from registry.campaigns import authority_window_open, base_window_open
 from registry.models import Authority, Base, Campaign, ReopenRequest
+from reports.services import REPORT_FORM, REPORT_SECTIONS
 from review.models import FieldComment, Notification, Snapshot, Transition
 from review.notifications import notify_authority_users, notify_base_users
 from review.status import material_status
@@ -261,6 +262,7 @@ class FieldNote:
 
 def _field_comments(submission: Submission, transition: Transition, notes: Sequence[FieldNote]) -> None:
     known = {(d.parsed().code, f.code) for d in submission.definitions() for f in d.parsed().fields()}
+    known |= {(REPORT_FORM, code) for code in REPORT_SECTIONS}
     rows = []
     for note in notes:
         text = note.text.strip()
@@ -297,7 +299,10 @@ def _return_body(submission: Submission, *, by: str, comment: str, notes: Sequen
         lines += ["", f"对 {len(notes)} 个指标的意见："]
         for n in notes:
             parsed, fld = fields.get((n.form, n.code), (None, None))
-            name = f"{parsed.short_title} · {field_name(fld, profile)}" if parsed and fld else n.code
+            if n.form == REPORT_FORM:
+                name = f"发展情况报告 · {REPORT_SECTIONS.get(n.code, n.code)}"
+            else:
+                name = f"{parsed.short_title} · {field_name(fld, profile)}" if parsed and fld else n.code
             year = f"（{n.year}年）" if n.year else ""
             lines.append(f"- {name}{year}：{n.text.strip()}")
     return "\n".join(lines)

@@ -175,3 +175,26 @@ def test_field_comments_stay_listed_for_the_reviewer_after_return(client, review
     client.force_login(reviewer)
     html = client.get(url(submitted)).content.decode()
     assert "偏低" in html and "等待基地修改后重新提交" in html
+
+
+def test_a_return_comment_on_a_part_of_the_report_reaches_the_report_page(
+    client, reviewer, filler, submitted
+):
+    client.force_login(reviewer)
+    response = client.post(
+        url(submitted),
+        {
+            "action": "return",
+            "comment": "报告需补充",
+            "note_field": "report|highlights|0",
+            "note_text": "亮点请量化",
+        },
+    )
+    assert response.status_code == 302
+    assert reload(submitted).status == "returned"
+    client.force_login(filler)
+    body = client.get(reverse("reports:report_edit", args=[submitted.pk])).content.decode()
+    assert "退回意见：</b>亮点请量化" in body
+    overview = client.get(reverse("submissions:detail", args=[submitted.pk])).content.decode()
+    assert f'href="{reverse("reports:report_edit", args=[submitted.pk])}#highlights"' in overview
+    assert "发展情况报告 · 二、发展亮点和成效" in overview

@@ -44,6 +44,9 @@ def test_the_reviewer_finds_a_field_by_code_or_name(
     visible = select.evaluate("s => [...s.options].filter(o => !o.hidden && o.value).map(o => o.value)")
     assert visible and all(v.startswith("annex1|") for v in visible)
     page.locator("#note-rows").screenshot(path=str(screenshots / "smaller-01-picker-search.png"))
+    row.locator(".note-search").fill("发展亮点")  # a part of the development report
+    visible = select.evaluate("s => [...s.options].filter(o => !o.hidden && o.value).map(o => o.value)")
+    assert visible == ["report|highlights|0"] and select.input_value() == "report|highlights|0"
     row.locator(".note-search").fill("1.1 销售收入（2021年）")
     assert select.input_value() == "summary|1.1|2021"  # one match: chosen
 
