@@ -195,6 +195,20 @@ class Field:
         return bool(self.years)
 
     @property
+    def layout(self) -> str:
+        """How the item is laid out in a printout or a workbook: a row of years, a table, a 是/否
+        with its note, a text block, or a single value."""
+        if self.is_yearly:
+            return "yearly"
+        if self.type == "table":
+            return "table"
+        if self.type == "yesno" and self.note is not None:
+            return "yesno"
+        if self.type == "text":
+            return "text"
+        return "scalar"
+
+    @property
     def is_numeric(self) -> bool:
         return self.type in NUMERIC_TYPES
 

@@ -145,18 +145,6 @@ def _notes(definition: FormDefinition, fld: Field, status: str) -> str:
     return " ".join(parts)
 
 
-def _kind(fld: Field) -> str:
-    if fld.is_yearly:
-        return "yearly"
-    if fld.type == "table":
-        return "table"
-    if fld.type == "yesno" and fld.note is not None:
-        return "yesno"
-    if fld.type == "text":
-        return "text"
-    return "scalar"
-
-
 def _column_label(col: Column) -> str:
     label = col.label if not col.unit or col.unit in col.label else f"{col.label}（{col.unit}）"
     return f"{col.group}·{label}" if col.group else label
@@ -196,7 +184,7 @@ def build_sheet(
             sheet.merge(r, LABEL_COL, sheet.last_col)
         previous_kind, group = "", ""
         for fld in fields:
-            kind = _kind(fld)
+            kind = fld.layout
             if fld.group and fld.group != group:
                 r = sheet.next_row()
                 sheet.label(r, LABEL_COL, fld.group, "group")

@@ -522,18 +522,6 @@ def _data_table(ctx: _Context, fld: Field, section: Section) -> list[Any]:
     return [*caption, table]
 
 
-def _kind_of(fld: Field) -> str:
-    if fld.is_yearly:
-        return "yearly"
-    if fld.type == "table":
-        return "table"
-    if fld.type == "yesno" and fld.note is not None:
-        return "yesno"
-    if fld.type == "text":
-        return "text"
-    return "scalar"
-
-
 def _section_story(ctx: _Context, section: Section) -> list[Any]:
     story: list[Any] = [CondPageBreak(30 * mm), Paragraph(_text(_section_heading(section)), STYLES["h2"])]
     if section.intro:
@@ -541,7 +529,7 @@ def _section_story(ctx: _Context, section: Section) -> list[Any]:
         story.append(Spacer(1, 2 * mm))
     runs: list[tuple[str, str, list[Field]]] = []
     for fld in section.fields:
-        kind = _kind_of(fld)
+        kind = fld.layout
         if runs and runs[-1][0] == kind and runs[-1][1] == fld.group and kind != "table":
             runs[-1][2].append(fld)
         else:
