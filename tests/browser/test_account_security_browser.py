@@ -76,7 +76,7 @@ def test_own_password_page(browser, live_server, filler, screenshots):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
     password_login(page, live_server, "filler")
-    page.wait_for_url(re.compile(r".*/(?!login).*"))
+    page.wait_for_url(re.compile(r"^(?!.*/login/).*$"))  # away from the login page
     page.click("text=修改密码")
     page.wait_for_url(re.compile(r".*/password/$"))
     page.fill("#id_old_password", PASSWORD)

@@ -24,7 +24,7 @@ def login(page, live_server, username: str = "filler") -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(?!login).*"))
+    page.wait_for_url(re.compile(r"^(?!.*/login/).*$"))  # away from the login page
 
 
 def cell(page, code: str, year: int, form: str = "summary"):

@@ -54,7 +54,7 @@ def login(browser, live_server, username: str):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(?!login).*"))
+    page.wait_for_url(re.compile(r"^(?!.*/login/).*$"))  # away from the login page
     return page
 
 
