@@ -33,6 +33,14 @@ def open_page(browser, live_server, submission):
     return page
 
 
+def answer(page, action: str) -> None:
+    """Answer the dialog and wait for the save it makes: the status line still reads the previous
+    save's 已保存 until the new one ends, so it is blanked first."""
+    page.evaluate("() => { document.getElementById('save-status').textContent = ''; }")
+    page.click(f"dialog.currency-dialog button[data-action={action}]")
+    wait_saved(page)
+
+
 def switch(page, value: str) -> None:
     page.select_option('tr[data-code="1.5"] select.currency', value)
     page.wait_for_selector("dialog.currency-dialog[open]")
@@ -59,8 +67,7 @@ def test_the_switch_asks_and_cancel_keeps_everything(browser, live_server, submi
 def test_keeping_the_figures_reads_them_as_dollars(browser, live_server, submission, screenshots):
     page = open_page(browser, live_server, submission)
     switch(page, "USD")
-    page.click("dialog.currency-dialog button[data-action=keep]")
-    wait_saved(page)
+    answer(page, "keep")
     for year in (2021, 2020, 2019):
         assert stored(submission, year) == ("156.71", "USD", Decimal("1011.0146"))
     assert "1011.0146" in page.locator('tr[data-code="1.5"] .converted').first.inner_text()
@@ -71,8 +78,7 @@ def test_keeping_the_figures_reads_them_as_dollars(browser, live_server, submiss
     row = page.locator("dialog.currency-dialog tbody tr[data-year='2021']")
     assert "1011.0146" in row.locator(".c-converted").inner_text()
     page.screenshot(path=str(screenshots / "currency-03-back-to-rmb.png"))
-    page.click("dialog.currency-dialog button[data-action=convert]")
-    wait_saved(page)
+    answer(page, "convert")
     assert cell(page, "1.5", 2021).input_value() == "1011.0146"
     assert stored(submission, 2020) == ("1011.0146", "", Decimal("1011.0146"))
 
@@ -80,15 +86,13 @@ def test_keeping_the_figures_reads_them_as_dollars(browser, live_server, submiss
 def test_converting_keeps_the_amount_and_clearing_empties_the_row(browser, live_server, submission):
     page = open_page(browser, live_server, submission)
     switch(page, "USD")
-    page.click("dialog.currency-dialog button[data-action=convert]")
-    wait_saved(page)
+    answer(page, "convert")
     raw, currency, value = stored(submission, 2021)
     assert (raw, currency) == ("24.2905", "USD")
     assert abs(value - Decimal("156.71")) < Decimal("0.001")
 
     switch(page, "")
-    page.click("dialog.currency-dialog button[data-action=clear]")
-    wait_saved(page)
+    answer(page, "clear")
     assert cell(page, "1.5", 2021).input_value() == ""
     assert stored(submission, 2021)[0] in (None, "")
 
