@@ -91,3 +91,25 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
     with item.config.stash[blocking_manager_key].unblock():
         ensure_reference_data(Authority, Category)
+
+
+@pytest.fixture
+def tiny_campaign(campaign):
+    """The campaign on the tiny test 汇总表 (review.tests.conftest.TINY_SUMMARY), open five more days."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from definitions.models import Definition, content_checksum
+    from review.tests.conftest import TINY_SUMMARY, set_deadline
+
+    Definition.objects.create(
+        version="t",
+        code="summary",
+        title="测试汇总表",
+        content=TINY_SUMMARY,
+        checksum=content_checksum(TINY_SUMMARY),
+    )
+    campaign.form_version = "t"
+    campaign.save(update_fields=["form_version"])
+    return set_deadline(campaign, base=timezone.now() + dt.timedelta(days=5))

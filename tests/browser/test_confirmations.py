@@ -3,19 +3,17 @@ the provincial 保存并报送, the ministry's 受理 and 退回; a page that ca
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from conftest import PASSWORD
 from reports.models import ProvincialSummary
 from review.models import Reminder
 from review.services import review_approve, submission_submit
-from review.tests.conftest import TINY_SUMMARY, make_ready, set_deadline
+from review.tests.conftest import make_ready
 from submissions.models import Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -25,22 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def tiny_campaign(campaign):
-    from definitions.models import Definition, content_checksum
-
-    Definition.objects.create(
-        version="t",
-        code="summary",
-        title="测试汇总表",
-        content=TINY_SUMMARY,
-        checksum=content_checksum(TINY_SUMMARY),
-    )
-    campaign.form_version = "t"
-    campaign.save(update_fields=["form_version"])
-    return set_deadline(campaign, base=timezone.now() + dt.timedelta(days=5))
 
 
 class Asked:

@@ -3,13 +3,10 @@ warnings across the sections in order, then the report and the scans, and one pa
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from review.tests.conftest import TINY_SUMMARY, cell, set_deadline
+from review.tests.conftest import cell
 from submissions.models import Submission
 from submissions.services import submission_start
 from tests.browser.test_confirmations import login
@@ -18,20 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def draft(campaign, base, filler) -> Submission:
-    from definitions.models import Definition, content_checksum
-
-    Definition.objects.create(
-        version="t",
-        code="summary",
-        title="测试汇总表",
-        content=TINY_SUMMARY,
-        checksum=content_checksum(TINY_SUMMARY),
-    )
-    campaign.form_version = "t"
-    campaign.save(update_fields=["form_version"])
-    set_deadline(campaign, base=timezone.now() + dt.timedelta(days=5))
-    s = submission_start(campaign=campaign, base=base, user=filler)
+def draft(tiny_campaign, base, filler) -> Submission:
+    s = submission_start(campaign=tiny_campaign, base=base, user=filler)
     cell(s, filler, "1.1", 2021, "200")
     cell(s, filler, "1.1a", 2021, "90")
     cell(s, filler, "1.1a", 2020, "80")

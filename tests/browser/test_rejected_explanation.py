@@ -3,14 +3,11 @@ material cannot be resubmitted until the explanation is revised."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from review.services import explanation_decide, review_return, submission_submit
-from review.tests.conftest import TINY_SUMMARY, WARNING_KEY, WARNING_VALUES, make_ready, set_deadline
+from review.tests.conftest import WARNING_KEY, WARNING_VALUES, make_ready
 from submissions.models import Submission
 from submissions.services import explanation_save, submission_start
 from tests.browser.test_confirmations import login
@@ -19,21 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def rejected(tmp_path, settings, campaign, base, filler, reviewer) -> Submission:
-    from definitions.models import Definition, content_checksum
-
+def rejected(tmp_path, settings, tiny_campaign, base, filler, reviewer) -> Submission:
     settings.MEDIA_ROOT = tmp_path / "media"
-    Definition.objects.create(
-        version="t",
-        code="summary",
-        title="测试汇总表",
-        content=TINY_SUMMARY,
-        checksum=content_checksum(TINY_SUMMARY),
-    )
-    campaign.form_version = "t"
-    campaign.save(update_fields=["form_version"])
-    set_deadline(campaign, base=timezone.now() + dt.timedelta(days=5))
-    s = make_ready(submission_start(campaign=campaign, base=base, user=filler), filler, WARNING_VALUES)
+    s = make_ready(submission_start(campaign=tiny_campaign, base=base, user=filler), filler, WARNING_VALUES)
     explanation = explanation_save(
         submission=s, user=filler, form="summary", finding_key=WARNING_KEY, text="新项目投产带动增长。"
     )

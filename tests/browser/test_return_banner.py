@@ -4,15 +4,12 @@ the message is read once the material is resubmitted."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from review.models import Notification
 from review.services import FieldNote, review_return, submission_submit
-from review.tests.conftest import TINY_SUMMARY, make_ready, rescan, set_deadline
+from review.tests.conftest import make_ready, rescan
 from submissions.models import Submission
 from submissions.services import submission_start
 from tests.browser.test_confirmations import login
@@ -21,21 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def returned(tmp_path, settings, campaign, base, filler, reviewer) -> Submission:
-    from definitions.models import Definition, content_checksum
-
+def returned(tmp_path, settings, tiny_campaign, base, filler, reviewer) -> Submission:
     settings.MEDIA_ROOT = tmp_path / "media"
-    Definition.objects.create(
-        version="t",
-        code="summary",
-        title="测试汇总表",
-        content=TINY_SUMMARY,
-        checksum=content_checksum(TINY_SUMMARY),
-    )
-    campaign.form_version = "t"
-    campaign.save(update_fields=["form_version"])
-    set_deadline(campaign, base=timezone.now() + dt.timedelta(days=5))
-    s = make_ready(submission_start(campaign=campaign, base=base, user=filler), filler)
+    s = make_ready(submission_start(campaign=tiny_campaign, base=base, user=filler), filler)
     submission_submit(submission=s, user=filler)
     review_return(
         submission=s,
