@@ -9,6 +9,9 @@
 Laid out as Chinese official documents are (GB/T 9704, 党政机关公文格式): A4 with 37/35/28/26 mm
 margins, title in 宋体 二号 bold, first-level headings in 黑体 三号, second-level in 楷体 三号, text
 in 仿宋 三号 with a fixed 28 pt line and two characters' indent, page numbers “— N —” at the foot.
+Every page's header names whose material it is (the base, or the authority) and its data version,
+the fingerprint of exactly what the document shows (lib.fingerprints): a base's report shows the same
+version as its printed PDF, and in a combined document each part shows its own base and version.
 Font names are Windows' own; another machine substitutes its nearest face, which is what Word does.
 Pure: model rows in, bytes out; who may read what is decided before (views, permissions).
 """
@@ -23,12 +26,21 @@ from typing import Any
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+
+from lib.fingerprints import (
+    case_fingerprint,
+    combined_fingerprint,
+    data_fingerprint,
+    short_fingerprint,
+    summary_fingerprint,
+)
 
 SONG, HEI, KAI, FANGSONG = "宋体", "黑体", "楷体", "仿宋"
 BODY_PT = 16  # 三号
@@ -36,6 +48,8 @@ TITLE_PT = 22  # 二号
 LINE_PT = 28
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CN_ORDINALS = "一二三四五六七八九十"
+HEADER_PT = 10.5  # 五号
+TEXT_WIDTH_MM = 210 - 28 - 26
 
 
 # --- the page and its text ---------------------------------------------------------------------
@@ -51,7 +65,7 @@ def _set_font(run: Run, face: str, size: float, *, bold: bool = False) -> None:
         fonts.set(qn(key), face)
 
 
-def _new_document(core_title: str) -> DocxDocument:
+def _new_document(core_title: str, name: str, fingerprint: str) -> DocxDocument:
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -69,6 +83,7 @@ def _new_document(core_title: str) -> DocxDocument:
     _page_numbers(section.footer.paragraphs[0])
     props = document.core_properties
     props.title, props.author, props.language = core_title, "示范基地发展质量评价信息管理系统", "zh-CN"
+    props.subject = " ".join(running_header_text(name, fingerprint))
     return document
 
 
@@ -92,6 +107,28 @@ def _page_numbers(paragraph: Paragraph) -> None:
             element.text = text
         run._element.append(element)
     _set_font(paragraph.add_run(" —"), SONG, 14)
+
+
+def running_header_text(name: str, fingerprint: str) -> tuple[str, str]:
+    """The two ends of every page's header: whose material, and its data version."""
+    return name, f"数据版本 {short_fingerprint(fingerprint)}"
+
+
+def _running_header(document: DocxDocument, name: str, fingerprint: str) -> None:
+    """The header of the document's current (last) section: the name at the left, the data version
+    at the right edge. Unlinked from the previous section's, so each part of a combined document
+    keeps its own; the footer (page numbers) stays linked and runs on."""
+    section: Section = document.sections[-1]
+    header = section.header
+    header.is_linked_to_previous = False
+    paragraph = header.paragraphs[0]
+    for run in list(paragraph.runs):
+        run._element.getparent().remove(run._element)
+    paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+    left, right = running_header_text(name, fingerprint)
+    _set_font(paragraph.add_run(left), SONG, HEADER_PT)
+    _set_font(paragraph.add_run("\t"), SONG, HEADER_PT)
+    _set_font(paragraph.add_run(right), SONG, HEADER_PT)
 
 
 def _para(
@@ -187,9 +224,15 @@ class ReportDoc:
     data_year: int
     report: Any | None
 
+    @property
+    def fingerprint(self) -> str:
+        # Exactly the printed report's (exchange.services.report_fingerprint): Word and PDF agree.
+        return data_fingerprint(submission_values=(), report=self.report)
+
 
 def _report_part(document: DocxDocument, doc: ReportDoc, *, annex: bool = True) -> None:
     report = doc.report
+    _running_header(document, doc.base_name, doc.fingerprint)
     if annex:
         _annex_label(document, "附件2")
     _title(document, f"{doc.base_name}{doc.data_year}年发展情况报告")
@@ -210,7 +253,7 @@ def _report_part(document: DocxDocument, doc: ReportDoc, *, annex: bool = True) 
 
 
 def report_docx(doc: ReportDoc) -> bytes:
-    document = _new_document(f"{doc.base_name}{doc.data_year}年发展情况报告")
+    document = _new_document(f"{doc.base_name}{doc.data_year}年发展情况报告", doc.base_name, doc.fingerprint)
     _report_part(document, doc)
     return _bytes(document)
 
@@ -223,6 +266,10 @@ class SummaryDoc:
     data_year: int
     summary: Any | None
 
+    @property
+    def fingerprint(self) -> str:
+        return summary_fingerprint(self.summary)
+
 
 SUMMARY_PARTS = (
     ("progress", "一、主要工作进展及成效"),
@@ -232,6 +279,7 @@ SUMMARY_PARTS = (
 
 
 def _summary_part(document: DocxDocument, doc: SummaryDoc) -> None:
+    _running_header(document, doc.authority_name, doc.fingerprint)
     _title(document, f"{doc.authority_name}{doc.data_year}年开展示范基地工作情况总结")
     for field, heading in SUMMARY_PARTS:
         _heading(document, heading)
@@ -239,7 +287,9 @@ def _summary_part(document: DocxDocument, doc: SummaryDoc) -> None:
 
 
 def summary_docx(doc: SummaryDoc) -> bytes:
-    document = _new_document(f"{doc.authority_name}{doc.data_year}年开展示范基地工作情况总结")
+    document = _new_document(
+        f"{doc.authority_name}{doc.data_year}年开展示范基地工作情况总结", doc.authority_name, doc.fingerprint
+    )
     _summary_part(document, doc)
     return _bytes(document)
 
@@ -250,12 +300,17 @@ class CaseDoc:
     case: Any
     aspects: Sequence[str] = ()
 
+    @property
+    def fingerprint(self) -> str:
+        return case_fingerprint(self.case, self.aspects)
+
 
 def _case_part(document: DocxDocument, doc: CaseDoc, *, annex: bool = True) -> None:
     """附件3's outline: the title names the focus; part one the background, part two 3-5 practices
     (“一是……”), part three the results. The example runs as prose, without part headings; the base
     and the focused aspects stand under the title."""
     case = doc.case
+    _running_header(document, doc.base_name, doc.fingerprint)
     if annex:
         _annex_label(document, "附件3")
     _title(document, case.title)
@@ -277,7 +332,7 @@ def _case_part(document: DocxDocument, doc: CaseDoc, *, annex: bool = True) -> N
 
 
 def case_docx(doc: CaseDoc) -> bytes:
-    document = _new_document(doc.case.title)
+    document = _new_document(doc.case.title, doc.base_name, doc.fingerprint)
     _case_part(document, doc)
     return _bytes(document)
 
@@ -295,12 +350,18 @@ def authority_docx(
     on_part: Any = None,
 ) -> bytes:
     """The authority's summary, then its recommended cases (附件3), then its bases' development
-    reports (附件2), each starting on a new page, with one running page number. `on_part(label)` is
+    reports (附件2), each starting on a new page, with one running page number. Each part's pages
+    carry its own base (the summary's, the authority) and data version; the contents page the
+    authority and the version of the whole, which changes with any part's. `on_part(label)` is
     called after each part (progress)."""
     title = f"{authority_name}{data_year}年示范基地材料汇编"
-    document = _new_document(title)
-    _title(document, title)
     cases, reports = list(cases), list(reports)
+    whole = combined_fingerprint(
+        [summary.fingerprint, *(c.fingerprint for c in cases), *(r.fingerprint for r in reports)]
+    )
+    document = _new_document(title, authority_name, whole)
+    _running_header(document, authority_name, whole)
+    _title(document, title)
     _para(document, "目录", face=HEI, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(document, "一、工作情况总结", indent=False)
     _para(document, f"二、优秀案例推荐（{len(cases)}个）", indent=False)

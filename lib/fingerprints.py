@@ -61,6 +61,40 @@ def data_fingerprint(*, submission_values: Iterable[Any], report: Any | None) ->
         ),
         key=lambda row: (row[0], row[1], row[2]),
     )
-    material = {"values": values, "report": report_material(report)}
+    return _digest({"values": values, "report": report_material(report)})
+
+
+def _digest(material: dict[str, Any]) -> str:
     canonical = json.dumps(material, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def summary_fingerprint(summary: Any | None) -> str:
+    """The data version of an authority's work summary as printed: its three parts (None: not yet
+    written, which has a version of its own like an unwritten report)."""
+    fields = None
+    if summary is not None:
+        fields = {key: getattr(summary, key) or "" for key in ("progress", "difficulties", "next_steps")}
+    return _digest({"summary": fields})
+
+
+def case_fingerprint(case: Any, aspects: Iterable[str] = ()) -> str:
+    """The data version of an excellent case as printed: title, background, practices, results and
+    the focused aspects named under the title."""
+    return _digest(
+        {
+            "case": {
+                "title": case.title or "",
+                "background": case.background or "",
+                "practices": _items(case.practices),
+                "results": case.results or "",
+                "aspects": [str(a) for a in aspects],
+            }
+        }
+    )
+
+
+def combined_fingerprint(parts: Iterable[str]) -> str:
+    """The data version of documents bound together: changes whenever any part's version changes,
+    or a part is added, removed or moved."""
+    return _digest({"parts": list(parts)})

@@ -1,5 +1,6 @@
 """exchange.word: the .docx documents follow the notice's outlines (附件2, 附件3, 通知一(二)1), laid out
-as official documents (A4, 仿宋 三号 text, 黑体 headings, page numbers)."""
+as official documents (A4, 仿宋 三号 text, 黑体 headings, page numbers), every page's header naming
+whose material it is and its data version."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from docx import Document
 from docx.shared import Pt
 
 from exchange.word import CaseDoc, ReportDoc, SummaryDoc, authority_docx, case_docx, report_docx, summary_docx
+from lib.fingerprints import (
+    case_fingerprint,
+    combined_fingerprint,
+    data_fingerprint,
+    short_fingerprint,
+    summary_fingerprint,
+)
 
 REPORT = SimpleNamespace(
     overview="示范基地以工程机械为主导产业。",
@@ -125,11 +133,12 @@ def test_the_combined_document_puts_each_part_on_its_own_page():
     ]
 
 
-def test_libreoffice_opens_the_document_and_prints_every_part(tmp_path):
-    # LibreOffice Writer (Debian's libreoffice-writer-nogui) is a real client: .ci/run installs it.
+def writer_pages(tmp_path, data: bytes) -> list[str]:
+    """The document as LibreOffice Writer (Debian's libreoffice-writer-nogui, a real client that
+    .ci/run installs) lays it out: the text of each page of its PDF, without spaces."""
     assert shutil.which("soffice"), "未找到 LibreOffice：apt-get install libreoffice-writer-nogui"
-    path = tmp_path / "report.docx"
-    path.write_bytes(report_docx(ReportDoc("长沙示范基地", 2021, REPORT)))
+    path = tmp_path / "document.docx"
+    path.write_bytes(data)
     subprocess.run(
         ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
          "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
@@ -137,11 +146,126 @@ def test_libreoffice_opens_the_document_and_prints_every_part(tmp_path):
     )  # fmt: skip
     from pypdf import PdfReader
 
-    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
+    return ["".join(page.extract_text().split()) for page in PdfReader(tmp_path / "document.pdf").pages]
+
+
+def test_libreoffice_opens_the_document_and_prints_every_part(tmp_path):
+    text = "".join(writer_pages(tmp_path, report_docx(ReportDoc("长沙示范基地", 2021, REPORT))))
     for heading in (
         "一、示范基地发展概述",
         "二、发展亮点和成效",
         "三、示范性做法和经验",
         "四、存在的问题及建议",
     ):
-        assert heading in text.replace(" ", "")
+        assert heading in text
+
+
+# --- every page: whose material, which data version, which page -----------------------------------
+
+
+def headers(data: bytes) -> list[str]:
+    """Each section's header as read back by python-docx."""
+    return [section.header.paragraphs[0].text for section in Document(io.BytesIO(data)).sections]
+
+
+LONG = SimpleNamespace(
+    overview="示范基地以工程机械为主导产业，形成了从关键零部件到整机制造的完整产业链。" * 40,
+    highlights=[{"lead": "产业集群具有国际竞争力", "content": "主导产业销售收入突破千亿元。" * 30}],
+    practices=[],
+    problems="高端零部件依赖进口。",
+)
+
+
+def test_every_page_of_a_report_names_the_base_and_the_version_of_the_printed_report():
+    data = report_docx(ReportDoc("长沙示范基地", 2021, REPORT))
+    version = short_fingerprint(data_fingerprint(submission_values=(), report=REPORT))
+    assert headers(data) == [f"长沙示范基地\t数据版本 {version}"]
+    document = Document(io.BytesIO(data))
+    assert not document.sections[0].different_first_page_header_footer  # the first page too
+    assert document.core_properties.subject == f"长沙示范基地 数据版本 {version}"
+
+
+def test_the_version_changes_with_what_the_report_says():
+    edited = SimpleNamespace(**{**vars(REPORT), "problems": "高端零部件依赖进口。建议加大支持。"})
+    assert headers(report_docx(ReportDoc("长沙示范基地", 2021, REPORT))) != headers(
+        report_docx(ReportDoc("长沙示范基地", 2021, edited))
+    )
+
+
+def test_the_summary_names_the_authority_and_the_case_its_base():
+    version = short_fingerprint(summary_fingerprint(SUMMARY))
+    assert headers(summary_docx(SummaryDoc("湖南省工业和信息化厅", 2021, SUMMARY))) == [
+        f"湖南省工业和信息化厅\t数据版本 {version}"
+    ]
+    version = short_fingerprint(case_fingerprint(CASE, ["数字化转型"]))
+    assert headers(case_docx(CaseDoc("长沙示范基地", CASE, ["数字化转型"]))) == [
+        f"长沙示范基地\t数据版本 {version}"
+    ]
+
+
+def test_each_part_of_the_combined_document_shows_its_own_base_and_version():
+    reports = [ReportDoc("长沙示范基地", 2021, REPORT), ReportDoc("株洲示范基地", 2021, None)]
+    summary, case = (
+        SummaryDoc("湖南省工业和信息化厅", 2021, SUMMARY),
+        CaseDoc("长沙示范基地", CASE, ["数字化转型"]),
+    )
+    data = authority_docx(
+        authority_name="湖南省工业和信息化厅", data_year=2021, summary=summary, cases=[case], reports=reports
+    )
+    parts = [summary.fingerprint, case.fingerprint, *(r.fingerprint for r in reports)]
+    expected = [
+        ("湖南省工业和信息化厅", combined_fingerprint(parts)),
+        ("湖南省工业和信息化厅", summary_fingerprint(SUMMARY)),
+        ("长沙示范基地", case_fingerprint(CASE, ["数字化转型"])),
+        ("长沙示范基地", data_fingerprint(submission_values=(), report=REPORT)),
+        ("株洲示范基地", data_fingerprint(submission_values=(), report=None)),
+    ]
+    assert headers(data) == [f"{name}\t数据版本 {short_fingerprint(fp)}" for name, fp in expected]
+    document = Document(io.BytesIO(data))
+    # One footer for all: its PAGE field numbers the pages on through every part.
+    assert [s.footer.is_linked_to_previous for s in document.sections] == [False, True, True, True, True]
+    assert "PAGE" in document.sections[0].footer.paragraphs[0]._p.xml
+
+
+def test_writer_shows_the_base_the_version_and_the_page_number_on_every_page(tmp_path):
+    data = report_docx(ReportDoc("长沙示范基地", 2021, LONG))
+    version = short_fingerprint(data_fingerprint(submission_values=(), report=LONG))
+    pages = writer_pages(tmp_path, data)
+    assert len(pages) >= 3  # a report that runs over pages
+    for number, text in enumerate(pages, start=1):
+        assert text.startswith(f"长沙示范基地数据版本{version}"), (number, text[:60])
+        assert text.endswith(f"—{number}—"), (number, text[-20:])
+
+
+def test_writer_shows_each_parts_own_base_and_version_on_its_pages(tmp_path):
+    reports = [ReportDoc("长沙示范基地", 2021, LONG), ReportDoc("株洲示范基地", 2021, None)]
+    summary, case = SummaryDoc("湖南省工业和信息化厅", 2021, SUMMARY), CaseDoc("长沙示范基地", CASE, [])
+    data = authority_docx(
+        authority_name="湖南省工业和信息化厅", data_year=2021, summary=summary, cases=[case], reports=reports
+    )
+    pages = writer_pages(tmp_path, data)
+    assert len(pages) >= 6
+
+    def head(name, fingerprint):
+        return f"{name}数据版本{short_fingerprint(fingerprint)}"
+
+    expected_by_title = {
+        "湖南省工业和信息化厅2021年开展示范基地工作情况总结": head(
+            "湖南省工业和信息化厅", summary.fingerprint
+        ),
+        CASE.title: head("长沙示范基地", case.fingerprint),
+        "长沙示范基地2021年发展情况报告": head("长沙示范基地", reports[0].fingerprint),
+        "株洲示范基地2021年发展情况报告": head("株洲示范基地", reports[1].fingerprint),
+    }
+    current = head("湖南省工业和信息化厅", combined_fingerprint(
+        [summary.fingerprint, case.fingerprint, *(r.fingerprint for r in reports)]
+    ))  # fmt: skip
+    seen = set()
+    for number, text in enumerate(pages, start=1):
+        for title, expected in expected_by_title.items():
+            if title in text:  # a part starts on this page; its pages follow until the next part's
+                current = expected
+                seen.add(title)
+        assert text.startswith(current), (number, text[:60])
+        assert text.endswith(f"—{number}—"), (number, text[-20:])
+    assert seen == set(expected_by_title)
