@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_task
 
 from exchange.excel_jobs import bulk_import_work, export_work
-from exchange.word_jobs import authority_documents_work
+from exchange.word_jobs import authority_documents_work, documents_zip_work
 from jobs.services import job_execute
 
 
@@ -22,3 +22,8 @@ def excel_export_task(job_id: int) -> None:
 @db_task()
 def authority_documents_task(job_id: int) -> None:
     job_execute(job_id, authority_documents_work)
+
+
+@db_task()
+def documents_zip_task(job_id: int) -> None:
+    job_execute(job_id, documents_zip_work)

@@ -18,6 +18,12 @@ urlpatterns = [
         word_views.authority_word,
         name="authority_docx",
     ),
+    path(
+        "campaign/<int:campaign_pk>/authority/<int:authority_pk>/documents.zip",
+        word_views.authority_zip,
+        name="authority_docx_zip",
+    ),
+    path("campaign/<int:campaign_pk>/documents.zip", word_views.national_zip, name="national_docx_zip"),
     path("case/<int:pk>/case.docx", word_views.case_word, name="case_docx"),
     path("submission/<int:pk>/scans/", views.scans, name="scans"),
     path("submission/<int:pk>/scans/<int:scan_pk>/file", views.scan_file, name="scan_file"),

@@ -1,10 +1,12 @@
 """Word downloads: a base's development report, an authority's summary, a case, and one authority's
-documents combined (a background job). Every object comes through the permissions package."""
+documents combined, or zipped as separate files per authority or nationally (background jobs). Every
+object comes through the permissions package."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
@@ -12,16 +14,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from exchange.services import report_of
-from exchange.tasks import authority_documents_task
+from exchange.tasks import authority_documents_task, documents_zip_task
 from exchange.word import DOCX_TYPE, CaseDoc, ReportDoc, SummaryDoc, case_docx, report_docx, summary_docx
-from exchange.word_jobs import AUTHORITY_DOCUMENTS
+from exchange.word_jobs import AUTHORITY_DOCUMENTS, DOCUMENTS_ZIP
 from jobs.services import job_start
 from permissions.access import (
     access_authority_material,
     access_case,
+    access_material_campaign,
     access_submission,
     visible_provincial_summaries,
 )
+from permissions.checks import can_read_national_material
 
 
 def _docx_response(data: bytes, filename: str) -> HttpResponse:
@@ -76,4 +80,40 @@ def authority_word(request: AuthenticatedHttpRequest, campaign_pk: int, authorit
         params={"campaign": campaign.pk, "authority": authority.pk},
     )
     messages.success(request, "已在后台开始生成 Word 汇编，完成后可在本页下载。")
+    return redirect("jobs:detail", job.pk)
+
+
+@login_required
+@require_POST
+def authority_zip(request: AuthenticatedHttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
+    """One authority's documents as separate .docx files in a zip (its reviewer, the ministry)."""
+    campaign, authority = access_authority_material(
+        request.user, campaign_pk=campaign_pk, authority_pk=authority_pk
+    )
+    job = job_start(
+        kind=DOCUMENTS_ZIP,
+        title=f"{authority.name}{campaign.data_year}年示范基地材料（Word 文件打包）",
+        user=request.user,
+        task=documents_zip_task,
+        params={"campaign": campaign.pk, "authority": authority.pk},
+    )
+    messages.success(request, "已在后台开始打包 Word 文件，完成后可在本页下载。")
+    return redirect("jobs:detail", job.pk)
+
+
+@login_required
+@require_POST
+def national_zip(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpResponse:
+    """Every authority's documents, a folder per authority (the ministry)."""
+    campaign = access_material_campaign(request.user, campaign_pk)
+    if not can_read_national_material(request.user):
+        raise PermissionDenied("仅部级管理员可以打包下载全国的材料。")
+    job = job_start(
+        kind=DOCUMENTS_ZIP,
+        title=f"全国{campaign.data_year}年示范基地材料（Word 文件打包，按省级主管部门分文件夹）",
+        user=request.user,
+        task=documents_zip_task,
+        params={"campaign": campaign.pk, "national": True},
+    )
+    messages.success(request, "已在后台开始打包全国的 Word 文件，完成后可在本页下载。")
     return redirect("jobs:detail", job.pk)

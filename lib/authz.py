@@ -36,6 +36,8 @@ class Ask(StrEnum):
     WRITE_AUTHORITY_MATERIAL = "write_authority_material"
     # (user, authority): reads the authority's summary, cases and bases' reports (a combined document).
     READ_AUTHORITY_MATERIAL = "read_authority_material"
+    # (user): reads every authority's material at once (the national zip of Word documents).
+    READ_NATIONAL_MATERIAL = "read_national_material"
     # (user, authority | None): sends 催报 for the authority's bases (None: nationally).
     REMIND = "remind"
     # (user, reopen request): decides it at the authority's stage.

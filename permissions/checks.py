@@ -92,6 +92,11 @@ def can_read_authority_material(user: Any, authority: Authority) -> bool:
     return _active(user) and visible_authority_material(user).filter(pk=authority.pk).exists()
 
 
+def can_read_national_material(user: Any) -> bool:
+    """Every authority's summary, cases and bases' reports at once: the ministry's national work."""
+    return can_oversee(user)
+
+
 def can_read_base_reports(user: Any) -> bool:
     """Fillers and experts read bases' development reports (their own base, their assigned bases)."""
     return _has_role(user, Role.BASE_FILLER, Role.EXPERT)
@@ -298,6 +303,7 @@ ANSWERS: dict[Ask, Check] = {
     Ask.WRITE_AUTHORITY_MATERIAL: can_write_authority_material,
     Ask.REMIND: can_remind,
     Ask.READ_AUTHORITY_MATERIAL: can_read_authority_material,
+    Ask.READ_NATIONAL_MATERIAL: can_read_national_material,
     Ask.DECIDE_REOPEN_AUTHORITY: can_decide_reopen_authority,
     Ask.IMPORT_EXCEL: can_import_excel,
     Ask.USE_API: can_use_api,
