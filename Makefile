@@ -19,12 +19,13 @@ run: $(STAMP) fonts
 	$(BIN)/python manage.py serve 127.0.0.1:$(PORT)
 
 # Browser tests need Debian's chromium, the Excel round trip LibreOffice Calc; install them when we may (root with apt), otherwise the
-# browser tests fail with a message saying what to install. They are never skipped silently.
+# browser tests fail with a message saying what to install. They are never skipped silently. Calc is
+# looked for by its own library: LibreOffice Writer (make writer) also brings `soffice`.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null); } || \
 	  echo "提示：未找到 chromium，浏览器测试将失败。请安装 Debian 的 chromium 软件包。"
-	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	@[ -e /usr/lib/libreoffice/program/libsclo.so ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null); } || \
 	  echo "提示：未找到 LibreOffice，Excel 往返测试将失败。请安装 Debian 的 libreoffice-calc-nogui 软件包。"
 
