@@ -66,7 +66,6 @@ VALUE_CHECKS = frozenset(
      "unknown_column", "too_many_rows", "read"}
 )  # fmt: skip
 _CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-_STYLE = re.compile(rb'\bs="([0-9]+)"')
 _CACHED = re.compile(rb"<v>[^<]+</v>")
 _PERCENT_BUILTIN = frozenset({9, 10})
 
@@ -202,15 +201,18 @@ def _xml_details(data: bytes) -> dict[str, tuple[set[str], set[str]]]:
             if path not in names:
                 continue
             xml = archive.read(path)
+            # The regular expressions run over the whole sheet in C; Python only sees the few cells
+            # that are formatted as a percentage or hold a formula.
             percent: set[str] = set()
+            if percent_styles:
+                styled = rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bs="(?:' + b"|".join(sorted(percent_styles)) + rb')"'
+                percent = {m.group(1).decode() for m in re.finditer(styled, xml)}
             uncached: set[str] = set()
-            for cell in _CELL.finditer(xml):
-                style = _STYLE.search(cell.group(2))
-                if style and style.group(1) in percent_styles:
-                    percent.add(cell.group(1).decode())
-                body = cell.group(3) or b""
-                if b"<f" in body and not _CACHED.search(body):
-                    uncached.add(cell.group(1).decode())
+            if b"<f" in xml:
+                for cell in _CELL.finditer(xml):
+                    body = cell.group(3) or b""
+                    if b"<f" in body and not _CACHED.search(body):
+                        uncached.add(cell.group(1).decode())
             out[_xml_unescape(name_match.group(1).decode())] = (percent, uncached)
     return out
 
@@ -339,7 +341,7 @@ def _merge_problems(layout: SheetLayout, sheet: SheetData) -> tuple[list[Problem
 def _read_input(item: Input, sheet: SheetData, layout: SheetLayout) -> tuple[str | None, str, Problem | None]:
     ref = cell_ref(item.row, item.col)
     value = sheet.value(item.row, item.col)
-    if value is None and ref in sheet.uncached_formulas:
+    if value is None and sheet.uncached_formulas and ref in sheet.uncached_formulas:
         problem = Problem(
             layout.name, ref, "单元格含公式但没有计算结果，请在 Excel 中打开并保存后再导入", code="read"
         )

@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -186,15 +186,39 @@ def layouts_for(
 ) -> list[SheetLayout]:
     sheets = []
     data_year = submission.campaign.data_year
+    subtitle = f"示范基地：{submission.base.name}　　数据年度：{data_year}年"
     for definition in definitions:
         if not definition.applies_to(profile):
             continue
         mine = {key.split("|", 1)[1]: n for key, n in rows.items() if key.split("|", 1)[0] == definition.code}
-        subtitle = f"示范基地：{submission.base.name}　　数据年度：{data_year}年"
-        sheets.append(
-            build_sheet(definition, profile, data_year, mine, title=form_title(definition), subtitle=subtitle)
-        )
+        sheets.append(_sheet_for(definition, profile, data_year, mine, subtitle))
     return sheets
+
+
+# Layouts already built, by definition, profile, data year and table rows: 450 bases share a few
+# dozen of them, and building one was a tenth of an import. The entry keeps its definition so that
+# `id()` stays that definition's while the entry lives.
+_LAYOUTS: dict[tuple[Any, ...], tuple[FormDefinition, SheetLayout]] = {}
+_LAYOUTS_MAX = 256
+_SUBTITLE = "\0subtitle"
+
+
+def _sheet_for(
+    definition: FormDefinition, profile: BaseProfile, data_year: int, rows: Mapping[str, int], subtitle: str
+) -> SheetLayout:
+    key = (id(definition), profile, data_year, tuple(sorted(rows.items())))
+    entry = _LAYOUTS.get(key)
+    if entry is None or entry[0] is not definition:
+        if len(_LAYOUTS) >= _LAYOUTS_MAX:
+            _LAYOUTS.clear()
+        layout = build_sheet(
+            definition, profile, data_year, rows, title=form_title(definition), subtitle=_SUBTITLE
+        )
+        entry = _LAYOUTS[key] = (definition, layout)
+    layout = entry[1]
+    # Only the subtitle (the base's name) differs between bases; the rest is shared and never changed.
+    labels = [replace(label, text=subtitle) if label.text == _SUBTITLE else label for label in layout.labels]
+    return replace(layout, labels=labels)
 
 
 def template_rows(

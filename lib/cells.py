@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from lib.numbers import NumberError, format_decimal, normalise_text, parse_decimal
@@ -126,6 +127,7 @@ def read_text_cell(value: Any) -> CellReading:
     return CellReading(text if text.strip() else None)
 
 
+@cache
 def column_letter(index: int) -> str:
     """1 → A, 27 → AA."""
     letters = ""

@@ -14,6 +14,8 @@ from typing import Any
 # Grouping separators must really group thousands: "1,23" is more likely a mistyped 1.23 than 123,
 # so it is refused rather than guessed.
 _NUMBER = re.compile(r"(?P<sign>[+-]?)\s*(?P<int>\d{1,3}(?:[, ]\d{3})+|\d*)(?:\.(?P<frac>\d*))?")
+# Most input is already plain ("12.5", "-3"): read it at once, without the normalising below.
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-"})
 
 
@@ -50,6 +52,8 @@ def parse_decimal(raw: Any, *, allow_percent_sign: bool = False, unit: str = "")
         return Decimal(repr(raw))
     if not isinstance(raw, str):
         raise NumberError("请输入数字")
+    if _PLAIN.fullmatch(raw):
+        return Decimal(raw)
     text = normalise_text(raw).strip()
     if not text:
         return None

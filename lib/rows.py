@@ -1,0 +1,95 @@
+"""Writing many rows of one model in one statement each, without building the ORM's SQL per object.
+
+An Excel import saves a few hundred cells and their history at once. Django's `bulk_create` and
+`bulk_update` compile every field of every object through the query compiler (and `bulk_update`
+writes a CASE per column); that was nine tenths of an import's time. These helpers prepare each
+value with the field's own `get_db_prep_save` (so encrypted JSON fields, dates and foreign keys are
+stored exactly as the ORM stores them) and hand the rows to the driver's `executemany`.
+
+They do not send signals, run `save()`, fill defaults or return primary keys: the caller gives
+every column. Use them only where that is what the caller wants (appending history rows, updating
+rows it has locked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from django.db import connections, models, router
+
+
+def _columns(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+    return [model._meta.get_field(name) for name in names]  # type: ignore[misc]
+
+
+def _name(column: models.Field[Any, Any]) -> str:
+    if column.column is None:
+        raise ValueError(f"{column.name} has no database column")
+    return column.column
+
+
+# Columns whose Python value is what the driver takes: no preparation needed.
+_AS_IS_TYPES = frozenset(
+    {models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
+     models.PositiveSmallIntegerField, models.SmallIntegerField, models.BigIntegerField}
+)  # fmt: skip
+
+
+def _preparers(columns: Sequence[models.Field[Any, Any]], connection: Any) -> list[Callable[[Any], Any]]:
+    """Per column, how its Python value becomes a parameter: as the ORM would, with the plain
+    cases (text, integers, foreign keys by id, datetimes) done directly."""
+    out: list[Callable[[Any], Any]] = []
+    for column in columns:
+        if type(column) in _AS_IS_TYPES or isinstance(column, models.ForeignKey):
+            out.append(_identity)
+        elif type(column) is models.DateTimeField:
+            out.append(connection.ops.adapt_datetimefield_value)
+        else:
+            out.append(partial(column.get_db_prep_save, connection=connection))
+    return out
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def rows_insert(model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """INSERT `objects` (their `fields`, by attribute name: `updated_by`, not `updated_by_id`)."""
+    if not objects:
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    columns = _columns(model, fields)
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(_name(c)) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    prepared = list(zip(_preparers(columns, connection), [c.attname for c in columns], strict=True))
+    params = [[prepare(getattr(obj, a)) for prepare, a in prepared] for obj in objects]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def rows_update(model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """UPDATE each of `objects` (by primary key) to its `fields`' current values."""
+    if not objects:
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    columns = _columns(model, fields)
+    pk = model._meta.pk
+    assert pk is not None
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(_name(c))} = %s" for c in columns),
+        quote(_name(pk)),
+    )
+    prepared = list(zip(_preparers(columns, connection), [c.attname for c in columns], strict=True))
+    params = [[*(prepare(getattr(obj, a)) for prepare, a in prepared), obj.pk] for obj in objects]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
