@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from tests.system.stack import gunicorn, last_line, production_env, run
+from tests.system.stack import consumer, gunicorn, last_line, production_env, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Load-Bench-2026!x"
@@ -234,7 +234,8 @@ async def play_filler(
                     acks.count[f"{pk}|{key}"] += 1
         await asyncio.sleep(think)
     # The filler prints the document as it now stands and uploads that print as the sealed scan: a scan
-    # is accepted only when its QR codes show every page of the current version (exchange.scans).
+    # is accepted only when its QR codes show every page of the current version (exchange.scans); the
+    # codes are read by the task-queue consumer, not in this request.
     printout = await session.request("print", "GET", f"/exchange/submission/{pk}/{scan_kind}.pdf")
     if printout is not None and printout.status_code == 200:
         upload = ("scan.pdf", printout.content, "application/pdf")
@@ -413,6 +414,8 @@ def database_env(kind: str, workdir: Path) -> dict[str, str]:
     env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     env["MEDIA_ROOT"] = str(workdir / "media")
+    # The run's own task queue (its consumer checks the uploaded scans), never a shared one.
+    env["HUEY_URL"] = f"sqlite:///{workdir / 'huey.sqlite3'}"
     if kind == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'deadline.sqlite3'}"
     else:
@@ -435,7 +438,8 @@ def measure(
         plan = prepare(env, users)
         serve = production_env(env)
         run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], serve)
-        with gunicorn(env, workers=workers, threads=threads) as url:
+        # The consumer checks the uploaded scans (their QR codes are read on the task queue).
+        with gunicorn(env, workers=workers, threads=threads) as url, consumer(env):
             peak = asyncio.run(deadline_peak(url, plan, users=users, rounds=rounds, think=think))
             rates = asyncio.run(
                 saturate(url, plan, seconds=saturation_seconds, concurrency=workers * threads)

@@ -40,7 +40,7 @@ from demo import texts
 from demo.registry import CURRENT_CAMPAIGN_YEAR, PLACES, PREVIOUS_CAMPAIGN_YEAR, allocate
 from exchange.models import SealedScan
 from exchange.pdf import report_pdf, summary_pdf
-from exchange.services import data_fingerprint, print_record, report_of, scan_upload
+from exchange.services import data_fingerprint, print_record, report_of, scan_upload_checked
 from lib.deadlines import SHANGHAI
 from lib.text import char_count
 from registry.models import Base, Campaign, batch_label
@@ -1385,7 +1385,9 @@ class _Current:
                 print_record(submission=submission, user=filler, kind=kind, fingerprint=fingerprint)
                 label = SealedScan.Kind(kind).label
                 upload = SimpleUploadedFile(f"{label}（盖章）.pdf", pdf, content_type="application/pdf")
-                scan_upload(submission=submission, user=filler, kind=kind, upload=upload)
+                scan = scan_upload_checked(submission=submission, user=filler, kind=kind, upload=upload)
+                if not scan.is_verified:
+                    raise RuntimeError(f"demo scan refused: {scan.check_message}")
             submission_submit(submission=submission, user=filler)
             if state == "submitted":
                 continue

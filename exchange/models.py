@@ -3,6 +3,11 @@
 The notice (二(二)) requires both documents to carry the seal. A scan is tied to the data fingerprint
 of the version it was printed from, so a change to the material after sealing is visible: the scan no
 longer matches and must be printed, sealed and uploaded again. Old scans are kept, marked superseded.
+
+An upload is stored at once and its QR codes are read on the task queue (exchange.scan_jobs): while
+it is being checked (`CHECKING`) and after it was refused (`REFUSED`) it is not the document's scan;
+only an accepted one is (`ACCEPTED`, the live scan being the accepted one not superseded). A refused
+upload is kept with its reason, and never displaces the scan accepted before it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jobs.models import Job
 from lib.fingerprints import short_fingerprint
 
 
@@ -24,10 +30,25 @@ def scan_upload_to(instance: SealedScan, filename: str) -> str:
     return f"scans/{uuid.uuid4().hex}.{extension}"
 
 
+class SealedScanQuerySet(models.QuerySet["SealedScan"]):
+    def live(self) -> SealedScanQuerySet:
+        """The document's scan: accepted and not replaced since (at most one per material and kind)."""
+        return self.filter(superseded_at__isnull=True, check_status=SealedScan.Check.ACCEPTED)
+
+    def pending(self) -> SealedScanQuerySet:
+        """Uploads whose check is still to come or running (at most one per material and kind)."""
+        return self.filter(superseded_at__isnull=True, check_status=SealedScan.Check.CHECKING)
+
+
 class SealedScan(models.Model):
     class Kind(models.TextChoices):
         SUMMARY = "summary", "汇总表"
         REPORT = "report", "发展情况报告"
+
+    class Check(models.TextChoices):
+        CHECKING = "checking", "正在核验"
+        ACCEPTED = "accepted", "已通过核验"
+        REFUSED = "refused", "未通过核验"
 
     submission = models.ForeignKey(
         "submissions.Submission", verbose_name="填报材料", on_delete=models.CASCADE, related_name="scans"
@@ -47,6 +68,18 @@ class SealedScan(models.Model):
         blank=True,
         help_text="上传时从各页二维码核验到的当前版本页数；为空表示启用二维码核验前上传、未经核验",
     )
+    check_status = models.CharField(
+        "核验状态",
+        max_length=16,
+        choices=Check.choices,
+        default=Check.ACCEPTED,
+        help_text="上传后在后台读取各页二维码核验；只有通过核验的扫描件才算数",
+    )
+    check_message = models.TextField("未通过核验的原因", blank=True)
+    check_job = models.ForeignKey(
+        Job, verbose_name="核验任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField("核验时间", null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="上传人",
@@ -57,6 +90,8 @@ class SealedScan(models.Model):
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
     superseded_at = models.DateTimeField("被替换时间", null=True, blank=True)
 
+    objects = SealedScanQuerySet.as_manager()
+
     class Meta:
         verbose_name = "盖章扫描件"
         verbose_name_plural = "盖章扫描件"
@@ -65,9 +100,14 @@ class SealedScan(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "kind"],
-                condition=models.Q(superseded_at__isnull=True),
+                condition=models.Q(superseded_at__isnull=True, check_status="accepted"),
                 name="one_live_scan_per_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["submission", "kind"],
+                condition=models.Q(superseded_at__isnull=True, check_status="checking"),
+                name="one_pending_scan_per_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,7 +120,15 @@ class SealedScan(models.Model):
     @property
     def is_verified(self) -> bool:
         """Its QR codes showed every page of the version it was stamped with (lib.seals)."""
-        return self.verified_pages is not None
+        return self.check_status == self.Check.ACCEPTED and self.verified_pages is not None
+
+    @property
+    def is_checking(self) -> bool:
+        return self.check_status == self.Check.CHECKING
+
+    @property
+    def is_refused(self) -> bool:
+        return self.check_status == self.Check.REFUSED
 
     @property
     def short_fingerprint(self) -> str:

@@ -9,6 +9,7 @@ Runs after security.uploads has checked the file, so only a well-formed file rea
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -42,13 +43,19 @@ def _codes(image: Image.Image) -> tuple[str, ...]:
     return tuple(r.text for r in found if r.valid)
 
 
-def _pdf_pages(data: bytes) -> list[tuple[str, ...]]:
+# Told (page number, pages in all) before each page is read: the check's progress bar.
+OnPage = Callable[[int, int], None]
+
+
+def _pdf_pages(data: bytes, on_page: OnPage | None = None) -> list[tuple[str, ...]]:
     document = pdfium.PdfDocument(data)
     try:
         if len(document) > MAX_SCAN_PAGES:
             raise ValidationError(f"扫描件超过 {MAX_SCAN_PAGES} 页，不是本系统打印材料的扫描件。")
         out = []
         for index in range(len(document)):
+            if on_page is not None:
+                on_page(index + 1, len(document))
             page = document[index]
             width, height = page.get_size()
             scale = RENDER_LONG_SIDE / max(width, height, 1)
@@ -68,10 +75,15 @@ def _image_pages(data: bytes) -> list[tuple[str, ...]]:
         return [_codes(image)]
 
 
-def scan_read(data: bytes, content_type: str) -> ScanReading:
+def scan_read(data: bytes, content_type: str, on_page: OnPage | None = None) -> ScanReading:
     """The codes on each page of a scan that has passed the upload check."""
     try:
-        pages = _pdf_pages(data) if content_type == "application/pdf" else _image_pages(data)
+        if content_type == "application/pdf":
+            pages = _pdf_pages(data, on_page)
+        else:
+            if on_page is not None:
+                on_page(1, 1)
+            pages = _image_pages(data)
     except ValidationError:
         raise
     except Exception as exc:  # pdfium or Pillow could not read what the upload check let through

@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_task
 
 from exchange.excel_jobs import bulk_import_work, export_work
+from exchange.scan_jobs import scan_check_work
 from exchange.word_jobs import authority_documents_work, documents_zip_work
 from jobs.services import job_execute
 
@@ -27,3 +28,8 @@ def authority_documents_task(job_id: int) -> None:
 @db_task()
 def documents_zip_task(job_id: int) -> None:
     job_execute(job_id, documents_zip_work)
+
+
+@db_task()
+def scan_check_task(job_id: int) -> None:
+    job_execute(job_id, scan_check_work)

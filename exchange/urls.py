@@ -27,6 +27,7 @@ urlpatterns = [
     path("case/<int:pk>/case.docx", word_views.case_word, name="case_docx"),
     path("submission/<int:pk>/scans/", views.scans, name="scans"),
     path("submission/<int:pk>/scans/<int:scan_pk>/file", views.scan_file, name="scan_file"),
+    path("submission/<int:pk>/scans/<int:scan_pk>/state", views.scan_check_state, name="scan_check_state"),
     path("submission/<int:pk>/evidence/", views.evidence, name="evidence"),
     path("submission/<int:pk>/evidence/<int:evidence_pk>/file", views.evidence_file, name="evidence_file"),
     path("submission/<int:pk>/template.xlsx", excel_views.template_download, name="excel_template"),

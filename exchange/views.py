@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +34,8 @@ from exchange.services import (
     scan_states,
     scan_upload,
 )
+from exchange.tasks import scan_check_task
+from jobs.models import Job
 from lib.fingerprints import short_fingerprint
 from permissions.access import access_evidence, access_sealed_scan, access_submission
 from permissions.checks import can_see_contacts, can_upload_scan
@@ -120,22 +122,54 @@ def scans(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 scan = scan_upload(
-                    submission=submission, user=request.user, kind=kind, upload=form.cleaned_data["file"]
+                    submission=submission,
+                    user=request.user,
+                    kind=kind,
+                    upload=form.cleaned_data["file"],
+                    task=scan_check_task,
                 )
             except ValidationError as exc:
                 form.add_error("file", exc)
             else:
                 messages.success(
                     request,
-                    f"{scan.get_kind_display()}盖章扫描件已上传（数据指纹 {scan.short_fingerprint}）。",
+                    f"{scan.get_kind_display()}盖章扫描件已上传，正在核验各页二维码；本页显示核验进度和结果。",
                 )
                 return redirect(f"{reverse('exchange:scans', args=[submission.pk])}#scan-{kind}")
     documents = [(state, forms[state.kind]) for state in scan_states(submission)]
-    return render(
-        request,
-        "exchange/scans.html",
-        {"submission": submission, "documents": documents, "may_upload": may_upload},
+    return _private(
+        render(
+            request,
+            "exchange/scans.html",
+            {"submission": submission, "documents": documents, "may_upload": may_upload},
+        )
     )
+
+
+def scan_check_state_json(scan: SealedScan) -> dict[str, Any]:
+    """The check of one upload as its page polls it: the job's progress while it runs, the verdict after."""
+    job = scan.check_job
+    running = scan.is_checking and scan.superseded_at is None
+    percent = job.percent if job is not None else 0
+    return {
+        "check_status": scan.check_status,
+        "check_display": scan.get_check_status_display(),
+        "finished": not running,
+        "queued": job is None or job.status == Job.Status.QUEUED,
+        "percent": 100 if not running else percent,
+        "done": job.done if job is not None else 0,
+        "total": job.total if job is not None else 0,
+        "step": (job.step if job is not None else "") if running else "",
+        "message": scan.check_message,
+    }
+
+
+@login_required
+@require_GET
+def scan_check_state(request: AuthenticatedHttpRequest, pk: int, scan_pk: int) -> JsonResponse:
+    """Polled by the scans page while an upload is being checked; seen by whoever sees the material."""
+    scan = access_sealed_scan(request.user, pk, scan_pk)
+    return _private(JsonResponse(scan_check_state_json(scan)))
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from definitions.schema import FormDefinition
 from exchange.models import SealedScan
-from exchange.services import OUTDATED_TEXT, UNVERIFIED_TEXT
+from exchange.services import document_problem, scan_split
 from lib.fingerprints import data_fingerprint
 from reports.models import DevelopmentReport
 from reports.services import report_problems
@@ -54,8 +54,9 @@ class MaterialStatus:
     submission: Submission
     check: MaterialCheck
     report: DevelopmentReport | None
-    scans: dict[str, SealedScan]  # live scan by kind
+    scans: dict[str, SealedScan]  # live (accepted) scan by kind
     explanations: list[WarningExplanation]  # every explanation row of the material
+    attempts: dict[str, SealedScan] = field(default_factory=dict)  # newer upload being checked or refused
     counts: Counts = field(init=False)
     report_problems: list[str] = field(init=False)
     scan_problems: list[str] = field(init=False)
@@ -63,7 +64,7 @@ class MaterialStatus:
     def __post_init__(self) -> None:
         self.counts = check_counts(self.check)
         self.report_problems = report_problems(self.report)
-        self.scan_problems = _scan_problems(self.check, self.report, self.scans)
+        self.scan_problems = _scan_problems(self.check, self.report, self.scans, self.attempts)
 
     # --- facts ---------------------------------------------------------------------------------
 
@@ -197,24 +198,26 @@ def _section_titles(definitions: Sequence[FormDefinition]) -> dict[tuple[str, st
 
 
 def _scan_problems(
-    check: MaterialCheck, report: DevelopmentReport | None, scans: dict[str, SealedScan]
+    check: MaterialCheck,
+    report: DevelopmentReport | None,
+    scans: dict[str, SealedScan],
+    attempts: dict[str, SealedScan],
 ) -> list[str]:
     """Each sealed document must have a live scan stamped with the fingerprint the material has now
     (the 汇总表's is stored with the check; the report's is computed from its row) whose QR codes
-    were verified on upload (a scan stored before verification existed does not count)."""
+    were verified (a scan stored before verification existed does not count); a newer upload still
+    being checked blocks until its verdict (exchange.services.document_problem)."""
     current: dict[str, str] = {
         SealedScan.Kind.SUMMARY: check.summary_fingerprint,
         SealedScan.Kind.REPORT: data_fingerprint(submission_values=(), report=report),
     }
     problems = []
     for kind, label in SealedScan.Kind.choices:
-        scan = scans.get(kind)
-        if scan is None:
-            problems.append(f"缺少{label}盖章扫描件")
-        elif scan.fingerprint != current[kind]:
-            problems.append(f"{label}盖章扫描件{OUTDATED_TEXT}")
-        elif not scan.is_verified:
-            problems.append(f"{label}盖章扫描件{UNVERIFIED_TEXT}")
+        problem = document_problem(
+            label=label, fingerprint=current[kind], scan=scans.get(kind), attempt=attempts.get(kind)
+        )
+        if problem is not None:
+            problems.append(problem)
     return problems
 
 
@@ -222,12 +225,17 @@ def material_status(submission: Submission) -> MaterialStatus:
     """The status of one material now (its check recomputed first if stale)."""
     check = material_check(submission)
     report = DevelopmentReport.objects.filter(submission_id=submission.pk).first()
-    scans = {
-        s.kind: s for s in SealedScan.objects.filter(submission_id=submission.pk, superseded_at__isnull=True)
-    }
+    scans, attempts = scan_split(
+        SealedScan.objects.filter(submission_id=submission.pk, superseded_at__isnull=True)
+    )
     explanations = list(WarningExplanation.objects.filter(submission_id=submission.pk))
     return MaterialStatus(
-        submission=submission, check=check, report=report, scans=scans, explanations=explanations
+        submission=submission,
+        check=check,
+        report=report,
+        scans=scans,
+        explanations=explanations,
+        attempts=attempts,
     )
 
 
@@ -251,9 +259,10 @@ def material_statuses(submissions: Sequence[Submission]) -> dict[int, MaterialSt
         reports.update(
             {r.submission_id: r for r in DevelopmentReport.objects.filter(submission_id__in=unread)}
         )
-    scans: dict[int, dict[str, SealedScan]] = {}
+    rows: dict[int, list[SealedScan]] = {}
     for scan in SealedScan.objects.filter(submission_id__in=pks, superseded_at__isnull=True):
-        scans.setdefault(scan.submission_id, {})[scan.kind] = scan
+        rows.setdefault(scan.submission_id, []).append(scan)
+    scans = {pk: scan_split(found) for pk, found in rows.items()}
     explanations: dict[int, list[WarningExplanation]] = {}
     for e in WarningExplanation.objects.filter(submission_id__in=pks):
         explanations.setdefault(e.submission_id, []).append(e)
@@ -262,8 +271,9 @@ def material_statuses(submissions: Sequence[Submission]) -> dict[int, MaterialSt
             submission=s,
             check=checks[s.pk],
             report=reports.get(s.pk),
-            scans=scans.get(s.pk, {}),
+            scans=scans.get(s.pk, ({}, {}))[0],
             explanations=explanations.get(s.pk, []),
+            attempts=scans.get(s.pk, ({}, {}))[1],
         )
         for s in submissions
     }

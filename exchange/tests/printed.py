@@ -13,7 +13,11 @@ from django.utils import timezone
 from PIL import Image
 
 from exchange import pdf
-from exchange.services import data_fingerprint, evidence_by_item, report_of
+from exchange.models import SealedScan
+from exchange.scan_jobs import scan_check_work
+from exchange.services import data_fingerprint, evidence_by_item, report_of, scan_upload
+from exchange.tasks import scan_check_task
+from jobs.services import job_execute
 from submissions.models import Submission
 from submissions.services import profile_for
 
@@ -88,3 +92,14 @@ def scan_file(content: bytes, name: str = "盖章扫描件.pdf", content_type: s
 def printed_upload(submission: Submission, kind: str) -> SimpleUploadedFile:
     """The current print of `kind` as an upload: what a scan of every page shows."""
     return scan_file(printed_pdf(submission, kind), f"{kind}.pdf")
+
+
+def upload_checked(submission: Submission, user, kind: str, upload) -> SealedScan:
+    """An upload as the scans page makes it (stored, its check started as a job), then that job run
+    as the queue's consumer runs it. Returns the upload with its verdict. A file the request itself
+    refuses raises ValidationError, as on the page."""
+    scan = scan_upload(submission=submission, user=user, kind=kind, upload=upload, task=scan_check_task)
+    assert scan.is_checking and scan.check_job_id is not None
+    job_execute(scan.check_job_id, scan_check_work)
+    scan.refresh_from_db()
+    return scan

@@ -7,16 +7,13 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Event
-from exchange.services import scan_upload
 from exchange.tests.conftest import pdf_bytes, upload
-from exchange.tests.printed import printed_pdf, printed_upload, scanned
+from exchange.tests.printed import printed_pdf, printed_upload, scanned, upload_checked
 
 
 @pytest.fixture
 def pdf_scan(filled, filler):
-    return scan_upload(
-        submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary")
-    )
+    return upload_checked(filled, filler, "summary", printed_upload(filled, "summary"))
 
 
 def file_url(scan) -> str:
@@ -49,9 +46,7 @@ def test_a_file_altered_on_disk_is_refused_and_audited(client, filler, pdf_scan,
 
 def test_an_image_is_served_with_its_detected_type_and_a_sandbox(client, filler, filled, short_report):
     photo = scanned(printed_pdf(filled, "report"), as_image=True, image_format="PNG")
-    scan = scan_upload(
-        submission=filled, user=filler, kind="report", upload=upload("a.png", photo, "image/png")
-    )
+    scan = upload_checked(filled, filler, "report", upload("a.png", photo, "image/png"))
     client.force_login(filler)
     response = client.get(file_url(scan))
     assert response["Content-Type"] == "image/png"

@@ -14,11 +14,11 @@ from exchange.services import (
     scan_file_check,
     scan_problems,
     scan_states,
-    scan_upload,
     summary_fingerprint,
 )
 from exchange.tests.conftest import image_bytes, pdf_bytes, save, upload
-from exchange.tests.printed import printed_pdf, printed_upload, scan_file, scanned
+from exchange.tests.printed import printed_pdf, printed_upload, scan_file, scanned, upload_checked
+from jobs.models import Job
 from reports.services import report_save
 from submissions.models import Submission
 
@@ -79,9 +79,7 @@ def test_it_refuses_more_than_ten_megabytes():
 
 def test_upload_stamps_the_current_fingerprint_and_records_an_event(filled, filler, media_root):
     content = printed_pdf(filled, "summary")
-    scan = scan_upload(
-        submission=filled, user=filler, kind="summary", upload=upload("../../etc/盖章.pdf", content)
-    )
+    scan = upload_checked(filled, filler, "summary", upload("../../etc/盖章.pdf", content))
     assert scan.fingerprint == summary_fingerprint(filled)
     assert scan.original_name == "盖章.pdf"
     assert scan.file.name.startswith("scans/") and scan.file.name.endswith(".pdf")
@@ -89,18 +87,14 @@ def test_upload_stamps_the_current_fingerprint_and_records_an_event(filled, fill
     assert (media_root / scan.file.name).read_bytes() == content
     event = Event.objects.get(action="exchange.scan_upload")
     assert event.data["sha256"] == scan.sha256 and event.base_id == filled.base_id
+    check = Event.objects.get(action="exchange.scan_check")
+    assert check.outcome == "success" and check.actor == filler
+    assert check.data["verified_pages"] == scan.verified_pages and check.data["sha256"] == scan.sha256
 
 
 def test_a_new_upload_supersedes_the_previous_one_which_is_kept(filled, filler):
-    first = scan_upload(
-        submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary")
-    )
-    second = scan_upload(
-        submission=filled,
-        user=filler,
-        kind="summary",
-        upload=scan_file(scanned(printed_pdf(filled, "summary"))),
-    )
+    first = upload_checked(filled, filler, "summary", printed_upload(filled, "summary"))
+    second = upload_checked(filled, filler, "summary", scan_file(scanned(printed_pdf(filled, "summary"))))
     first.refresh_from_db()
     assert first.superseded_at is not None and second.superseded_at is None
     state = next(s for s in scan_states(filled) if s.kind == "summary")
@@ -109,19 +103,19 @@ def test_a_new_upload_supersedes_the_previous_one_which_is_kept(filled, filler):
 
 
 def test_a_scan_is_outdated_after_a_value_changes_and_current_after_a_new_upload(filled, filler, report):
-    scan_upload(submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary"))
-    scan_upload(submission=filled, user=filler, kind="report", upload=printed_upload(filled, "report"))
+    upload_checked(filled, filler, "summary", printed_upload(filled, "summary"))
+    upload_checked(filled, filler, "report", printed_upload(filled, "report"))
     assert scan_problems(filled) == []
     save(filled, filler, "summary", "1.2", 2021, "88")
     assert scan_problems(filled) == ["汇总表盖章扫描件已过期（材料在盖章后被修改，请重新打印盖章并上传）"]
     state = next(s for s in scan_states(filled) if s.kind == "summary")
     assert state.is_outdated and not state.is_current
-    scan_upload(submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary"))
+    upload_checked(filled, filler, "summary", printed_upload(filled, "summary"))
     assert scan_problems(filled) == []
 
 
 def test_a_report_scan_is_outdated_after_the_report_changes(filled, filler, report):
-    scan_upload(submission=filled, user=filler, kind="report", upload=printed_upload(filled, "report"))
+    upload_checked(filled, filler, "report", printed_upload(filled, "report"))
     report_save(
         submission=filled,
         user=filler,
@@ -136,19 +130,25 @@ def test_a_report_scan_is_outdated_after_the_report_changes(filled, filler, repo
     assert "发展情况报告盖章扫描件已过期（材料在盖章后被修改，请重新打印盖章并上传）" in problems
 
 
+def test_an_upload_refused_at_once_stores_nothing_and_starts_no_job(filled, filler):
+    with pytest.raises(ValidationError, match="只能上传"):
+        upload_checked(filled, filler, "summary", upload("a.pdf", b"PK\x03\x04" + b"\x00" * 200))
+    assert not SealedScan.objects.exists() and not Job.objects.exists()
+
+
 def test_scan_problems_lists_both_missing(submission):
     assert scan_problems(submission) == ["缺少汇总表盖章扫描件", "缺少发展情况报告盖章扫描件"]
 
 
 def test_it_refuses_a_report_scan_before_a_report_is_written(submission, filler):
     with pytest.raises(ValidationError, match="尚未编写发展情况报告"):
-        scan_upload(submission=submission, user=filler, kind="report", upload=upload("b.pdf", pdf_bytes()))
+        upload_checked(submission, filler, "report", upload("b.pdf", pdf_bytes()))
     assert not SealedScan.objects.exists()
 
 
 def test_it_refuses_uploads_once_submitted(filled, filler, media_root):
     Submission.objects.filter(pk=filled.pk).update(status=Submission.Status.SUBMITTED)
     with pytest.raises(ValidationError, match="不能上传扫描件"):
-        scan_upload(submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary"))
+        upload_checked(filled, filler, "summary", printed_upload(filled, "summary"))
     assert not SealedScan.objects.exists()
     assert not (media_root / "scans").exists() or not any((media_root / "scans").iterdir())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from exchange.models import SealedScan
-from exchange.services import scan_upload, summary_fingerprint
+from exchange.services import summary_fingerprint
 from exchange.tests.conftest import image_bytes, pdf_bytes, save, upload
-from exchange.tests.printed import printed_pdf, printed_upload, scanned
+from exchange.tests.printed import printed_pdf, printed_upload, scanned, upload_checked
+from jobs.models import Job
 from lib.fingerprints import short_fingerprint
 from submissions.models import Submission
 
@@ -19,8 +21,11 @@ def url(submission) -> str:
     return reverse("exchange:scans", args=[submission.pk])
 
 
-def post(client, submission, kind, file):
-    return client.post(url(submission), {"kind": kind, f"{kind}-file": file})
+def post(client, submission, kind, file, *, run_check: bool = True):
+    """The upload form sent; with `run_check`, the check it starts runs once the request's transaction
+    commits, as the queue's consumer would run it (huey runs tasks at once in tests)."""
+    with TestCase.captureOnCommitCallbacks(execute=run_check):
+        return client.post(url(submission), {"kind": kind, f"{kind}-file": file})
 
 
 def test_the_filler_sees_both_documents_with_print_links_and_upload_forms(client, filler, filled):
@@ -72,7 +77,7 @@ def test_bad_files_are_refused_at_the_field(client, filler, filled, name, conten
     response = post(client, filled, "summary", upload(name, content))
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not SealedScan.objects.exists()
+    assert not SealedScan.objects.exists() and not Job.objects.exists()
 
 
 def test_an_oversize_file_is_refused(client, filler, filled):
@@ -99,7 +104,7 @@ def test_the_page_uses_a_fixed_number_of_queries(
 ):
     printed = printed_pdf(filled, "summary")
     for n in range(5):
-        scan_upload(submission=filled, user=filler, kind="summary", upload=upload(f"{n}.pdf", printed))
+        upload_checked(filled, filler, "summary", upload(f"{n}.pdf", printed))
     client.force_login(filler)
     with django_assert_max_num_queries(10):
         assert client.get(url(filled)).status_code == 200
@@ -107,7 +112,7 @@ def test_the_page_uses_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize("who", ["reviewer", "ministry", "expert"])
 def test_reviewers_view_but_cannot_upload(client, request, filler, filled, who):
-    scan_upload(submission=filled, user=filler, kind="summary", upload=printed_upload(filled, "summary"))
+    upload_checked(filled, filler, "summary", printed_upload(filled, "summary"))
     client.force_login(request.getfixturevalue(who))
     response = client.get(url(filled))
     assert response.status_code == 200
@@ -149,12 +154,19 @@ def test_an_unknown_kind_is_refused(client, filler, filled):
     assert not SealedScan.objects.exists()
 
 
-def test_a_scan_of_an_older_print_is_refused_at_the_field_with_the_reason(client, filler, filled):
+def test_a_scan_of_an_older_print_is_refused_by_the_check_with_the_reason_and_the_file_kept(
+    client, filler, filled
+):
     old = scanned(printed_pdf(filled, "summary"))
     save(filled, filler, "summary", "1.3", 2021, "500")
     client.force_login(filler)
     response = post(client, filled, "summary", upload("旧版.pdf", old))
-    assert response.status_code == 200
-    html = response.content.decode()
+    assert response.status_code == 302
+    scan = SealedScan.objects.get()
+    assert scan.is_refused and "旧版本" in scan.check_message
+    html = client.get(url(filled)).content.decode()
     assert "扫描件未通过核验" in html and "旧版本" in html
-    assert not SealedScan.objects.exists()
+    # The refused upload is still shown, with its file, beside the form to upload again.
+    assert "旧版.pdf" in html and reverse("exchange:scan_file", args=[filled.pk, scan.pk]) in html
+    assert 'enctype="multipart/form-data"' in html
+    assert client.get(reverse("exchange:scan_file", args=[filled.pk, scan.pk])).content == old

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from definitions.models import Definition, content_checksum
 from exchange.models import SealedScan
-from exchange.services import scan_upload
+from exchange.services import scan_upload_checked
 from exchange.tests.printed import printed_upload
 from registry.models import Campaign
 from reports.models import DevelopmentReport
@@ -129,7 +129,10 @@ def cell(submission: Submission, user, code: str, year: int, raw) -> None:
 def upload_scans(submission: Submission, user) -> None:
     """Sealed scans that pass the QR check: the current prints themselves."""
     for kind in SealedScan.Kind.values:
-        scan_upload(submission=submission, user=user, kind=kind, upload=printed_upload(submission, kind))
+        scan = scan_upload_checked(
+            submission=submission, user=user, kind=kind, upload=printed_upload(submission, kind)
+        )
+        assert scan.is_verified, scan.check_message
 
 
 def make_ready(submission: Submission, user, values: dict | None = None) -> Submission:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from exchange.services import scan_upload
+from exchange.services import scan_upload_checked
 from exchange.tests.conftest import fill_summary
 from exchange.tests.printed import printed_upload
 from submissions.services import submission_start
@@ -48,7 +48,7 @@ def material(db, campaign, base, filler, sibling_base):
     definitions_load(directory=FORMS_2022)
     submission = submission_start(campaign=campaign, base=base, user=filler)
     fill_summary(submission, filler)
-    scan_upload(
+    scan_upload_checked(
         submission=submission, user=filler, kind="summary", upload=printed_upload(submission, "summary")
     )
     return submission
