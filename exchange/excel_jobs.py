@@ -2,8 +2,10 @@
 
 Bulk import: every uploaded file (or every file of an uploaded zip) is matched to its base by the
 marker and imported on its own, in its own transaction, so a broken, foreign or conflicting file is
-refused with its reason and never stops the others. A file is imported only whole: one with an
-error in a cell, or a cell changed online since its template was downloaded, changes nothing.
+refused with its reason and never stops the others. A file with an error in a cell changes nothing.
+A cell changed online since the file's template was downloaded is never overwritten: the file's other
+differences are imported, that cell is left as it is online, and the outcome lists it with who
+changed it online and when (部分导入), on the job page and in the outcome workbook.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from exchange.excel_export import national_export, temp_path, templates_zip
 from exchange.excel_files import NamedFile, template_file_check, zip_entries
-from exchange.excel_import import ImportRefused, excel_import_apply, import_read
+from exchange.excel_import import Difference, ImportRefused, excel_import_apply, import_read
 from jobs.models import Job
 from jobs.services import JobOutput, JobRefused, Progress
 from lib import authz
@@ -29,8 +31,16 @@ BULK_IMPORT = "exchange.excel_bulk_import"
 NATIONAL_EXPORT = "exchange.excel_export"
 TEMPLATES_ZIP = "exchange.excel_templates_zip"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATUS_DISPLAY = {"imported": "已导入", "unchanged": "无变化", "refused": "未导入"}
+STATUS_DISPLAY = {
+    "imported": "已导入",
+    "partial": "部分导入",
+    "conflict": "未导入（在线已修改）",
+    "unchanged": "无变化",
+    "refused": "未导入",
+}
 MAX_PROBLEMS_LISTED = 30
+MAX_LEFT_LISTED = 500  # cells left as they are online, per file (a template has at most a few hundred)
+LEFT_REASON = "下载模板后已在线修改，为避免覆盖保留在线的值"
 
 
 def _is_zip_of_files(data: bytes, name: str) -> bool:
@@ -50,12 +60,39 @@ def _expand(job: Job) -> Iterator[NamedFile]:
 
 
 def _outcome(
-    name: str, status: str, *, base: str = "", problems: list[str] | None = None, detail: str = ""
+    name: str,
+    status: str,
+    *,
+    base: str = "",
+    problems: list[str] | None = None,
+    detail: str = "",
+    left: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     return {
         "name": name, "base": base, "status": status, "status_display": STATUS_DISPLAY[status],
-        "problems": problems or [], "detail": detail,
+        "problems": problems or [], "detail": detail, "left": left or [],
     }  # fmt: skip
+
+
+def _left(conflict: Difference) -> dict[str, str]:
+    """A cell of the file left as it is online: where, which item, both values, who changed it and when."""
+    return {
+        "place": conflict.place,
+        "item": conflict.where,
+        "file_value": conflict.new,
+        "online_value": conflict.old,
+        "by": conflict.theirs_by,
+        "at": conflict.theirs_at,
+        "reason": LEFT_REASON,
+    }
+
+
+def left_text(item: dict[str, str]) -> str:
+    who = "、".join(x for x in (item["by"], item["at"]) if x)
+    return (
+        f"{item['place']} {item['item']}：文件中为“{item['file_value'] or '（空）'}”，"
+        f"在线为“{item['online_value'] or '（空）'}”{f'（{who} 在线修改）' if who else ''}，未覆盖"
+    )
 
 
 def import_one(file: NamedFile, user: Any) -> dict[str, Any]:
@@ -83,26 +120,34 @@ def import_one(file: NamedFile, user: Any) -> dict[str, Any]:
         if len(reading.blocking) > MAX_PROBLEMS_LISTED:
             problems.append(f"……共 {len(reading.blocking)} 处错误")
         return _outcome(file.name, "refused", base=base, problems=problems)
-    if reading.conflicts:
-        listed = "、".join(f"{d.where}（{d.place}）" for d in reading.conflicts[:5])
-        return _outcome(
-            file.name, "refused", base=base,
-            detail=f"{len(reading.conflicts)} 项在下载模板后已在线修改（{listed}），为避免覆盖，本文件未导入；"
-            "请重新下载模板核对后再导入，或逐个上传以选择保留哪一个值。",
-        )  # fmt: skip
+    conflicts = reading.conflicts
+    left = [_left(d) for d in conflicts[:MAX_LEFT_LISTED]]
     if not reading.differences:
         return _outcome(file.name, "unchanged", base=base, detail="与已保存的内容一致。")
+    if len(conflicts) == len(reading.differences):
+        return _outcome(
+            file.name, "conflict", base=base, left=left,
+            detail=f"文件中的 {len(conflicts)} 项修改在下载模板后均已在线修改，为避免覆盖未导入，保留在线的值；"
+            "如需以文件为准，请逐个上传该文件并勾选要覆盖的单元格。",
+        )  # fmt: skip
     rows = [
         [d.form, d.code, d.year, d.raw, d.seen_revision, d.current_revision, d.conflict]
         for d in reading.differences
     ]
     try:
+        # Conflicting rows are passed as conflicts and none is chosen to be overwritten: the
+        # service leaves them as they are online and saves the others.
         result = excel_import_apply(submission=submission, user=user, differences=rows)
     except (ValidationError, PermissionDenied) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         return _outcome(file.name, "refused", base=base, detail="；".join(messages))
     saved = sum(1 for cell in result.cells if cell.status == "saved")
     notes = [p.text() for p in reading.problems if p.severity != "error"][:10]
+    if conflicts:
+        return _outcome(
+            file.name, "partial", base=base, left=left, problems=notes,
+            detail=f"导入 {saved} 项；{len(conflicts)} 项在下载模板后已在线修改，保留在线的值，未覆盖。",
+        )  # fmt: skip
     return _outcome(file.name, "imported", base=base, detail=f"导入 {saved} 项。", problems=notes)
 
 
@@ -118,8 +163,35 @@ def _outcome_workbook(outcomes: list[dict[str, Any]]) -> bytes:
     ws.set_column(1, 2, 40)
     ws.set_column(4, 4, 100)
     for index, item in enumerate(outcomes, start=1):
-        text = "\n".join([item["detail"], *item["problems"]]).strip()
+        kept = item.get("left", [])
+        lines = [item["detail"], *item["problems"], *(left_text(c) for c in kept[:5])]
+        if len(kept) > 5:
+            lines.append(f"……共 {len(kept)} 个单元格保留在线的值，见“保留在线值的单元格”工作表")
+        text = "\n".join(lines).strip()
         ws.write_row(index, 0, [index, item["name"], item["base"], item["status_display"], text], wrap)
+    left = book.add_worksheet("保留在线值的单元格")
+    left.write_row(
+        0,
+        0,
+        ["文件", "示范基地", "位置", "指标", "文件中的值", "在线的值", "在线修改人", "修改时间", "原因"],
+        head,
+    )
+    left.set_column(0, 1, 30)
+    left.set_column(2, 2, 14)
+    left.set_column(3, 3, 40)
+    left.set_column(4, 5, 20)
+    left.set_column(6, 7, 16)
+    left.set_column(8, 8, 40)
+    row = 1
+    for item in outcomes:
+        for cell in item.get("left", []):
+            left.write_row(row, 0, [
+                item["name"], item["base"], cell["place"], cell["item"], cell["file_value"],
+                cell["online_value"], cell["by"], cell["at"], cell["reason"],
+            ], wrap)  # fmt: skip
+            row += 1
+    if row == 1:
+        left.write(1, 0, "无：没有因在线修改而未导入的单元格。")
     book.close()
     return buffer.getvalue()
 
@@ -134,9 +206,11 @@ def bulk_import_work(job: Job, progress: Progress) -> JobOutput:
         outcomes.append(import_one(file, job.created_by))
         progress.advance(f"已处理 {file.name}")
     counts = {status: sum(1 for o in outcomes if o["status"] == status) for status in STATUS_DISPLAY}
+    kept = sum(len(o["left"]) for o in outcomes)
     summary = (
-        f"共 {len(outcomes)} 个文件：导入 {counts['imported']} 个，无变化 {counts['unchanged']} 个，"
-        f"未导入 {counts['refused']} 个。"
+        f"共 {len(outcomes)} 个文件：导入 {counts['imported']} 个，部分导入 {counts['partial']} 个，"
+        f"无变化 {counts['unchanged']} 个，未导入 {counts['refused'] + counts['conflict']} 个"
+        + (f"；{kept} 个单元格因在线已修改保留在线的值（见下方明细）。" if kept else "。")
     )
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     return JobOutput(

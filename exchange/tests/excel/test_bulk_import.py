@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from exchange.tests.conftest import save
 from exchange.tests.excel.conftest import filled, ref_of, template_bytes
@@ -95,24 +96,63 @@ def test_broken_files_are_refused_with_reasons_and_never_stop_the_rest(
     assert not other_submission.values.filter(code="1.1", year=2020).exists()
 
 
-def test_a_file_with_an_error_or_a_conflict_changes_nothing(
-    client, django_capture_on_commit_callbacks, reviewer, submission, sibling_submission, filler
+def test_a_file_with_an_error_changes_nothing(
+    client, django_capture_on_commit_callbacks, reviewer, submission
 ):
     bad = filled(
         template_bytes(submission),
         {ref_of(submission, "summary", "1.1", 2020): 500, ref_of(submission, "summary", "1.4", 2021): 1.5},
     )
-    stale = _sales(sibling_submission, 700)
-    save(sibling_submission, filler, "summary", "1.1", 2020, "650")  # changed online after the download
-    _job, outcomes = _run(
-        client, django_capture_on_commit_callbacks, reviewer, [("错.xlsx", bad), ("旧.xlsx", stale)]
-    )
+    _job, outcomes = _run(client, django_capture_on_commit_callbacks, reviewer, [("错.xlsx", bad)])
     assert outcomes["错.xlsx"]["status"] == "refused" and any(
         "整数" in p for p in outcomes["错.xlsx"]["problems"]
     )
-    assert "已在线修改" in outcomes["旧.xlsx"]["detail"]
     assert not submission.values.filter(code="1.1", year=2020).exists()
+
+
+def test_a_conflicting_cell_is_left_as_it_is_online_and_the_rest_imported(
+    client, django_capture_on_commit_callbacks, reviewer, submission, sibling_submission, filler
+):
+    stale_sheet, stale_ref = ref_of(sibling_submission, "summary", "1.1", 2020)
+    stale = filled(
+        template_bytes(sibling_submission),
+        {(stale_sheet, stale_ref): 700, ref_of(sibling_submission, "summary", "1.1", 2019): 600},
+    )
+    only_conflicts = _sales(submission, 800)
+    save(sibling_submission, filler, "summary", "1.1", 2020, "650")  # changed online after the download
+    save(submission, filler, "summary", "1.1", 2020, "444")
+    job, outcomes = _run(
+        client, django_capture_on_commit_callbacks, reviewer,
+        [("旧.xlsx", stale), ("全冲突.xlsx", only_conflicts)],
+    )  # fmt: skip
+    assert job.status == Job.Status.DONE, job.error
+    # Never overwritten; the file's other difference is imported.
     assert sibling_submission.values.get(code="1.1", year=2020).raw == "650"
+    assert sibling_submission.values.get(code="1.1", year=2019).raw == "600"
+    outcome = outcomes["旧.xlsx"]
+    assert outcome["status"] == "partial" and outcome["status_display"] == "部分导入"
+    assert "导入 1 项" in outcome["detail"] and "1 项在下载模板后已在线修改" in outcome["detail"]
+    [left] = outcome["left"]
+    assert left["place"] == f"{stale_sheet}!{stale_ref}" and "2020年" in left["item"]
+    assert left["file_value"].replace(",", "").startswith("700") and left["online_value"].startswith("650")
+    assert left["by"] == filler.display_name and left["at"]
+    # A file whose every difference conflicts imports nothing and says so.
+    assert outcomes["全冲突.xlsx"]["status"] == "conflict" and len(outcomes["全冲突.xlsx"]["left"]) == 1
+    assert submission.values.get(code="1.1", year=2020).raw == "444"
+    assert "部分导入 1 个" in job.summary and "2 个单元格因在线已修改保留在线的值" in job.summary
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "部分导入" in page and f"{stale_sheet}!{stale_ref}" in page and filler.display_name in page
+    assert "保留在线值、未覆盖的单元格（1 个）" in page
+    # The downloadable outcome lists the same cells on a sheet of their own.
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
+    files = {row[1]: row for row in book["导入结果"].iter_rows(min_row=2, values_only=True)}
+    assert files["旧.xlsx"][3] == "部分导入" and "未覆盖" in files["旧.xlsx"][4]
+    rows = list(book["保留在线值的单元格"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[2], r[6]) for r in rows] == [
+        ("旧.xlsx", f"{stale_sheet}!{stale_ref}", filler.display_name),
+        ("全冲突.xlsx", "!".join(ref_of(submission, "summary", "1.1", 2020)), filler.display_name),
+    ]
 
 
 def test_submitted_material_is_refused(client, django_capture_on_commit_callbacks, reviewer, submission):
