@@ -72,7 +72,9 @@ def _locked_head() -> ChainHead:
     return head
 
 
-@transaction.atomic
+# No savepoint of its own: an event belongs to the caller's transaction (a failure to record it fails
+# the action), and the savepoint was two statements on every autosave.
+@transaction.atomic(savepoint=False)
 def event_record(
     *,
     actor: Any,

@@ -132,6 +132,7 @@ def todo_path(status: MaterialStatus) -> TodoPath:
     rejected = {(e.form, e.finding_key) for e in status.rejected}
     items: list[TodoItem] = []
     seen_missing: set[tuple[str, str, int]] = set()
+    section_urls: dict[tuple[str, str], str] = {}
     for c in status.findings():
         f = c.finding
         if c.kind == "warning":
@@ -151,7 +152,10 @@ def todo_path(status: MaterialStatus) -> TodoPath:
         fld = fields.get((c.form, f.field))
         name = field_name(fld, profile) if fld is not None else f.field
         year = f" · {f.year}年" if f.year else ""
-        url = reverse("submissions:section", args=[submission.pk, c.form, f.section])
+        key = (c.form, f.section)
+        if key not in section_urls:  # a few hundred findings share a dozen sections
+            section_urls[key] = reverse("submissions:section", args=[submission.pk, c.form, f.section])
+        url = section_urls[key]
         fi, si, ki = place.get((c.form, f.field), (99, 99, 99))
         items.append(
             TodoItem(

@@ -854,7 +854,25 @@ def validate(
     """
     if not definition.applies_to(profile):
         return []
+    return _findings(_Run(definition, profile, data_year, values), previous)
+
+
+def validate_with_progress(
+    *,
+    definition: FormDefinition,
+    profile: BaseProfile,
+    data_year: int,
+    values: Mapping[tuple[str, int], Any],
+    previous: Mapping[tuple[str, int], Any] | None = None,
+) -> tuple[list[Finding], dict[str, tuple[int, int]]]:
+    """`validate` and `progress` of the same values in one pass: each value is parsed once for both."""
     run = _Run(definition, profile, data_year, values)
+    findings = _findings(run, previous) if definition.applies_to(profile) else []
+    return findings, _progress(run)
+
+
+def _findings(run: _Run, previous: Mapping[tuple[str, int], Any] | None) -> list[Finding]:
+    definition = run.definition
     rules_by_left: dict[str, list[Rule]] = {}
     for rule in definition.rules:
         rules_by_left.setdefault(rule.left, []).append(rule)
@@ -907,9 +925,13 @@ def progress(
     complete rows. A value that breaks a limit (too long, negative) still counts as filled: the
     findings say what is wrong with it.
     """
-    run = _Run(definition, profile, data_year, values)
+    return _progress(_Run(definition, profile, data_year, values))
+
+
+def _progress(run: _Run) -> dict[str, tuple[int, int]]:
+    definition = run.definition
     result: dict[str, tuple[int, int]] = {}
-    applies = definition.applies_to(profile)
+    applies = definition.applies_to(run.profile)
     for section in definition.sections:
         filled = required = 0
         for fld in section.fields if applies else ():
