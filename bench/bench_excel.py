@@ -127,7 +127,7 @@ def _export_cells(campaign: Campaign, base_ids: list[int]) -> dict[str, list[lis
         for code in ("summary", base.category.annex):
             if code in sheets:
                 sheet = sheets[code]
-                sheet.append([len(sheet), *facts, *row_cells(columns[code], values.get(code, {}))])
+                sheet.append([len(sheet), *facts, *row_cells(columns[code], values)])
     return sheets
 
 

@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from django.db import models
 
-from security.crypto import DecryptionError, decrypt, encrypt, is_token
+from security.crypto import PREFIX, DecryptionError, decrypt, encrypt, is_token
 
 logger = logging.getLogger(__name__)
 UNREADABLE = "［无法解密］"
@@ -57,6 +58,17 @@ def unseal(value: Any) -> Any:
     if isinstance(value, list):
         return [unseal(v) for v in value]
     return value
+
+
+def unseal_text(text: str | None) -> Any:
+    """A sealed JSON column read as text (a bulk read that skips the ORM's converters): decoded, and
+    its tokens opened only when it holds any."""
+    if text is None:
+        return None
+    if text[:1] == '"' and text[-1:] == '"' and "\\" not in text and PREFIX not in text:
+        return text[1:-1]  # a plain JSON string (most canonical numbers, "12.5"): nothing to decode
+    value = json.loads(text)
+    return unseal(value) if PREFIX in text else value
 
 
 class SealedJSONField(models.JSONField):

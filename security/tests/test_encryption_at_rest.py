@@ -4,6 +4,7 @@ read back as plain text by the application, and masked for people who do not nee
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,7 @@ from django.db import connection
 from accounts.models import User
 from audit.models import Event
 from security.crypto import DecryptionError, decrypt, encrypt, is_token, mask_email, mask_phone
-from security.fields import UNREADABLE, Sensitive, seal, unseal
+from security.fields import UNREADABLE, Sensitive, seal, unseal, unseal_text
 
 
 def stored(table: str, column: str, pk: int) -> str:
@@ -93,3 +94,22 @@ def test_the_rotation_command_re_encrypts_under_the_new_key(filler, settings):
     settings.FIELD_ENCRYPTION_OLD_KEYS = []
     assert User.objects.get(pk=filler.pk).phone == "13812345678"
     assert Event.objects.filter(action="settings.reencrypt").exists()
+
+
+def test_a_column_read_as_text_decodes_as_the_field_would():
+    sealed = json.dumps(seal([{"name": "张三", "mobile": Sensitive("13812345678")}]))
+    assert unseal_text(sealed) == [{"name": "张三", "mobile": "13812345678"}]
+    for value in (
+        "12.5",
+        "",
+        'a "quoted" \\ text',
+        "张三",
+        {"answer": True, "note": "说明"},
+        3,
+        None,
+        [1, "2"],
+    ):
+        assert unseal_text(json.dumps(value)) == value
+    assert unseal_text(None) is None
+    token = json.dumps(seal(Sensitive("a@example.cn")))
+    assert unseal_text(token) == "a@example.cn" and isinstance(unseal_text(token), Sensitive)
