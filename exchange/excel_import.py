@@ -483,7 +483,7 @@ def import_read(
         file_cmp = comparable(item.fld, item.raw)
         saved_cmp = comparable(item.fld, stored_raw(item.fld, current)) if current is not None else None
         revision, downloaded = marker.cells.get(cell_key(*key), [0, digest(None)])
-        if digest(file_cmp) == downloaded or file_cmp == saved_cmp:
+        if file_cmp == saved_cmp or digest(file_cmp) == downloaded:
             reading.unchanged += 1
             continue
         current_revision = current.revision if current is not None else 0

@@ -280,6 +280,9 @@ def values_save(
         raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能修改。")
     now = timezone.now()
     result = SaveResult()
+    # A cell sent twice in one request (a client's retry merged with a newer edit) is saved once,
+    # as its last value: two rows for one cell would break the one-value-per-cell constraint.
+    changes = list({(c.form, c.code, c.year): c for c in changes}.values())
     existing = {
         (v.form, v.code, v.year): v
         for v in Value.objects.select_for_update(of=("self",))
@@ -355,7 +358,10 @@ def values_save(
         submission.updated_at, submission.updated_by = now, user
         submission.revision += 1
         submission.save(update_fields=["updated_at", "updated_by", "revision"])
-        result.check = material_check_refresh(submission=submission)
+        changed: dict[str, set[str]] = {}
+        for h in history:
+            changed.setdefault(h.form, set()).add(h.code)
+        result.check = material_check_refresh(submission=submission, changed=changed)
         # One event per save (an autosave request carries a batch of cells), in its transaction.
         event_record(
             actor=user,

@@ -17,7 +17,7 @@ This module sits below submissions.services, which re-exports its read helpers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal, Protocol
 
@@ -28,7 +28,7 @@ from definitions.schema import BaseProfile, FormDefinition
 from lib.fingerprints import data_fingerprint
 from registry.models import Base
 from submissions.models import MaterialCheck, Submission, Value, WarningExplanation
-from submissions.validation import Finding, validate_with_progress
+from submissions.validation import Finding, revalidate, validate_with_progress
 
 # Bump when validation or counting changes meaning: every stored check becomes stale and is
 # recomputed on its next read.
@@ -42,9 +42,13 @@ Kind = Literal["missing", "error", "warning"]
 
 
 def finding_kind(finding: Finding) -> Kind:
-    if finding.severity == "warning":
+    return _kind(finding.severity, finding.code)
+
+
+def _kind(severity: str, code: str) -> Kind:
+    if severity == "warning":
         return "warning"
-    return "missing" if finding.code in MISSING_CODES else "error"
+    return "missing" if code in MISSING_CODES else "error"
 
 
 # --- reading the material ---------------------------------------------------------------------------
@@ -185,52 +189,87 @@ def _compute(
     previous_values: Sequence[StoredCell],
     explanations: Iterable[WarningExplanation],
     parsed_of: Any = None,
+    *,
+    stored: MaterialCheck | None = None,
+    changed: Mapping[str, Collection[str]] | None = None,
 ) -> MaterialCheck:
+    """The check of the material. Given the `stored` check of the material just before a save and the
+    items the save `changed`, only the findings and sections those items can affect are computed
+    again (submissions.validation.revalidate); the rest is taken from the stored check."""
     parsed_of = parsed_of or (lambda definition: definition.parsed())
     profile = profile_for(submission.base)
     data_year = submission.campaign.data_year
     current = _by_form(values)
     before = _by_form(previous_values) if previous is not None else {}
-    explained = {(e.form, e.finding_key): e for e in explanations}
     findings: list[dict[str, Any]] = []
     progress_of: dict[str, dict[str, list[int]]] = {}
-    live_explanations: list[int] = []
-    counts = {"missing": 0, "errors": 0, "warnings": 0, "unexplained": 0}
     for definition in submission.definitions():
         parsed: FormDefinition = parsed_of(definition)
-        inputs = validation_input(current.get(parsed.code, {}), parsed)
-        prior = before.get(parsed.code)
+        code = parsed.code
+        inputs = validation_input(current.get(code, {}), parsed)
+        prior = before.get(code)
+        earlier = validation_input(prior, parsed) if prior else None
+        if stored is not None and changed is not None and code in stored.progress:
+            mine = [dict(d) for d in stored.findings if d["form"] == code]
+            progress_of[code] = {k: list(v) for k, v in stored.progress[code].items()}
+            if changed.get(code):
+                again = revalidate(
+                    definition=parsed, profile=profile, data_year=data_year, values=inputs,
+                    changed=changed[code], previous=earlier,
+                )  # fmt: skip
+                by_field: dict[str, list[dict[str, Any]]] = {}
+                for d in mine:
+                    by_field.setdefault(d["field"], []).append(d)
+                mine = []
+                for fld in parsed.fields():
+                    if fld.code in again.findings:
+                        mine.extend(_serialize(code, f, False) for f in again.findings[fld.code])
+                    else:
+                        mine.extend(by_field.get(fld.code, ()))
+                progress_of[code].update(
+                    {k: [filled, required] for k, (filled, required) in again.progress.items()}
+                )
+            findings.extend(mine)
+            continue
         found, sections = validate_with_progress(
-            definition=parsed,
-            profile=profile,
-            data_year=data_year,
-            values=inputs,
-            previous=validation_input(prior, parsed) if prior else None,
+            definition=parsed, profile=profile, data_year=data_year, values=inputs, previous=earlier
         )
-        for f in found:
-            kind = finding_kind(f)
-            is_explained = False
-            if kind == "warning":
-                counts["warnings"] += 1
-                e = explained.get((parsed.code, f.key))
-                is_explained = e is not None and e.explained_values == f.values
-                if is_explained and e is not None:
-                    live_explanations.append(e.pk)
-                else:
-                    counts["unexplained"] += 1
-            else:
-                counts["missing" if kind == "missing" else "errors"] += 1
-            findings.append(_serialize(parsed.code, f, is_explained))
-        progress_of[parsed.code] = {s: [filled, required] for s, (filled, required) in sections.items()}
+        findings.extend(_serialize(code, f, False) for f in found)
+        progress_of[code] = {k: [filled, required] for k, (filled, required) in sections.items()}
+    counts, live = _tally(findings, explanations)
     return MaterialCheck(
         submission=submission,
         basis=basis_of(submission, previous),
         findings=findings,
-        counts={**counts, "live_explanations": sorted(live_explanations)},
+        counts={**counts, "live_explanations": live},
         progress=progress_of,
         summary_fingerprint=data_fingerprint(submission_values=values, report=None),
         computed_at=timezone.now(),
     )
+
+
+def _tally(
+    findings: Sequence[dict[str, Any]], explanations: Iterable[WarningExplanation]
+) -> tuple[dict[str, int], list[int]]:
+    """Count the findings and mark each warning explained or not (an explanation written for the
+    values it now raises); returns the counts and the explanations still live."""
+    explained = {(e.form, e.finding_key): e for e in explanations}
+    counts = {"missing": 0, "errors": 0, "warnings": 0, "unexplained": 0}
+    live: list[int] = []
+    for d in findings:
+        kind = _kind(d["severity"], d["code"])
+        d["explained"] = False
+        if kind == "warning":
+            counts["warnings"] += 1
+            e = explained.get((d["form"], d["key"]))
+            if e is not None and e.explained_values == d["values"]:
+                d["explained"] = True
+                live.append(e.pk)
+            else:
+                counts["unexplained"] += 1
+        else:
+            counts["missing" if kind == "missing" else "errors"] += 1
+    return counts, sorted(live)
 
 
 _UPDATE_FIELDS = ["basis", "findings", "counts", "progress", "summary_fingerprint", "computed_at"]
@@ -243,16 +282,30 @@ def _store(checks: Sequence[MaterialCheck]) -> None:
     )
 
 
-def material_check_refresh(*, submission: Submission) -> MaterialCheck:
+def material_check_refresh(
+    *, submission: Submission, changed: Mapping[str, Collection[str]] | None = None
+) -> MaterialCheck:
     """Compute and store the check of `submission` as it is now. The save services call this in
-    their transaction, after the change, so the stored status moves with the material."""
+    their transaction, after the change, so the stored status moves with the material. A save that
+    bumped the revision by one passes the items it `changed` ({form: codes}): when the stored check
+    is the one of the revision before, only what those items affect is computed again."""
     previous = previous_submission(submission)
+    stored = None
+    if changed is not None:
+        stored = MaterialCheck.objects.filter(submission_id=submission.pk).first()
+        if stored is not None and stored.basis != {
+            **basis_of(submission, previous),
+            "revision": submission.revision - 1,
+        }:
+            stored = None
     check = _compute(
         submission,
         previous,
         stored_cells(submission.values.all()),
         stored_cells(previous.values.all()) if previous is not None else [],
         submission.explanations.all(),
+        stored=stored,
+        changed=changed,
     )
     _store([check])
     submission.material_check = check

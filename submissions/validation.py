@@ -42,6 +42,7 @@ from definitions.schema import (
     Field,
     FormDefinition,
     Rule,
+    Section,
 )
 from lib.numbers import NumberError, format_decimal, normalise_text, parse_decimal
 from lib.text import char_count, too_long_message
@@ -871,33 +872,103 @@ def validate_with_progress(
     return findings, _progress(run)
 
 
-def _findings(run: _Run, previous: Mapping[tuple[str, int], Any] | None) -> list[Finding]:
-    definition = run.definition
+def _rules_by_left(definition: FormDefinition) -> dict[str, list[Rule]]:
     rules_by_left: dict[str, list[Rule]] = {}
     for rule in definition.rules:
         rules_by_left.setdefault(rule.left, []).append(rule)
+    return rules_by_left
+
+
+def _findings(run: _Run, previous: Mapping[tuple[str, int], Any] | None) -> list[Finding]:
+    rules_by_left = _rules_by_left(run.definition)
     findings: list[Finding] = []
+    for fld in run.definition.fields():
+        if run.status(fld) != "hidden":
+            findings.extend(_field_findings(run, fld, rules_by_left, previous))
+    return findings
+
+
+def field_dependencies(definition: FormDefinition) -> dict[str, frozenset[str]]:
+    """{item: the items whose values its findings and its progress read}: its own, the whole it is
+    a part of (其中), the count its rows follow, and the right side of the rules anchored on it.
+    Nothing else is read across items (the checks below), so a change of an item can only change
+    the findings of the items that depend on it."""
+    deps: dict[str, set[str]] = {f.code: {f.code} for f in definition.fields()}
     for fld in definition.fields():
-        status = run.status(fld)
-        if status == "hidden":
-            continue
-        for year in run.years(fld):
-            parsed = run.parsed(fld, year)
-            findings.extend(_value_findings(run, fld, year, parsed))
-            findings.extend(_presence_findings(run, fld, year, parsed, status == "mandatory"))
-            if fld.rows_from is not None:
-                mismatch = _rows_count_finding(run, fld, year, parsed)
-                if mismatch is not None:
-                    findings.append(mismatch)
-            if fld.part_of:
-                part = _part_finding(run, fld, year)
-                if part is not None:
-                    findings.append(part)
-        for rule in rules_by_left.get(fld.code, ()):
-            findings.extend(_rule_findings(run, rule))
-        findings.extend(_yoy_findings(run, fld))
-        if definition.history_check and previous is not None:
-            findings.extend(_history_findings(run, fld, previous))
+        if fld.part_of:
+            deps[fld.code].add(fld.part_of)
+        if fld.rows_from is not None:
+            deps[fld.code].add(fld.rows_from.field)
+    for rule in definition.rules:
+        deps.setdefault(rule.left, {rule.left}).add(rule.right)
+    return {code: frozenset(d) for code, d in deps.items()}
+
+
+@dataclass(frozen=True)
+class Revalidation:
+    """What a change of some items changes: the findings of the items that depend on them (each
+    item's findings in the order `validate` gives them) and the progress of their sections."""
+
+    findings: dict[str, list[Finding]]  # item code → its findings now ([] when it has none)
+    progress: dict[str, tuple[int, int]]  # section code → (filled, required) now
+
+
+def revalidate(
+    *,
+    definition: FormDefinition,
+    profile: BaseProfile,
+    data_year: int,
+    values: Mapping[tuple[str, int], Any],
+    changed: Iterable[str],
+    previous: Mapping[tuple[str, int], Any] | None = None,
+) -> Revalidation:
+    """The part of `validate_with_progress` that a change of the `changed` items can alter; only the
+    values those items read are parsed. The rest of the findings and progress are as before."""
+    changed = frozenset(changed)
+    deps = field_dependencies(definition)
+    run = _Run(definition, profile, data_year, values)
+    rules_by_left = _rules_by_left(definition)
+    applies = definition.applies_to(profile)
+    findings: dict[str, list[Finding]] = {}
+    progress: dict[str, tuple[int, int]] = {}
+    for section in definition.sections:
+        touched = False
+        for fld in section.fields:
+            if deps.get(fld.code, frozenset()) & changed:
+                touched = True
+                hidden = run.status(fld) == "hidden" or not applies
+                findings[fld.code] = [] if hidden else _field_findings(run, fld, rules_by_left, previous)
+        if touched:
+            progress[section.code] = _section_progress(run, section, applies)
+    return Revalidation(findings=findings, progress=progress)
+
+
+def _field_findings(
+    run: _Run,
+    fld: Field,
+    rules_by_left: Mapping[str, list[Rule]],
+    previous: Mapping[tuple[str, int], Any] | None,
+) -> list[Finding]:
+    definition = run.definition
+    status = run.status(fld)
+    findings: list[Finding] = []
+    for year in run.years(fld):
+        parsed = run.parsed(fld, year)
+        findings.extend(_value_findings(run, fld, year, parsed))
+        findings.extend(_presence_findings(run, fld, year, parsed, status == "mandatory"))
+        if fld.rows_from is not None:
+            mismatch = _rows_count_finding(run, fld, year, parsed)
+            if mismatch is not None:
+                findings.append(mismatch)
+        if fld.part_of:
+            part = _part_finding(run, fld, year)
+            if part is not None:
+                findings.append(part)
+    for rule in rules_by_left.get(fld.code, ()):
+        findings.extend(_rule_findings(run, rule))
+    findings.extend(_yoy_findings(run, fld))
+    if definition.history_check and previous is not None:
+        findings.extend(_history_findings(run, fld, previous))
     return findings
 
 
@@ -929,16 +1000,16 @@ def progress(
 
 
 def _progress(run: _Run) -> dict[str, tuple[int, int]]:
-    definition = run.definition
-    result: dict[str, tuple[int, int]] = {}
-    applies = definition.applies_to(run.profile)
-    for section in definition.sections:
-        filled = required = 0
-        for fld in section.fields if applies else ():
-            if run.status(fld) != "mandatory" or (fld.type == "table" and not run.table_needed(fld)):
-                continue
-            for year in run.years(fld):
-                required += 1
-                filled += _satisfies(fld, run.parsed(fld, year))
-        result[section.code] = (filled, required)
-    return result
+    applies = run.definition.applies_to(run.profile)
+    return {section.code: _section_progress(run, section, applies) for section in run.definition.sections}
+
+
+def _section_progress(run: _Run, section: Section, applies: bool) -> tuple[int, int]:
+    filled = required = 0
+    for fld in section.fields if applies else ():
+        if run.status(fld) != "mandatory" or (fld.type == "table" and not run.table_needed(fld)):
+            continue
+        for year in run.years(fld):
+            required += 1
+            filled += _satisfies(fld, run.parsed(fld, year))
+    return (filled, required)
