@@ -27,12 +27,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from django_otp.oath import totp
 from PIL import Image
 
 from tests.system.stack import consumer, gunicorn, last_line, production_env, run
@@ -45,17 +46,18 @@ SECTION = "一"
 # Run inside the prepared database with the development settings (load_demo refuses production).
 # Prints one JSON line: the accounts and materials the load generator plays.
 SETUP = """
-import json, sys
+import json, secrets, sys
 import django
 django.setup()
 from django.contrib.auth.hashers import make_password
 from django.db.models import Count
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Role, User
 from exchange.models import SealedScan
 from registry.models import Authority, Campaign
 from submissions.models import Submission, Value
 
-users, password = int(sys.argv[1]), sys.argv[2]
+users, password, spare = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 campaign = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-year").first()
 hashed = make_password(password)
 drafts = list(
@@ -76,18 +78,25 @@ for i, s in enumerate(drafts):
 largest = (
     Authority.objects.filter(bases__campaigns=campaign).annotate(n=Count("bases")).order_by("-n").first()
 )
-reviewers = []
-for i in range(3):
-    u, _ = User.objects.update_or_create(
-        username=f"load_reviewer_{i}",
-        defaults={"role": Role.AUTHORITY_REVIEWER, "authority": largest, "password": hashed},
-    )
-    reviewers.append(u.username)
-User.objects.update_or_create(
-    username="load_ministry", defaults={"role": Role.MINISTRY_ADMIN, "password": hashed}
-)
+# Production asks reviewers and the ministry for the second factor: each gets a phone authenticator,
+# and each login uses an account of its own, since a code is refused the second time (replay).
+keys = {}
+def enrolled(username, defaults):
+    u, _ = User.objects.update_or_create(username=username, defaults=defaults)
+    TOTPDevice.objects.filter(user=u).delete()
+    keys[username] = secrets.token_hex(20)
+    TOTPDevice.objects.create(user=u, name="压测验证器", key=keys[username], confirmed=True)
+    return username
+reviewers = [
+    enrolled(f"load_reviewer_{i}", {"role": Role.AUTHORITY_REVIEWER, "authority": largest, "password": hashed})
+    for i in range(3 + spare)
+]
+ministries = [
+    enrolled(f"load_ministry_{i}", {"role": Role.MINISTRY_ADMIN, "password": hashed}) for i in range(1 + spare)
+]
 print(json.dumps({
-    "data_year": campaign.data_year, "fillers": fillers, "reviewers": reviewers, "ministry": "load_ministry",
+    "data_year": campaign.data_year, "fillers": fillers, "reviewers": reviewers[:3], "ministry": ministries[0],
+    "spare_reviewers": reviewers[3:], "spare_ministries": ministries[1:], "totp_keys": keys,
     "province": largest.name, "province_bases": largest.n, "scan_kinds": list(SealedScan.Kind.values),
 }))
 """.replace("CELLS", repr([c for c in CELLS]))
@@ -123,9 +132,11 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
+    statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, kind: str, seconds: float, ok: bool, sample: str = "") -> None:
+    def add(self, kind: str, seconds: float, ok: bool, sample: str = "", status: int = 0) -> None:
         self.latencies[kind].append(seconds)
+        self.statuses[kind][status] += 1
         if not ok:
             self.errors[kind] += 1
             if len(self.error_samples) < 5:
@@ -166,21 +177,28 @@ class Session:
         )
         self.stats = stats
 
-    async def request(self, kind: str, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
+    async def request(
+        self, kind: str, method: str, url: str, *, expect: int | None = None, **kwargs: Any
+    ) -> httpx.Response | None:
+        """`expect`: the only good answer (a page must be the page, not a redirect to the login or
+        the second factor); otherwise any answer below 500 is good."""
         started = time.perf_counter()
         try:
             response = await self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
             self.stats.add(kind, time.perf_counter() - started, False, f"{type(exc).__name__} {exc}")
             return None
-        ok = response.status_code < 500
-        self.stats.add(kind, time.perf_counter() - started, ok, f"{response.status_code} {url}")
+        ok = response.status_code < 500 if expect is None else response.status_code == expect
+        self.stats.add(
+            kind, time.perf_counter() - started, ok, f"{response.status_code} {url}", response.status_code
+        )
         return response
 
     def csrf(self) -> str:
         return self.client.cookies.get("csrftoken", "")
 
-    async def login(self, username: str) -> bool:
+    async def login(self, username: str, totp_key: str | None = None) -> bool:
+        """Log in; with `totp_key`, answer the second factor as the phone authenticator would."""
         page = await self.request("login_form", "GET", "/login/")
         if page is None:
             return False
@@ -189,6 +207,17 @@ class Session:
             "POST",
             "/login/",
             data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
+        )
+        if response is None or response.status_code != 302:
+            return False
+        if totp_key is None:
+            return not response.headers.get("location", "").startswith("/otp/")
+        await self.request("login_otp", "GET", "/otp/")
+        response = await self.request(
+            "login_otp",
+            "POST",
+            "/otp/",
+            data={"code": f"{totp(bytes.fromhex(totp_key)):06d}", "csrfmiddlewaretoken": self.csrf()},
         )
         return response is not None and response.status_code == 302
 
@@ -204,7 +233,7 @@ async def play_filler(
     section_url = f"/submissions/{pk}/summary/{SECTION}/"
     revisions = {k: int(v) for k, v in filler["revisions"].items()}
     for r in range(rounds):
-        await session.request("section", "GET", section_url)
+        await session.request("section", "GET", section_url, expect=200)
         await asyncio.sleep(think)
         changes = []
         for form, code in CELLS:
@@ -223,6 +252,7 @@ async def play_filler(
                 "X-CSRFToken": session.csrf(),
                 "X-Requested-With": "fetch",
             },
+            expect=200,
         )
         if response is not None and response.status_code == 200:
             for cell in response.json().get("cells", []):
@@ -236,7 +266,7 @@ async def play_filler(
     # The filler prints the document as it now stands and uploads that print as the sealed scan: a scan
     # is accepted only when its QR codes show every page of the current version (exchange.scans); the
     # codes are read by the task-queue consumer, not in this request.
-    printout = await session.request("print", "GET", f"/exchange/submission/{pk}/{scan_kind}.pdf")
+    printout = await session.request("print", "GET", f"/exchange/submission/{pk}/{scan_kind}.pdf", expect=200)
     if printout is not None and printout.status_code == 200:
         upload = ("scan.pdf", printout.content, "application/pdf")
     else:
@@ -265,7 +295,7 @@ async def play_filler(
 
 async def play_reader(session: Session, kind: str, url: str, *, stop: asyncio.Event, think: float) -> None:
     while not stop.is_set():
-        await session.request(kind, "GET", url)
+        await session.request(kind, "GET", url, expect=200)
         await asyncio.sleep(think)
 
 
@@ -279,10 +309,11 @@ async def deadline_peak(
     ministry = Session(base_url, stats)
     floor = Session(base_url, stats)
     logged = await asyncio.gather(*(s.login(f["username"]) for s, f in zip(sessions, fillers, strict=True)))
+    keys = plan["totp_keys"]
     logged += await asyncio.gather(
-        *(s.login(u) for s, u in zip(reviewer_sessions, plan["reviewers"], strict=True))
+        *(s.login(u, keys[u]) for s, u in zip(reviewer_sessions, plan["reviewers"], strict=True))
     )
-    logged.append(await ministry.login(plan["ministry"]))
+    logged.append(await ministry.login(plan["ministry"], keys[plan["ministry"]]))
     if not all(logged):
         raise RuntimeError(f"{logged.count(False)} 个压测账号未能登录")
     stop = asyncio.Event()
@@ -332,7 +363,7 @@ async def deadline_peak(
 async def closed_loop(session: Session, kind: str, method: str, url: str, until: float) -> int:
     count = 0
     while time.perf_counter() < until:
-        await session.request(kind, method, url)
+        await session.request(kind, method, url, expect=200)
         count += 1
     return count
 
@@ -349,9 +380,11 @@ async def saturate(
             "/submissions/{pk}/summary/" + SECTION + "/",
             [f["username"] for f in plan["fillers"]],
         ),
-        "review_list": ("GET", "/review/", plan["reviewers"]),
-        "progress": ("GET", "/review/ministry/", [plan["ministry"]]),
+        # Accounts of their own: the peak's reviewers and ministry used their codes of this minute.
+        "review_list": ("GET", "/review/", plan["spare_reviewers"]),
+        "progress": ("GET", "/review/ministry/", plan["spare_ministries"]),
     }
+    keys = plan["totp_keys"]
     out: dict[str, float] = {}
     for kind, (method, url, usernames) in kinds.items():
         sessions = [Session(base_url, stats) for _ in range(concurrency)]
@@ -360,7 +393,8 @@ async def saturate(
         for i, s in enumerate(sessions):
             if usernames:
                 name = usernames[i % len(usernames)]
-                await s.login(name)
+                if not await s.login(name, keys.get(name)):
+                    raise RuntimeError(f"压测账号 {name} 未能登录")
                 urls.append(url.format(pk=pks.get(name, 0)))
             else:
                 urls.append(url)
@@ -375,11 +409,12 @@ async def saturate(
     return out
 
 
-def prepare(env: dict[str, str], users: int) -> dict[str, Any]:
+def prepare(env: dict[str, str], users: int, spare: int) -> dict[str, Any]:
+    """`spare`: reviewer and ministry accounts besides the peak's, one per saturating session."""
     python = sys.executable
     run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([python, "manage.py", "load_demo"], env)
-    return json.loads(last_line(run([python, "-c", SETUP, str(users), PASSWORD], env)))
+    return json.loads(last_line(run([python, "-c", SETUP, str(users), PASSWORD, str(spare)], env)))
 
 
 def verify(env: dict[str, str], peak: dict[str, Any]) -> dict[str, int]:
@@ -419,14 +454,12 @@ def database_env(kind: str, workdir: Path) -> dict[str, str]:
     if kind == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'deadline.sqlite3'}"
     else:
-        name = "sfjd_bench_deadline"
-        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
-            subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql],
-                check=True,
-                capture_output=True,
-            )
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        # BENCH_PG_SERVER and BENCH_PG_DATABASE let engineers sharing one server keep to their own.
+        server = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+        name = os.environ.get("BENCH_PG_DATABASE", "sfjd_bench_deadline")
+        for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", f"{server}/postgres", "-q", "-c", sql], check=True, capture_output=True)
+        env["DATABASE_URL"] = f"{server}/{name}"
     return env
 
 
@@ -435,7 +468,7 @@ def measure(
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"deadline-{kind}-") as tmp:
         env = database_env(kind, Path(tmp))
-        plan = prepare(env, users)
+        plan = prepare(env, users, spare=workers * threads)
         serve = production_env(env)
         run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], serve)
         # The consumer checks the uploaded scans (their QR codes are read on the task queue).
@@ -463,6 +496,7 @@ def measure(
             "p95": percentile(v, 95),
             "p99": percentile(v, 99),
             "errors": stats.errors.get(k, 0),
+            "statuses": dict(sorted(stats.statuses[k].items())),
         }
         for k, v in sorted(stats.latencies.items())
     }
@@ -478,13 +512,14 @@ def report(figures: dict[str, Any]) -> str:
         f"[{figures['db']}] {figures['requests']} 个请求，{figures['rps']:.1f} 请求/秒，错误 {figures['errors']}，"
         f"确认保存 {figures['acknowledged']}，丢失 {figures['lost_writes']}，重复提交 {figures['doubled_submits']}，"
         f"提交成功 {figures['submitted']}（最大省份：{figures['province']}，{figures['province_bases']} 个基地）",
-        f"  {'请求类型':<12}{'次数':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'错误':>6}",
+        f"  {'请求类型':<12}{'次数':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'错误':>6}  状态码",
     ]
     for kind, k in figures["kinds"].items():
         if kind.startswith("sat_"):
             continue
         lines.append(
-            f"  {kind:<14}{k['n']:>7}{k['p50'] * 1000:>10.1f}{k['p95'] * 1000:>10.1f}{k['p99'] * 1000:>10.1f}{k['errors']:>6}"
+            f"  {kind:<14}{k['n']:>7}{k['p50'] * 1000:>10.1f}{k['p95'] * 1000:>10.1f}{k['p99'] * 1000:>10.1f}{k['errors']:>6}  "
+            + " ".join(f"{code or '断开'}×{n}" for code, n in k["statuses"].items())
         )
     floor = figures["cpu_seconds_per_request"].get("floor")
     for kind, cost in figures["cpu_seconds_per_request"].items():

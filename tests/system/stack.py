@@ -8,6 +8,8 @@ project with the bench settings (production settings over plain HTTP) until the 
 from __future__ import annotations
 
 import contextlib
+import os
+import random
 import signal
 import socket
 import subprocess
@@ -86,9 +88,21 @@ def last_line(output: str) -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port on loopback. `STACK_PORTS=18200-18299` keeps to a range (engineers sharing a
+    machine each keep to their own); without it, any free port the system gives."""
+    span = os.environ.get("STACK_PORTS", "")
+    if not span:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+    low, _, high = span.partition("-")
+    candidates = list(range(int(low), int(high or low) + 1))
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError(f"STACK_PORTS={span} 中没有空闲端口")
 
 
 @contextlib.contextmanager
