@@ -11,7 +11,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import Event
+from conftest import make_base
 from evaluation.services import ratings_compute, scoring_run
+from evaluation.tests.conftest import fill, set_status
+from submissions.models import Submission
+from submissions.services import submission_start
 
 
 @pytest.fixture
@@ -83,3 +87,41 @@ def test_analytics_use_a_fixed_number_of_queries(
     client.force_login(ministry)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("evaluation:analytics", args=[campaign.pk])).status_code == 200
+
+
+def test_analytics_cost_the_same_queries_however_many_bases(
+    client,
+    ministry,
+    materials,
+    scoring_model,
+    campaign,
+    base,
+    hunan,
+    equipment,
+    django_assert_max_num_queries,
+):
+    """The overview and a base's profile read every base in fixed queries: more scored bases, the
+    same count (bench/bench_growth.py measures it at 50, 500 and 5000)."""
+    overview = reverse("evaluation:analytics", args=[campaign.pk])
+    profile = reverse("evaluation:base_analytics", args=[campaign.pk, base.pk])
+    client.force_login(ministry)
+
+    def counts() -> tuple[int, int]:
+        scoring_run(campaign=campaign, user=ministry)
+        ratings_compute(campaign=campaign, user=ministry)
+        client.get(overview)  # warm up the session
+        found = []
+        for url in (overview, profile):
+            with django_assert_max_num_queries(30) as ctx:
+                assert client.get(url).status_code == 200
+            found.append(len(ctx.captured_queries))
+        return found[0], found[1]
+
+    few = counts()
+    for i in range(8):
+        b = make_base(f"装备制造(测试{i})·示例园区{i}", hunan, equipment)
+        campaign.bases.add(b)
+        sub = submission_start(campaign=campaign, base=b, user=None)
+        fill(sub, 0.5 + i / 10)
+        set_status(sub, Submission.Status.SUBMITTED)
+    assert counts() == few

@@ -7,9 +7,12 @@ import io
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from exchange import excel_export
 from exchange.tests.conftest import fill_summary
 from jobs.models import Job
 from submissions.services import submission_start
@@ -118,3 +121,24 @@ def test_the_page_offers_the_filters(client, reviewer, campaign):
     page = client.get(reverse("exchange:excel_export")).content.decode()
     assert 'name="category"' in page and 'name="batch"' in page and 'name="status"' in page
     assert "江苏" not in page
+
+
+def test_the_national_export_reads_in_fixed_queries_per_slice(
+    forms_2022, campaign, material, base, sibling_base, other_base, tmp_path, monkeypatch
+):
+    """The export reads its bases a slice (CHUNK) at a time: the same queries for one base as for
+    a full slice, and each further slice costs the same few queries, whatever the slice holds."""
+    bases = [base.pk, sibling_base.pk, other_base.pk]
+
+    def queries(count: int) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            written = excel_export.national_export(
+                campaign=campaign, base_ids=bases[:count], path=str(tmp_path / f"{count}.xlsx")
+            )
+        assert written == count
+        return len(ctx.captured_queries)
+
+    assert queries(1) == queries(3)  # one slice
+    monkeypatch.setattr(excel_export, "CHUNK", 1)
+    one, two, three = queries(1), queries(2), queries(3)
+    assert three - two == two - one > 0
