@@ -9,6 +9,7 @@ Runs after security.uploads has checked the file, so only a well-formed file rea
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +34,11 @@ class ScanReading:
 
 QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
+# PDFium is not thread-safe, not even across documents: two threads of one process in it at once
+# crash the process (a threaded server's worker or the task queue's consumer, with everything it was
+# doing). Every PDFium call of the process goes through this lock; reading the codes of a page does not.
+_PDFIUM = threading.Lock()
+
 
 def _codes(image: Image.Image) -> tuple[str, ...]:
     gray = image.convert("L")
@@ -47,24 +53,39 @@ def _codes(image: Image.Image) -> tuple[str, ...]:
 OnPage = Callable[[int, int], None]
 
 
-def _pdf_pages(data: bytes, on_page: OnPage | None = None) -> list[tuple[str, ...]]:
-    document = pdfium.PdfDocument(data)
+def _render(document: pdfium.PdfDocument, index: int) -> Image.Image:
+    """One page as a grey image of its own (no buffer shared with PDFium). Call under _PDFIUM."""
+    page = document[index]
     try:
-        if len(document) > MAX_SCAN_PAGES:
+        width, height = page.get_size()
+        bitmap = page.render(scale=RENDER_LONG_SIDE / max(width, height, 1), grayscale=True)
+        try:
+            return bitmap.to_pil().convert("L")  # a copy: the bitmap is closed below
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
+
+
+def _pdf_pages(data: bytes, on_page: OnPage | None = None) -> list[tuple[str, ...]]:
+    with _PDFIUM:
+        document = pdfium.PdfDocument(data)
+    try:
+        with _PDFIUM:
+            count = len(document)
+        if count > MAX_SCAN_PAGES:
             raise ValidationError(f"扫描件超过 {MAX_SCAN_PAGES} 页，不是本系统打印材料的扫描件。")
         out = []
-        for index in range(len(document)):
+        for index in range(count):
             if on_page is not None:
-                on_page(index + 1, len(document))
-            page = document[index]
-            width, height = page.get_size()
-            scale = RENDER_LONG_SIDE / max(width, height, 1)
-            bitmap = page.render(scale=scale, grayscale=True)
-            out.append(_codes(bitmap.to_pil()))
-            page.close()
+                on_page(index + 1, count)
+            with _PDFIUM:
+                image = _render(document, index)
+            out.append(_codes(image))  # zxing-cpp is thread-safe: outside the lock
         return out
     finally:
-        document.close()
+        with _PDFIUM:
+            document.close()
 
 
 def _image_pages(data: bytes) -> list[tuple[str, ...]]:

@@ -144,7 +144,9 @@ def gunicorn(env: dict[str, str], *, workers: int = 2, threads: int = 2) -> Iter
             _stop(proc)
             log.seek(0)
             said = log.read()
-            if "Traceback" in said:
+            # A worker killed by a signal (a crash in a C library) leaves no traceback, only
+            # gunicorn's "Worker ... was sent SIGSEGV" / "exited with code".
+            if any(mark in said for mark in ("Traceback", "was sent", "exited with code", "WORKER TIMEOUT")):
                 print(f"gunicorn 日志（{url}）：\n{said[-5000:]}", file=sys.stderr)
 
 
