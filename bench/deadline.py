@@ -435,6 +435,7 @@ def verify(env: dict[str, str], peak: dict[str, Any]) -> dict[str, int]:
         "lost_writes": lost,
         "doubled_submits": doubled,
         "submitted": submitted,
+        "fillers": len(peak["submissions"]),
         "acknowledged": sum(acks.count.values()),
     }
 
@@ -511,7 +512,7 @@ def report(figures: dict[str, Any]) -> str:
     lines = [
         f"[{figures['db']}] {figures['requests']} 个请求，{figures['rps']:.1f} 请求/秒，错误 {figures['errors']}，"
         f"确认保存 {figures['acknowledged']}，丢失 {figures['lost_writes']}，重复提交 {figures['doubled_submits']}，"
-        f"提交成功 {figures['submitted']}（最大省份：{figures['province']}，{figures['province_bases']} 个基地）",
+        f"提交成功 {figures['submitted']}/{figures['fillers']}（最大省份：{figures['province']}，{figures['province_bases']} 个基地）",
         f"  {'请求类型':<12}{'次数':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'错误':>6}  状态码",
     ]
     for kind, k in figures["kinds"].items():
