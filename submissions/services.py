@@ -256,6 +256,9 @@ _CHANGE_COLUMNS = [
     "changed_at", "changed_by", "source",
 ]  # fmt: skip
 
+# Up to how many changed cells a save checks the material again incrementally (submissions.status).
+INCREMENTAL_MAX_CELLS = 40
+
 # How many saved cells an audit event names (the value history holds every one of them anyway).
 AUDIT_CELLS_LISTED = 200
 
@@ -361,7 +364,10 @@ def values_save(
         changed: dict[str, set[str]] = {}
         for h in history:
             changed.setdefault(h.form, set()).add(h.code)
-        result.check = material_check_refresh(submission=submission, changed=changed)
+        # An autosave changes a few cells: only what they affect is checked again. An import changes
+        # most of the form, where reading the stored check to merge with costs more than it saves.
+        incremental = len(history) <= INCREMENTAL_MAX_CELLS
+        result.check = material_check_refresh(submission=submission, changed=changed if incremental else None)
         # One event per save (an autosave request carries a batch of cells), in its transaction.
         event_record(
             actor=user,
