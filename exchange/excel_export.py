@@ -23,11 +23,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connections
-from django.db.models import Case, TextField, When
+from django.db.models import Case, Q, TextField, When
 from django.db.models.functions import Cast
 
 from definitions.models import Definition
-from definitions.schema import NUMERIC_TYPES, Field, FormDefinition
+from definitions.schema import NUMERIC_TYPES, Column, Field, FormDefinition
 from exchange.excel_layout import sheet_name
 from exchange.excel_template import submission_template
 from lib.numbers import format_decimal
@@ -59,7 +59,8 @@ class ExportColumn:
 
 def export_columns(definition: FormDefinition, data_year: int) -> list[ExportColumn]:
     """A column per item and year, then the 同比% columns, in the form's order. Tables are left out
-    (their rows do not fit a row per base); their counts and every other item are in."""
+    (their rows do not fit a row per base: each has a sheet of its own, a row per table row); their
+    counts and every other item are in."""
     columns: list[ExportColumn] = []
     form = definition.code
 
@@ -97,7 +98,7 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def cell_content(fld: Field, raw: Any, value: Any) -> Any:
+def cell_content(fld: Field | Column, raw: Any, value: Any) -> Any:
     """A saved value as an export cell: numbers as numbers, 是/否 and texts as text."""
     if fld.type in NUMERIC_TYPES:
         number = _number(value)
@@ -151,6 +152,45 @@ def row_cells(columns: Sequence[ExportColumn], values: Cells) -> list[Any]:
     return out
 
 
+TABLE_BASE_COLUMNS = ("序号", "示范基地名称", "省级主管部门", "类型", "行")
+_SHEET_FORBIDDEN = str.maketrans({ch: "_" for ch in "[]:*?/\\"})
+
+
+def table_sheet_title(definition: FormDefinition, fld: Field, taken: set[str]) -> str:
+    """A sheet's name for one small table (Excel: at most 31 characters, unique, no []:*?/\\)."""
+    title = f"{sheet_name(definition)}·{fld.label}".translate(_SHEET_FORBIDDEN)[:31]
+    n = 2
+    while title in taken:
+        suffix = f"（{n}）"
+        title = title[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(title)
+    return title
+
+
+def table_cells(fld: Field, raw: Any, value: Any) -> list[tuple[str | int, list[Any]]]:
+    """The filled rows of a small table as (the row's label or number, export cells), a cell per
+    table column: the canonical cell where it parsed, what was typed otherwise."""
+    raw_rows = raw if isinstance(raw, list) else []
+    value_rows = value if isinstance(value, list) else []
+    out = []
+    for index, typed in enumerate(raw_rows):
+        canonical = value_rows[index] if index < len(value_rows) else None
+        row = []
+        for position, col in enumerate(fld.columns):
+            if isinstance(typed, dict):
+                typed_cell = typed.get(col.key)
+            elif isinstance(typed, list) and position < len(typed):
+                typed_cell = typed[position]
+            else:
+                typed_cell = None
+            value_cell = canonical.get(col.key) if isinstance(canonical, dict) else None
+            row.append(cell_content(col, typed_cell, value_cell))
+        if any(c not in (None, "") for c in row):
+            out.append((fld.row_labels[index] if index < len(fld.row_labels) else index + 1, row))
+    return out
+
+
 def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
@@ -193,8 +233,23 @@ def _submissions(
                 values[sub_id][(form, code, year)] = (
                     (None, unseal_text(value)) if value is not None else (unseal_text(raw), None)
                 )
+        # The small tables (products, key enterprises, contacts) go to sheets of their own: read
+        # through the ORM, as a few large cells a base.
+        wanted = Q(pk__in=[])
+        for form, codes in (tables or {}).items():
+            if codes:
+                wanted |= Q(form=form, code__in=codes)
+        for sub_id, form, code, year, raw, value in Value.objects.filter(
+            wanted, submission_id__in=chunk
+        ).values_list("submission_id", "form", "code", "year", "raw", "value"):
+            values[sub_id][(form, code, year)] = (raw, value)
         for pk in chunk:
             yield subs[pk], values[pk]
+
+
+def _column_title(col: Column) -> str:
+    label = col.label if not col.unit or col.unit in col.label else f"{col.label}（{col.unit}）"
+    return f"{col.group}·{label}" if col.group else label
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -229,6 +284,19 @@ def national_export(
         ws.set_column(len(BASE_COLUMNS), len(BASE_COLUMNS) + len(columns), 14)
         ws.freeze_panes(1, 2)
         sheets[definition.code] = (ws, columns, [0])
+    taken = {ws.get_name() for ws, _, _ in sheets.values()}
+    table_sheets: dict[str, list[tuple[Field, Any, list[int]]]] = {}
+    for definition in [summary, *annexes]:
+        for fld in definition.fields():
+            if fld.type != "table":
+                continue
+            ws = book.add_worksheet(table_sheet_title(definition, fld, taken))
+            ws.write_row(0, 0, [*TABLE_BASE_COLUMNS, *(_column_title(c) for c in fld.columns)], head)
+            ws.set_row(0, 45)
+            ws.set_column(1, 1, 40)
+            ws.set_column(len(TABLE_BASE_COLUMNS), len(TABLE_BASE_COLUMNS) + len(fld.columns), 18)
+            ws.freeze_panes(1, 2)
+            table_sheets.setdefault(definition.code, []).append((fld, ws, [0]))
     count = 0
     tables = {code: [f.code for f in d.fields() if f.type == "table"] for code, d in definitions.items()}
     for submission, values in _submissions(campaign, base_ids, tables):
@@ -244,6 +312,14 @@ def national_export(
             ws, columns, row = sheets[code]
             row[0] += 1
             ws.write_row(row[0], 0, [row[0], *facts, *row_cells(columns, values)])
+            for fld, table_ws, table_row in table_sheets.get(code, ()):
+                raw, value = values.get((code, fld.code, NOT_YEARLY), _NO_CELL)
+                for which, cells in table_cells(fld, raw, value):
+                    table_row[0] += 1
+                    table_ws.write_row(
+                        table_row[0], 0,
+                        [table_row[0], base.name, base.authority.name, base.category.name, which, *cells],
+                    )  # fmt: skip
         if progress is not None:
             progress(count)
     book.close()

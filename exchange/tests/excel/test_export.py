@@ -61,6 +61,22 @@ def test_the_ministry_exports_every_base_with_years_and_yoy(
     assert [r[1] for r in annex[1:]] == ["软件和信息服务·苏州示例软件园"]
 
 
+def test_each_small_table_has_a_sheet_with_a_row_per_table_row(
+    client, django_capture_on_commit_callbacks, ministry, campaign, material
+):
+    _job, data = _export(client, django_capture_on_commit_callbacks, ministry, campaign)
+    names = load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    assert "汇总表·联系信息" in names and all(len(n) <= 31 for n in names)
+    rows = _rows(data, "汇总表·联系信息")
+    head = rows[0]
+    assert head[:5] == ["序号", "示范基地名称", "省级主管部门", "类型", "行"]
+    assert {"姓名", "移动电话"} <= set(head)
+    mine = [dict(zip(head, r, strict=False)) for r in rows[1:] if r[1] == material.base.name]
+    assert [r["行"] for r in mine] == ["示范基地负责人", "联系人"][: len(mine)] and mine
+    assert mine[0]["姓名"] == "张三" and mine[0]["移动电话"] == "13800000000"  # decrypted for the ministry
+    assert all(r[1] == material.base.name for r in rows[1:])  # the empty tables of the others: no rows
+
+
 def test_an_authority_exports_only_its_own_bases(
     client, django_capture_on_commit_callbacks, reviewer, campaign, material
 ):
