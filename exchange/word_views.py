@@ -4,6 +4,8 @@ object comes through the permissions package."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -66,21 +68,31 @@ def case_word(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _docx_response(data, f"优秀案例_{case.base.name}.docx")
 
 
+def _start_job(
+    request: AuthenticatedHttpRequest,
+    *,
+    kind: str,
+    title: str,
+    task: Any,
+    params: dict[str, Any],
+    started: str,
+) -> HttpResponse:
+    job = job_start(kind=kind, title=title, user=request.user, task=task, params=params)
+    messages.success(request, started)
+    return redirect("jobs:detail", job.pk)
+
+
 @login_required
 @require_POST
 def authority_word(request: AuthenticatedHttpRequest, campaign_pk: int, authority_pk: int) -> HttpResponse:
     campaign, authority = access_authority_material(
         request.user, campaign_pk=campaign_pk, authority_pk=authority_pk
     )
-    job = job_start(
-        kind=AUTHORITY_DOCUMENTS,
-        title=f"{authority.name}{campaign.data_year}年示范基地材料汇编（Word）",
-        user=request.user,
-        task=authority_documents_task,
-        params={"campaign": campaign.pk, "authority": authority.pk},
-    )
-    messages.success(request, "已在后台开始生成 Word 汇编，完成后可在本页下载。")
-    return redirect("jobs:detail", job.pk)
+    return _start_job(
+        request, kind=AUTHORITY_DOCUMENTS, title=f"{authority.name}{campaign.data_year}年示范基地材料汇编（Word）",
+        task=authority_documents_task, params={"campaign": campaign.pk, "authority": authority.pk},
+        started="已在后台开始生成 Word 汇编，完成后可在本页下载。",
+    )  # fmt: skip
 
 
 @login_required
@@ -90,15 +102,11 @@ def authority_zip(request: AuthenticatedHttpRequest, campaign_pk: int, authority
     campaign, authority = access_authority_material(
         request.user, campaign_pk=campaign_pk, authority_pk=authority_pk
     )
-    job = job_start(
-        kind=DOCUMENTS_ZIP,
-        title=f"{authority.name}{campaign.data_year}年示范基地材料（Word 文件打包）",
-        user=request.user,
-        task=documents_zip_task,
-        params={"campaign": campaign.pk, "authority": authority.pk},
-    )
-    messages.success(request, "已在后台开始打包 Word 文件，完成后可在本页下载。")
-    return redirect("jobs:detail", job.pk)
+    return _start_job(
+        request, kind=DOCUMENTS_ZIP, title=f"{authority.name}{campaign.data_year}年示范基地材料（Word 文件打包）",
+        task=documents_zip_task, params={"campaign": campaign.pk, "authority": authority.pk},
+        started="已在后台开始打包 Word 文件，完成后可在本页下载。",
+    )  # fmt: skip
 
 
 @login_required
@@ -108,12 +116,8 @@ def national_zip(request: AuthenticatedHttpRequest, campaign_pk: int) -> HttpRes
     campaign = access_material_campaign(request.user, campaign_pk)
     if not can_read_national_material(request.user):
         raise PermissionDenied("仅部级管理员可以打包下载全国的材料。")
-    job = job_start(
-        kind=DOCUMENTS_ZIP,
-        title=f"全国{campaign.data_year}年示范基地材料（Word 文件打包，按省级主管部门分文件夹）",
-        user=request.user,
-        task=documents_zip_task,
-        params={"campaign": campaign.pk, "national": True},
-    )
-    messages.success(request, "已在后台开始打包全国的 Word 文件，完成后可在本页下载。")
-    return redirect("jobs:detail", job.pk)
+    return _start_job(
+        request, kind=DOCUMENTS_ZIP, title=f"全国{campaign.data_year}年示范基地材料（Word 文件打包，按省级主管部门分文件夹）",
+        task=documents_zip_task, params={"campaign": campaign.pk, "national": True},
+        started="已在后台开始打包全国的 Word 文件，完成后可在本页下载。",
+    )  # fmt: skip

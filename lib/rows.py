@@ -55,21 +55,27 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _prepared(
+    model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]
+) -> tuple[Any, list[models.Field[Any, Any]], list[list[Any]]]:
+    """The connection, the columns and each object's values of `fields`, prepared for the driver."""
+    connection = connections[router.db_for_write(model)]
+    columns = _columns(model, fields)
+    prepared = list(zip(_preparers(columns, connection), [c.attname for c in columns], strict=True))
+    return connection, columns, [[prepare(getattr(obj, a)) for prepare, a in prepared] for obj in objects]
+
+
 def rows_insert(model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]) -> None:
     """INSERT `objects` (their `fields`, by attribute name: `updated_by`, not `updated_by_id`)."""
     if not objects:
         return
-    using = router.db_for_write(model)
-    connection = connections[using]
-    columns = _columns(model, fields)
+    connection, columns, params = _prepared(model, objects, fields)
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
         ", ".join(quote(_name(c)) for c in columns),
         ", ".join(["%s"] * len(columns)),
     )
-    prepared = list(zip(_preparers(columns, connection), [c.attname for c in columns], strict=True))
-    params = [[prepare(getattr(obj, a)) for prepare, a in prepared] for obj in objects]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -78,18 +84,14 @@ def rows_update(model: type[models.Model], objects: Sequence[models.Model], fiel
     """UPDATE each of `objects` (by primary key) to its `fields`' current values."""
     if not objects:
         return
-    using = router.db_for_write(model)
-    connection = connections[using]
-    columns = _columns(model, fields)
     pk = model._meta.pk
     assert pk is not None
+    connection, columns, params = _prepared(model, objects, fields)
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(model._meta.db_table),
         ", ".join(f"{quote(_name(c))} = %s" for c in columns),
         quote(_name(pk)),
     )
-    prepared = list(zip(_preparers(columns, connection), [c.attname for c in columns], strict=True))
-    params = [[*(prepare(getattr(obj, a)) for prepare, a in prepared), obj.pk] for obj in objects]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.executemany(sql, [[*row, obj.pk] for row, obj in zip(params, objects, strict=True)])
