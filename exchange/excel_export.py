@@ -294,6 +294,7 @@ def national_export(
             ws.write_row(0, 0, [*TABLE_BASE_COLUMNS, *(_column_title(c) for c in fld.columns)], head)
             ws.set_row(0, 45)
             ws.set_column(1, 1, 40)
+            ws.set_column(2, 3, 18)  # 省级主管部门, 类型: readable, as on the per-form sheets
             ws.set_column(len(TABLE_BASE_COLUMNS), len(TABLE_BASE_COLUMNS) + len(fld.columns), 18)
             ws.freeze_panes(1, 2)
             table_sheets.setdefault(definition.code, []).append((fld, ws, [0]))
