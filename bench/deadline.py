@@ -22,6 +22,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -225,6 +226,36 @@ class Session:
         await self.client.aclose()
 
 
+STATE_URL = re.compile(r'data-state-url="([^"]+)"')
+
+
+async def print_document(session: Session, url: str, *, timeout: float = 300) -> httpx.Response | None:
+    """A print as the browser makes it: the first request queues the render on the task queue and
+    answers with a page that waits (202); the page polls the render's state each second, as its script
+    does, then asks again and gets the PDF. `print` is the first request, `print_state` the polls,
+    `print_fetch` the PDF, `print_wait` the whole wait as the filler feels it."""
+    started = time.perf_counter()
+    response = await session.request("print", "GET", url)
+    if response is not None and response.status_code == 202:
+        found = STATE_URL.search(response.text)
+        until = time.perf_counter() + timeout
+        response = None
+        while found and time.perf_counter() < until:
+            await asyncio.sleep(1.0)
+            state = await session.request("print_state", "GET", found.group(1), expect=200)
+            if state is None or state.status_code != 200:
+                continue
+            answer = state.json()
+            if answer["ready"] or answer["stale"]:
+                response = await session.request("print_fetch", "GET", url, expect=200)
+                break
+            if answer["failed"]:
+                break
+    ok = response is not None and response.status_code == 200 and response.content.startswith(b"%PDF-")
+    session.stats.add("print_wait", time.perf_counter() - started, ok, f"print {url}", 200 if ok else 0)
+    return response if ok else None
+
+
 async def play_filler(
     session: Session, filler: dict[str, Any], *, data_year: int, rounds: int, think: float, acks: Acks,
     scan_kind: str, scan: bytes, double_click: bool,
@@ -266,8 +297,8 @@ async def play_filler(
     # The filler prints the document as it now stands and uploads that print as the sealed scan: a scan
     # is accepted only when its QR codes show every page of the current version (exchange.scans); the
     # codes are read by the task-queue consumer, not in this request.
-    printout = await session.request("print", "GET", f"/exchange/submission/{pk}/{scan_kind}.pdf", expect=200)
-    if printout is not None and printout.status_code == 200:
+    printout = await print_document(session, f"/exchange/submission/{pk}/{scan_kind}.pdf")
+    if printout is not None:
         upload = ("scan.pdf", printout.content, "application/pdf")
     else:
         upload = ("scan.png", scan, "image/png")  # refused at the field: still a request of the peak

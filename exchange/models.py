@@ -179,3 +179,65 @@ class Evidence(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+def printout_upload_to(instance: Printout, filename: str) -> str:
+    return f"printouts/{uuid.uuid4().hex}.pdf"
+
+
+class Printout(models.Model):
+    """One version of a printed document (汇总表 or 发展情况报告), rendered once on the task queue and
+    then served to whoever prints that version.
+
+    A render takes a second of CPU or more; on deadline day hundreds of bases print within the hour,
+    and a web worker that renders holds everyone behind it. The version is its data fingerprint, so a
+    page carries exactly the data its QR codes name; an expert's copy (contacts masked) is rendered on
+    its own. Only the latest version of each document is kept: an older one is never printed again
+    (its scan would be refused as outdated), and the audit trail names every print's fingerprint."""
+
+    class Status(models.TextChoices):
+        RENDERING = "rendering", "正在生成"
+        READY = "ready", "已生成"
+        FAILED = "failed", "生成失败"
+
+    submission = models.ForeignKey(
+        "submissions.Submission", verbose_name="填报材料", on_delete=models.CASCADE, related_name="printouts"
+    )
+    kind = models.CharField("文件类别", max_length=16, choices=SealedScan.Kind.choices)
+    fingerprint = models.CharField("数据指纹", max_length=64)
+    masked = models.BooleanField("联系方式已遮盖", default=False)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.RENDERING)
+    message = models.TextField("失败原因", blank=True)
+    file = models.FileField("打印文件", upload_to=printout_upload_to, max_length=200, blank=True)
+    sha256 = models.CharField("文件SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField("文件大小（字节）", default=0)
+    job = models.ForeignKey(
+        Job, verbose_name="生成任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField("请求时间", default=timezone.now)
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "打印件"
+        verbose_name_plural = "打印件"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "kind", "fingerprint", "masked"], name="one_printout_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}打印件 · {short_fingerprint(self.fingerprint)}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def short_fingerprint(self) -> str:
+        return short_fingerprint(self.fingerprint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_task
 
 from exchange.excel_jobs import bulk_import_work, export_work
+from exchange.print_jobs import printout_render_work
 from exchange.scan_jobs import scan_check_work
 from exchange.word_jobs import authority_documents_work, documents_zip_work
 from jobs.services import job_execute
@@ -33,3 +34,8 @@ def documents_zip_task(job_id: int) -> None:
 @db_task()
 def scan_check_task(job_id: int) -> None:
     job_execute(job_id, scan_check_work)
+
+
+@db_task()
+def printout_render_task(job_id: int) -> None:
+    job_execute(job_id, printout_render_work)

@@ -7,6 +7,11 @@ app_name = "exchange"
 urlpatterns = [
     path("submission/<int:pk>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("submission/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path(
+        "submission/<int:pk>/printouts/<int:printout_pk>/state",
+        views.printout_state,
+        name="printout_state",
+    ),
     path("submission/<int:pk>/report.docx", word_views.report_word, name="report_docx"),
     path(
         "campaign/<int:campaign_pk>/authority/<int:authority_pk>/summary.docx",

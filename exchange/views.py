@@ -11,37 +11,31 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
-from exchange import pdf
 from exchange.forms import EvidenceForm, SealedScanForm
-from exchange.models import SealedScan
+from exchange.models import Printout, SealedScan
+from exchange.printouts import STALE_TEXT, printout_discard, printout_request
 from exchange.services import (
     SCAN_CORRUPT_MESSAGE,
-    data_fingerprint,
     evidence_by_item,
     evidence_download_record,
     evidence_fields,
     evidence_remove,
     evidence_upload,
     print_record,
-    report_of,
     scan_download_record,
     scan_states,
     scan_upload,
 )
-from exchange.tasks import scan_check_task
+from exchange.tasks import printout_render_task, scan_check_task
 from jobs.models import Job
-from lib.fingerprints import short_fingerprint
-from permissions.access import access_evidence, access_sealed_scan, access_submission
+from permissions.access import access_evidence, access_printout, access_sealed_scan, access_submission
 from permissions.checks import can_see_contacts, can_upload_scan
 from security.uploads import StoredFileCorrupt, stored_file_response
-from submissions.sensitive import values_contacts_masked
-from submissions.services import profile_for
 
 R = TypeVar("R", bound=HttpResponseBase)
 
@@ -59,49 +53,83 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     return _private(response)
 
 
+def _print(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The document as the material now stands: served at once when this version was rendered before,
+    otherwise rendered on the task queue while a page shows its progress and then fetches it."""
+    submission = access_submission(request.user, pk)
+    printout = printout_request(
+        submission=submission,
+        user=request.user,
+        kind=kind,
+        masked=not can_see_contacts(request.user, submission),
+        task=printout_render_task,
+    )
+    if not printout.is_ready and printout.job is not None and printout.job.finished:
+        printout.refresh_from_db()  # a queue that runs at once (tests, a single-process install)
+    if printout.is_ready:
+        label = SealedScan.Kind(kind).label
+        try:
+            response = stored_file_response(
+                file=printout.file,
+                sha256=printout.sha256,
+                content_type="application/pdf",
+                filename=f"{label}_{submission.base.name}_{printout.short_fingerprint}.pdf",
+            )
+        except (FileNotFoundError, StoredFileCorrupt):
+            printout_discard(printout=printout)
+            return redirect(request.get_full_path())
+        print_record(submission=submission, user=request.user, kind=kind, fingerprint=printout.fingerprint)
+        return response
+    return _private(
+        render(
+            request,
+            "exchange/printout_wait.html",
+            {
+                "submission": submission,
+                "printout": printout,
+                "state": printout_state_json(printout),
+                "label": SealedScan.Kind(kind).label,
+                "print_url": request.get_full_path(),
+            },
+            status=202,
+        )
+    )
+
+
 @login_required
 @require_GET
 def summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    submission = access_submission(request.user, pk)
-    values = list(submission.values.all())
-    fingerprint = data_fingerprint(submission_values=values, report=None)
-    if not can_see_contacts(request.user, submission):
-        # The fingerprint is of the real values; the copy an expert prints shows contacts masked.
-        values = values_contacts_masked(submission, values)
-    data = pdf.summary_pdf(
-        submission=submission,
-        values=values,
-        profile=profile_for(submission.base),
-        fingerprint=fingerprint,
-        generated_at=timezone.now(),
-        evidence={
-            key: [item.original_name for item in items] for key, items in evidence_by_item(submission).items()
-        },
-    )
-    print_record(
-        submission=submission, user=request.user, kind=SealedScan.Kind.SUMMARY, fingerprint=fingerprint
-    )
-    name = f"汇总表_{submission.base.name}_{short_fingerprint(fingerprint)}.pdf"
-    return _pdf_response(data, name)
+    return _print(request, pk, SealedScan.Kind.SUMMARY)
 
 
 @login_required
 @require_GET
 def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    submission = access_submission(request.user, pk)
-    report = report_of(submission)
-    fingerprint = data_fingerprint(submission_values=(), report=report)
-    data = pdf.report_pdf(
-        submission=submission,
-        report=report,
-        fingerprint=fingerprint,
-        generated_at=timezone.now(),
-    )
-    print_record(
-        submission=submission, user=request.user, kind=SealedScan.Kind.REPORT, fingerprint=fingerprint
-    )
-    name = f"发展情况报告_{submission.base.name}_{short_fingerprint(fingerprint)}.pdf"
-    return _pdf_response(data, name)
+    return _print(request, pk, SealedScan.Kind.REPORT)
+
+
+def printout_state_json(printout: Printout) -> dict[str, Any]:
+    """A render as its page polls it: the job's progress while it runs; ready, failed or stale after."""
+    job = printout.job
+    return {
+        "status": printout.status,
+        "status_display": printout.get_status_display(),
+        "ready": printout.is_ready,
+        "failed": printout.is_failed,
+        "stale": printout.is_failed and printout.message == STALE_TEXT,
+        "queued": job is None or job.status == Job.Status.QUEUED,
+        "percent": 100 if printout.is_ready else (job.percent if job is not None else 0),
+        "step": "" if printout.is_ready else ((job.step if job is not None else "") or "排队等待生成…"),
+        "message": printout.message,
+    }
+
+
+@login_required
+@require_GET
+def printout_state(request: AuthenticatedHttpRequest, pk: int, printout_pk: int) -> JsonResponse:
+    """Polled by the page that waits for a printout; seen by whoever sees the material."""
+    printout = access_printout(request.user, pk, printout_pk)
+    return _private(JsonResponse(printout_state_json(printout)))
 
 
 @login_required

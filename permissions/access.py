@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from api.models import ApiToken
 from evaluation.models import Rating
-from exchange.models import Evidence, SealedScan
+from exchange.models import Evidence, Printout, SealedScan
 from jobs.models import Job
 from registry.models import Authority, Base, Campaign, ReopenRequest
 from reports.models import CaseRecommendation, ProvincialSummary
@@ -170,6 +170,20 @@ def access_sealed_scan(user: User, submission_pk: int | str, pk: int | str) -> S
     return _one(
         visible_sealed_scans(user).select_related("submission__base"),
         "扫描件",
+        pk=pk,
+        submission_id=submission_pk,
+    )
+
+
+def visible_printouts(user: User) -> QuerySet[Printout]:
+    """A printout is visible to whoever may see its submission (a page shows only its progress)."""
+    return Printout.objects.filter(submission__in=visible_submissions(user))
+
+
+def access_printout(user: User, submission_pk: int | str, pk: int | str) -> Printout:
+    return _one(
+        visible_printouts(user).select_related("job", "submission__base"),
+        "打印件",
         pk=pk,
         submission_id=submission_pk,
     )

@@ -6,41 +6,36 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection
+from typing import Any
 
 import pypdfium2 as pdfium
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.http import HttpResponse
+from django.test import Client
 from PIL import Image
 
-from exchange import pdf
 from exchange.models import SealedScan
+from exchange.printouts import document_pdf
 from exchange.scan_jobs import scan_check_work
-from exchange.services import data_fingerprint, evidence_by_item, report_of, scan_upload
+from exchange.services import scan_upload
 from exchange.tasks import scan_check_task
 from jobs.services import job_execute
 from submissions.models import Submission
-from submissions.services import profile_for
 
 
 def printed_pdf(submission: Submission, kind: str) -> bytes:
     """The document `kind` ("summary" or "report") as the print page would give it now."""
-    if kind == "summary":
-        values = list(submission.values.all())
-        return pdf.summary_pdf(
-            submission=submission,
-            values=values,
-            profile=profile_for(submission.base),
-            fingerprint=data_fingerprint(submission_values=values, report=None),
-            generated_at=timezone.now(),
-            evidence={k: [e.original_name for e in v] for k, v in evidence_by_item(submission).items()},
-        )
-    report = report_of(submission)
-    return pdf.report_pdf(
-        submission=submission,
-        report=report,
-        fingerprint=data_fingerprint(submission_values=(), report=report),
-        generated_at=timezone.now(),
-    )
+    return document_pdf(submission=submission, kind=kind)[1]
+
+
+def print_through_queue(client: Client, url: str, capture: Any) -> HttpResponse:
+    """A print as a browser makes it: the first request queues the render and answers with the page
+    that waits (202); the queue runs it (`capture`: pytest-django's django_capture_on_commit_callbacks);
+    the page then asks again and gets the PDF."""
+    with capture(execute=True):
+        waiting = client.get(url)
+    assert waiting.status_code == 202, waiting.status_code
+    return client.get(url)
 
 
 def scanned(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from audit.models import Event
 from exchange.services import report_fingerprint, summary_fingerprint
 from exchange.tests.conftest import pdf_streams_text
+from exchange.tests.printed import print_through_queue
 from lib.fingerprints import short_fingerprint
 
 VIEWS = ["exchange:summary_pdf", "exchange:report_pdf"]
@@ -15,9 +16,13 @@ VIEWS = ["exchange:summary_pdf", "exchange:report_pdf"]
 
 @pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("who", ["filler", "reviewer", "ministry", "expert"])
-def test_people_in_scope_download_the_pdf(client, request, filled, report, view, who):
+def test_people_in_scope_download_the_pdf(
+    client, request, filled, report, view, who, django_capture_on_commit_callbacks
+):
     client.force_login(request.getfixturevalue(who))
-    response = client.get(reverse(view, args=[filled.pk]))
+    response = print_through_queue(
+        client, reverse(view, args=[filled.pk]), django_capture_on_commit_callbacks
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -26,9 +31,12 @@ def test_people_in_scope_download_the_pdf(client, request, filled, report, view,
     assert response.content.startswith(b"%PDF-")
 
 
-def test_the_summary_pdf_shows_the_current_fingerprint_and_the_print_is_recorded(client, filler, filled):
+def test_the_summary_pdf_shows_the_current_fingerprint_and_the_print_is_recorded(
+    client, filler, filled, django_capture_on_commit_callbacks
+):
     client.force_login(filler)
-    response = client.get(reverse("exchange:summary_pdf", args=[filled.pk]))
+    url = reverse("exchange:summary_pdf", args=[filled.pk])
+    response = print_through_queue(client, url, django_capture_on_commit_callbacks)
     fingerprint = short_fingerprint(summary_fingerprint(filled))
     assert f"({fingerprint})" in pdf_streams_text(response.content)
     assert fingerprint in response["Content-Disposition"]
@@ -36,9 +44,12 @@ def test_the_summary_pdf_shows_the_current_fingerprint_and_the_print_is_recorded
     assert event.data == {"kind": "summary", "fingerprint": summary_fingerprint(filled)}
 
 
-def test_the_report_pdf_shows_the_report_fingerprint(client, filler, filled, report):
+def test_the_report_pdf_shows_the_report_fingerprint(
+    client, filler, filled, report, django_capture_on_commit_callbacks
+):
     client.force_login(filler)
-    response = client.get(reverse("exchange:report_pdf", args=[filled.pk]))
+    url = reverse("exchange:report_pdf", args=[filled.pk])
+    response = print_through_queue(client, url, django_capture_on_commit_callbacks)
     assert f"({short_fingerprint(report_fingerprint(filled))})" in pdf_streams_text(response.content)
 
 

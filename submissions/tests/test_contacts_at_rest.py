@@ -12,6 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from definitions.models import Definition
+from exchange.tests.printed import print_through_queue
 from security.crypto import is_token
 from submissions.models import Value, ValueChange
 from submissions.sensitive import contacts_seal_existing
@@ -77,7 +78,9 @@ def test_the_base_its_reviewers_and_the_ministry_see_them_in_full(client, reques
     assert "13812345678" in html and "wang@example.com" in html
 
 
-def test_an_expert_sees_them_masked_on_the_page_in_the_history_and_in_the_pdf(client, expert, contacts):
+def test_an_expert_sees_them_masked_on_the_page_in_the_history_and_in_the_pdf(
+    client, expert, contacts, django_capture_on_commit_callbacks
+):
     client.force_login(expert)
     pk = contacts.submission_id
     html = client.get(reverse("submissions:section", args=[pk, "summary", "基本信息"])).content.decode()
@@ -89,6 +92,8 @@ def test_an_expert_sees_them_masked_on_the_page_in_the_history_and_in_the_pdf(cl
     assert (
         "13812345678" not in history.content.decode() and "138****5678" in history.json()["changes"][0]["new"]
     )
-    pdf = client.get(reverse("exchange:summary_pdf", args=[pk]))
+    pdf = print_through_queue(
+        client, reverse("exchange:summary_pdf", args=[pk]), django_capture_on_commit_callbacks
+    )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "13812345678" not in text and "138****5678" in text

@@ -124,6 +124,20 @@ def _save(client: httpx.Client, pk: int, raw: str, base_revision: int) -> dict:
     return response.json()["cells"][0]
 
 
+def _printed(asks: httpx.Client, follows: httpx.Client, url: str) -> httpx.Response:
+    waiting = asks.get(url)
+    assert waiting.status_code == 202, waiting.text[:1000]
+    state_url = re.search(r'data-state-url="([^"]+)"', waiting.text)
+    assert state_url, "等待页上没有进度地址"
+    deadline = time.monotonic() + 120
+    while not follows.get(state_url.group(1)).json()["ready"]:
+        assert time.monotonic() < deadline, "打印件未在 120 秒内生成"
+        time.sleep(0.2)
+    printout = follows.get(url)
+    assert printout.status_code == 200 and printout.content.startswith(b"%PDF-")
+    return printout
+
+
 def test_two_servers_share_sessions_conflicts_and_files(stack_env: dict[str, str]) -> None:
     ids = json.loads(
         last_line(run([sys.executable, "-c", MATERIAL_SETUP, "two_servers", PASSWORD], stack_env))
@@ -145,10 +159,10 @@ def test_two_servers_share_sessions_conflicts_and_files(stack_env: dict[str, str
         assert second["status"] == "conflict"
         assert second["theirs"] == "120.5"
 
-        # The printout fetched from one server, uploaded as the sealed scan through the other, is
-        # served back by the first: the file store is shared.
-        printout = on_a.get(f"/exchange/submission/{pk}/summary.pdf")
-        assert printout.status_code == 200
+        # A print asked of one server is rendered by a consumer of the shared queue, followed and
+        # fetched through the other; uploaded as the sealed scan through that one, it is served back
+        # by the first: the file store is shared.
+        printout = _printed(on_a, on_b, f"/exchange/submission/{pk}/summary.pdf")
         upload = on_b.post(
             f"/exchange/submission/{pk}/scans/",
             data={"kind": "summary", "csrfmiddlewaretoken": on_b.cookies["csrftoken"]},
