@@ -503,8 +503,10 @@ def measure(
         plan = prepare(env, users, spare=workers * threads)
         serve = production_env(env)
         run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], serve)
-        # The consumer checks the uploaded scans (their QR codes are read on the task queue).
-        with gunicorn(env, workers=workers, threads=threads) as url, consumer(env):
+        # The consumer renders the prints and checks the uploaded scans (their QR codes are read on the
+        # task queue); sharing the two cores with the servers, it runs below them, as
+        # docs/deployment.md advises for a consumer beside the application servers (`Nice=10`).
+        with gunicorn(env, workers=workers, threads=threads) as url, consumer(env, nice=10):
             peak = asyncio.run(deadline_peak(url, plan, users=users, rounds=rounds, think=think))
             rates = asyncio.run(
                 saturate(url, plan, seconds=saturation_seconds, concurrency=workers * threads)

@@ -171,10 +171,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def consumer(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """A task-queue consumer (huey) for the given environment, stopped when the block ends."""
+def consumer(env: dict[str, str], *, nice: int = 0) -> Iterator[subprocess.Popen[bytes]]:
+    """A task-queue consumer (huey) for the given environment, stopped when the block ends. `nice`: its
+    CPU priority below the web servers' on a shared machine (docs/deployment.md, `Nice=10`)."""
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "run_huey", "--quiet"],
+        [*(("nice", "-n", str(nice)) if nice else ()), sys.executable, "manage.py", "run_huey", "--quiet"],
         cwd=ROOT,
         env=production_env(env),
     )
