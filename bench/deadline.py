@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,39 +44,92 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Load-Bench-2026!x"
 CELLS = [("summary", "1.1"), ("summary", "1.2"), ("summary", "1.3")]
 SECTION = "一"
+# How long a filler waits for the verdict on the uploaded scan (read on the task queue) before
+# submitting anyway; the scans page polls every second, and so does the filler.
+SCAN_WAIT_SECONDS = 300.0
+SCAN_POLL_SECONDS = 1.0
 
 # Run inside the prepared database with the development settings (load_demo refuses production).
 # Prints one JSON line: the accounts and materials the load generator plays.
+#
+# The fillers play drafts that are ready to submit but for what they do in the run: the demo's
+# complete drafts (every required item filled, warnings explained, the development report written),
+# found by the material's status (review.status.material_status, the one the submit service reads),
+# with the 汇总表 figures the run autosaves. The report's sealed scan, which the run does not
+# print, is printed and checked here as the demo's submitted materials get theirs; the 汇总表's
+# the filler prints and uploads in the run, after the autosaves changed it.
 SETUP = """
 import json, secrets, sys
 import django
 django.setup()
+from decimal import Decimal, InvalidOperation
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Role, User
 from exchange.models import SealedScan
+from exchange.printouts import document_pdf
+from exchange.services import print_record, scan_upload_checked
 from registry.models import Authority, Campaign
+from review.status import material_status
 from submissions.models import Submission, Value
 
 users, password, spare = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 campaign = Campaign.objects.filter(status=Campaign.Status.OPEN).order_by("-year").first()
 hashed = make_password(password)
-drafts = list(
-    Submission.objects.filter(campaign=campaign, status__in=["draft", "returned"])
-    .select_related("base").order_by("pk")[:users]
-)
+codes = [c for _, c in CELLS]
+
+def numbers(submission):
+    # The run's cells as they stand, each a plain number: the run types each a few hundredths up
+    # (autosave_raw), inside the year-on-year band and not below its parts.
+    found = {}
+    for v in Value.objects.filter(submission=submission, year=campaign.data_year, code__in=codes):
+        try:
+            Decimal(str(v.raw))
+        except InvalidOperation:
+            continue
+        found[f"{v.form}|{v.code}|{v.year}"] = v
+    return found if len(found) == len(CELLS) else None
+
+def only_scans_left(submission):
+    # What the submit service would refuse it for, read as it reads it: nothing but the scans.
+    status = material_status(submission)
+    return status.blocker_texts() == status.scan_problems
+
+drafts = []
+candidates = Submission.objects.filter(campaign=campaign, status=Submission.Status.DRAFT).select_related(
+    "campaign", "base__category", "base__authority", "summary_definition", "annex_definition"
+).order_by("pk")
+for s in candidates.iterator():
+    if len(drafts) == users:
+        break
+    cells = numbers(s)
+    if cells is not None and only_scans_left(s):
+        drafts.append((s, cells))
+if len(drafts) < users:
+    sys.exit(f"only {len(drafts)} drafts of {campaign} are complete but for their scans; {users} asked for")
 fillers = []
-for i, s in enumerate(drafts):
+for i, (s, cells) in enumerate(drafts):
     u, _ = User.objects.update_or_create(
         username=f"load_filler_{i:03d}",
         defaults={"role": Role.BASE_FILLER, "base": s.base, "password": hashed, "full_name": f"压测填报{i}"},
     )
-    revisions = {
-        f"{v.form}|{v.code}|{v.year}": v.revision
-        for v in Value.objects.filter(submission=s, year=campaign.data_year, code__in=[c for _, c in CELLS])
-    }
-    fillers.append({"username": u.username, "submission": s.pk, "revisions": revisions})
+    # The report printed as its print page renders it, "sealed" and checked at once.
+    fingerprint, pdf = document_pdf(submission=s, kind=SealedScan.Kind.REPORT)
+    print_record(submission=s, user=u, kind=SealedScan.Kind.REPORT, fingerprint=fingerprint)
+    upload = SimpleUploadedFile("发展情况报告（盖章）.pdf", pdf, content_type="application/pdf")
+    scan = scan_upload_checked(submission=s, user=u, kind=SealedScan.Kind.REPORT, upload=upload)
+    if not scan.is_verified:
+        sys.exit(f"the report's scan of {s.base} was refused: {scan.check_message}")
+    left = material_status(s).blocker_texts()
+    if len(left) != 1 or "汇总表" not in left[0]:
+        sys.exit(f"{s.base} has more left than its 汇总表 scan: {left}")
+    fillers.append({
+        "username": u.username, "submission": s.pk,
+        "revisions": {k: v.revision for k, v in cells.items()},
+        "raws": {k: str(v.raw) for k, v in cells.items()},
+    })
 largest = (
     Authority.objects.filter(bases__campaigns=campaign).annotate(n=Count("bases")).order_by("-n").first()
 )
@@ -98,7 +152,7 @@ ministries = [
 print(json.dumps({
     "data_year": campaign.data_year, "fillers": fillers, "reviewers": reviewers[:3], "ministry": ministries[0],
     "spare_reviewers": reviewers[3:], "spare_ministries": ministries[1:], "totp_keys": keys,
-    "province": largest.name, "province_bases": largest.n, "scan_kinds": list(SealedScan.Kind.values),
+    "province": largest.name, "province_bases": largest.n, "scan_kinds": [SealedScan.Kind.SUMMARY],
 }))
 """.replace("CELLS", repr([c for c in CELLS]))
 
@@ -134,6 +188,8 @@ class Stats:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
     statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    # How each filler's wait for the verdict on their scan ended (accepted, refused, timeout …).
+    scan_verdicts: Counter[str] = field(default_factory=Counter)
 
     def add(self, kind: str, seconds: float, ok: bool, sample: str = "", status: int = 0) -> None:
         self.latencies[kind].append(seconds)
@@ -256,9 +312,57 @@ async def print_document(session: Session, url: str, *, timeout: float = 300) ->
     return response if ok else None
 
 
+def autosave_raw(current: str, r: int) -> str:
+    """What the filler types in round `r`: the figure as it stands plus (r + 1) hundredths. Each
+    round changes it, and it stays inside the year-on-year band and not below its parts (1.1a ≤ 1.1,
+    1.3a ≤ 1.2), so the material stays submittable."""
+    return str(Decimal(current) + Decimal(r + 1) / 100)
+
+
+def scan_box(page: str, kind: str) -> tuple[str, str]:
+    """What the scans page shows of the newest upload of `kind`: ("checking", its state URL),
+    ("refused", ""), ("accepted", "") when the document's scan is current, else ("missing", "")."""
+    start = page.find(f'id="scan-{kind}"')
+    if start < 0:
+        return "missing", ""
+    end = page.find("<section", start)
+    section = page[start : end if end >= 0 else len(page)]
+    checking = re.search(r'class="scan-check scan-check-checking"[^>]*data-state-url="([^"]+)"', section)
+    if checking:
+        return "checking", checking.group(1)
+    if "scan-check-refused" in section:
+        return "refused", ""
+    return ("accepted", "") if "badge ok" in section else ("missing", "")
+
+
+async def scan_verdict(session: Session, pk: int, kind: str, *, limit: float) -> str:
+    """Wait as the filler on the scans page waits: open the page (where the upload redirects), then
+    poll the upload's JSON state each second, as the page's script does, until the verdict or `limit`
+    seconds. `scans_page` is the page, `scan_state` the polls, `scan_wait` the whole wait as the
+    filler feels it (good only when the scan is accepted)."""
+    started = time.perf_counter()
+    page = await session.request("scans_page", "GET", f"/exchange/submission/{pk}/scans/", expect=200)
+    verdict, url = (
+        scan_box(page.text, kind) if page is not None and page.status_code == 200 else ("missing", "")
+    )
+    while verdict == "checking":
+        if time.perf_counter() - started > limit:
+            verdict = "timeout"
+            break
+        await asyncio.sleep(SCAN_POLL_SECONDS)
+        state = await session.request("scan_state", "GET", url, expect=200)
+        if state is not None and state.status_code == 200 and state.json().get("finished"):
+            verdict = state.json().get("check_status", "missing")
+    accepted = verdict == "accepted"
+    sample = f"scan of {pk}: {verdict}"
+    session.stats.add("scan_wait", time.perf_counter() - started, accepted, sample, 200 if accepted else 0)
+    session.stats.scan_verdicts[verdict] += 1
+    return verdict
+
+
 async def play_filler(
     session: Session, filler: dict[str, Any], *, data_year: int, rounds: int, think: float, acks: Acks,
-    scan_kind: str, scan: bytes, double_click: bool,
+    scan_kind: str, scan: bytes, double_click: bool, scan_wait: float = SCAN_WAIT_SECONDS,
 ) -> None:  # fmt: skip
     pk = filler["submission"]
     section_url = f"/submissions/{pk}/summary/{SECTION}/"
@@ -270,7 +374,7 @@ async def play_filler(
         for form, code in CELLS:
             key = f"{form}|{code}|{data_year}"
             changes.append(
-                {"form": form, "code": code, "year": data_year, "raw": f"{100 + r}.{pk % 97:02d}",
+                {"form": form, "code": code, "year": data_year, "raw": autosave_raw(filler["raws"][key], r),
                  "currency": "", "base_revision": revisions.get(key, 0), "force": False}
             )  # fmt: skip
         response = await session.request(
@@ -309,6 +413,9 @@ async def play_filler(
         data={"kind": scan_kind, "csrfmiddlewaretoken": session.csrf()},
         files={f"{scan_kind}-file": upload},
     )
+    # The submit page refuses while the scan is being checked: the filler waits for the verdict
+    # (bounded), then submits whatever it was; a refusal shows as a submission missing afterwards.
+    await scan_verdict(session, pk, scan_kind, limit=scan_wait)
     submit = {"csrfmiddlewaretoken": session.csrf()}
     url = f"/review/submission/{pk}/submit/"
     if double_click:
@@ -480,6 +587,9 @@ def database_env(kind: str, workdir: Path) -> dict[str, str]:
     env.setdefault("AUDIT_HMAC_KEY", "bench-audit-" + secrets.token_hex(24))
     env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    # Each submission notifies the province's reviewers: the messages are built and sent, to memory
+    # (one outbox per process), not printed among the figures by the console backend.
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     env["MEDIA_ROOT"] = str(workdir / "media")
     # The run's own task queue (its consumer checks the uploaded scans), never a shared one.
     env["HUEY_URL"] = f"sqlite:///{workdir / 'huey.sqlite3'}"
@@ -534,10 +644,12 @@ def measure(
         }
         for k, v in sorted(stats.latencies.items())
     }
+    figures["scan_verdicts"] = dict(sorted(stats.scan_verdicts.items()))
     cores = os.cpu_count() or 1
     figures["cpu_seconds_per_request"] = {k: cores / r for k, r in rates.items() if r > 0}
     figures["saturation_rps"] = rates
     figures.update(checked)
+    figures["unsubmitted"] = checked["fillers"] - checked["submitted"]
     return figures
 
 
@@ -546,8 +658,14 @@ def report(figures: dict[str, Any]) -> str:
         f"[{figures['db']}] {figures['requests']} 个请求，{figures['rps']:.1f} 请求/秒，错误 {figures['errors']}，"
         f"确认保存 {figures['acknowledged']}，丢失 {figures['lost_writes']}，重复提交 {figures['doubled_submits']}，"
         f"提交成功 {figures['submitted']}/{figures['fillers']}（最大省份：{figures['province']}，{figures['province_bases']} 个基地）",
-        f"  {'请求类型':<12}{'次数':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'错误':>6}  状态码",
     ]
+    if figures["unsubmitted"]:
+        lines.append(
+            f"  !! 未提交成功 {figures['unsubmitted']} 份（共 {figures['fillers']} 份）：这些材料“恰好提交一次”未得到验证"
+        )
+    lines.append(
+        f"  {'请求类型':<12}{'次数':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'错误':>6}  状态码"
+    )
     for kind, k in figures["kinds"].items():
         if kind.startswith("sat_"):
             continue
@@ -555,6 +673,9 @@ def report(figures: dict[str, Any]) -> str:
             f"  {kind:<14}{k['n']:>7}{k['p50'] * 1000:>10.1f}{k['p95'] * 1000:>10.1f}{k['p99'] * 1000:>10.1f}{k['errors']:>6}  "
             + " ".join(f"{code or '断开'}×{n}" for code, n in k["statuses"].items())
         )
+    if figures["scan_verdicts"]:
+        verdicts = " ".join(f"{v}×{n}" for v, n in figures["scan_verdicts"].items())
+        lines.append(f"  扫描件核验结果（scan_wait：上传后等到结果，每位填报员一次）：{verdicts}")
     floor = figures["cpu_seconds_per_request"].get("floor")
     for kind, cost in figures["cpu_seconds_per_request"].items():
         ratio = f"（{cost / floor:.1f} × 最简页面）" if floor else ""

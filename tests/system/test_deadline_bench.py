@@ -1,0 +1,79 @@
+"""What the deadline benchmark (bench/deadline.py) reads of the pages it plays: the scans page's
+state of an upload, which its fillers wait on before they submit, as the page's own script does
+(static/js/scan_check.js polls `.scan-check[data-state-url]`). Should the page change, the benchmark's
+fillers would stop waiting and their submissions be refused; these tests say so first."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import TestCase
+from django.urls import reverse
+
+from bench.deadline import CHECK, SETUP, autosave_raw, scan_box
+from definitions.services import definitions_load
+from exchange.models import SealedScan
+from exchange.services import scan_check
+from exchange.tests.conftest import FORMS_2022, fill_summary, pdf_bytes, upload
+from exchange.tests.printed import printed_pdf, scanned
+from submissions.services import submission_start
+
+
+@pytest.fixture
+def material(db, campaign, base, filler, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    definitions_load(directory=FORMS_2022)
+    submission = submission_start(campaign=campaign, base=base, user=filler)
+    fill_summary(submission, filler)
+    return submission
+
+
+def _page(client, submission) -> str:
+    response = client.get(reverse("exchange:scans", args=[submission.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _upload(client, submission, content: bytes, *, run_check: bool) -> None:
+    # The check runs once the request's transaction commits (huey runs tasks at once in tests);
+    # without `run_check` the upload stays 正在核验, as while the consumer has not reached it.
+    with TestCase.captureOnCommitCallbacks(execute=run_check):
+        response = client.post(
+            reverse("exchange:scans", args=[submission.pk]),
+            {"kind": "summary", "summary-file": upload("汇总表盖章.pdf", content)},
+        )
+    assert response.status_code == 302
+
+
+def test_the_bench_waits_on_the_state_the_scans_page_polls_and_sees_the_verdict(client, filler, material):
+    client.force_login(filler)
+    assert scan_box(_page(client, material), "summary") == ("missing", "")
+    _upload(client, material, scanned(printed_pdf(material, "summary")), run_check=False)
+    scan = SealedScan.objects.get(submission=material, kind="summary")
+    verdict, url = scan_box(_page(client, material), "summary")
+    assert (verdict, url) == ("checking", reverse("exchange:scan_check_state", args=[material.pk, scan.pk]))
+    assert client.get(url).json()["finished"] is False
+    # The report's document has no upload: the summary's box is read, not the page's first one.
+    assert scan_box(_page(client, material), "report") == ("missing", "")
+
+    scan_check(scan_id=scan.pk)
+    state = client.get(url).json()
+    assert state["finished"] is True and state["check_status"] == SealedScan.Check.ACCEPTED
+    assert scan_box(_page(client, material), "summary") == ("accepted", "")
+
+
+def test_a_refused_scan_reads_as_refused(client, filler, material):
+    client.force_login(filler)
+    _upload(client, material, pdf_bytes("not the print"), run_check=True)
+    assert SealedScan.objects.get(submission=material).is_refused
+    assert scan_box(_page(client, material), "summary") == ("refused", "")
+
+
+def test_each_round_types_a_new_figure_a_few_hundredths_up():
+    assert [autosave_raw("1234.5", r) for r in range(3)] == ["1234.51", "1234.52", "1234.53"]
+    assert autosave_raw("87", 0) == "87.01"
+
+
+def test_the_scripts_the_bench_runs_in_the_database_compile():
+    # They run in a subprocess of the benchmark only; a slip would show at its first minute.
+    compile(SETUP, "bench-setup", "exec")
+    compile(CHECK, "bench-check", "exec")
