@@ -60,6 +60,9 @@ def unseal(value: Any) -> Any:
     return value
 
 
+_JSON = json.JSONDecoder()  # json.loads's own decoder, called without json.loads's set-up
+
+
 def unseal_text(text: str | None) -> Any:
     """A sealed JSON column read as text (a bulk read that skips the ORM's converters): decoded, and
     its tokens opened only when it holds any."""
@@ -67,7 +70,12 @@ def unseal_text(text: str | None) -> Any:
         return None
     if text[:1] == '"' and text[-1:] == '"' and "\\" not in text and PREFIX not in text:
         return text[1:-1]  # a plain JSON string (most canonical numbers, "12.5"): nothing to decode
-    value = json.loads(text)
+    try:
+        value, end = _JSON.raw_decode(text)  # what json.loads returns, when it reads to the end
+    except json.JSONDecodeError:
+        end = -1
+    if end != len(text):
+        value = json.loads(text)  # surrounding whitespace, or the error json.loads raises
     return unseal(value) if PREFIX in text else value
 
 

@@ -110,6 +110,12 @@ def test_a_column_read_as_text_decodes_as_the_field_would():
         [1, "2"],
     ):
         assert unseal_text(json.dumps(value)) == value
+    # As SQLite keeps them (\uXXXX), as PostgreSQL prints jsonb (plain, spaced), with whitespace around.
+    for text in ('"\\u5f20\\u4e09"', '"张三"', '{"a": [1, "二"]}', ' "12.5" ', "[1, 2] ", "\ttrue", "-0.0"):
+        assert unseal_text(text) == json.loads(text)
+    for broken in ('"unterminated', "[1, 2", '"a" "b', ""):
+        with pytest.raises(json.JSONDecodeError):
+            unseal_text(broken)
     assert unseal_text(None) is None
     token = json.dumps(seal(Sensitive("a@example.cn")))
     assert unseal_text(token) == "a@example.cn" and isinstance(unseal_text(token), Sensitive)
