@@ -37,7 +37,9 @@ from exchange.excel_export import (
     export_columns,
     national_export,
     row_cells,
+    row_plan,
     table_cells,
+    table_decoded,
     table_sheet_title,
 )
 from exchange.excel_import import excel_import_apply, import_read
@@ -131,30 +133,20 @@ def _export_cells(campaign: Campaign, base_ids: list[int]) -> dict[str, list[lis
     }  # fmt: skip
     for fld, title in table_sheets.values():
         sheets[title] = [[*TABLE_BASE_COLUMNS, *(c.label for c in fld.columns)]]
+    plans = {code: row_plan(cols) for code, cols in columns.items()}
     tables = {code: [f.code for f in d.fields() if f.type == "table"] for code, d in definitions.items()}
-    for submission, values in _submissions(campaign, base_ids, tables):
-        base = submission.base
-        facts = [
-            base.name,
-            base.authority.name,
-            base.category.name,
-            base.batch,
-            submission.get_status_display(),
-            "",
-        ]
-        for code in ("summary", base.category.annex):
+    for base, texts in _submissions(campaign, base_ids, tables):
+        for code in ("summary", base.annex):
             if code in sheets:
                 sheet = sheets[code]
-                sheet.append([len(sheet), *facts, *row_cells(columns[code], values)])
+                sheet.append([len(sheet), *base.facts, *row_cells(plans[code], texts)])
                 for (form, item), (fld, title) in table_sheets.items():
                     if form != code:
                         continue
-                    raw, value = values.get((form, item, 0), (None, None))
+                    raw, value = table_decoded(texts.get((form, item, 0)))
                     for which, cells in table_cells(fld, raw, value):
                         rows = sheets[title]
-                        rows.append(
-                            [len(rows), base.name, base.authority.name, base.category.name, which, *cells]
-                        )
+                        rows.append([len(rows), base.name, base.authority, base.category, which, *cells])
     return sheets
 
 

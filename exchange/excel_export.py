@@ -13,6 +13,7 @@ the scope, the page's filters narrow it).
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import os
 import tempfile
@@ -25,6 +26,8 @@ from typing import Any
 from django.db import connections
 from django.db.models import Case, Q, TextField, When
 from django.db.models.functions import Cast
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 
 from definitions.models import Definition
 from definitions.schema import NUMERIC_TYPES, Column, Field, FormDefinition
@@ -32,6 +35,7 @@ from exchange.excel_layout import sheet_name
 from exchange.excel_template import submission_template
 from lib.numbers import format_decimal
 from registry.models import Campaign
+from security.crypto import PREFIX
 from security.fields import unseal_text
 from submissions.models import NOT_YEARLY, Submission, Value
 from submissions.services import profile_for
@@ -42,7 +46,6 @@ BASE_COLUMNS = ("序号", "示范基地名称", "省级主管部门", "类型", 
 
 
 Key = tuple[str, str, int]  # (form, item, year) of a saved cell
-Cells = dict[Key, tuple[Any, Any]]  # a base's cells: (raw where the value did not parse, value)
 
 
 @dataclass(frozen=True)
@@ -130,26 +133,134 @@ def _fast_number(value: Any) -> float | None:
 
 _NO_CELL = (None, None)
 
+# A base's cells as read: (value, raw) as JSON text; raw only where the value did not parse, or
+# for a small table.
+Texts = dict[Key, tuple[str | None, str | None]]
 
-def row_cells(columns: Sequence[ExportColumn], values: Cells) -> list[Any]:
-    out: list[Any] = []
+
+def decoded(cell: tuple[str | None, str | None]) -> tuple[Any, Any]:
+    """A cell read as text, decoded as the ORM would: (raw where the value did not parse, value)."""
+    value, raw = cell
+    return (None, unseal_text(value)) if value is not None else (unseal_text(raw), None)
+
+
+def table_decoded(cell: tuple[str | None, str | None] | None) -> tuple[Any, Any]:
+    """A small table's cell read as text, decoded: (the rows as typed, their canonical cells)."""
+    if cell is None:
+        return _NO_CELL
+    value, raw = cell
+    return unseal_text(raw), unseal_text(value)
+
+
+_NUMBER, _YESNO, _TEXT, _YOY = range(4)
+RowPlan = tuple[tuple[int, Key, ExportColumn, int, int], ...]
+_ANSWERS = {"true": "是", "false": "否"}
+
+
+def row_plan(columns: Sequence[ExportColumn]) -> RowPlan:
+    """What each cell of a sheet's row takes, worked out once per sheet: a value column's way to
+    read its text; a 同比 column's positions of this year's and last year's value in the row."""
+    position = {(c.key, c.kind): i for i, c in enumerate(columns)}
+    plan = []
     for column in columns:
         if column.kind == "yoy":
-            current = _number(values.get(column.key, _NO_CELL)[1])
-            previous = _number(values.get(column.previous_key, _NO_CELL)[1])
-            change = yoy_percent(current, previous)
-            out.append(float(change.quantize(YOY_PLACES)) if change is not None else None)
+            # Both years have a value column: export_columns adds a 同比 only where both are asked.
+            current = position[(column.key, "value")]
+            previous = position[(column.previous_key, "value")]
+            plan.append((_YOY, column.key, column, current, previous))
             continue
-        cell = values.get(column.key)
+        kind = _NUMBER if column.numeric else _YESNO if column.fld.type == "yesno" else _TEXT
+        plan.append((kind, column.key, column, -1, -1))
+    return tuple(plan)
+
+
+def _general_cell(column: ExportColumn, cell: tuple[str | None, str | None]) -> Any:
+    raw, value = decoded(cell)
+    if column.numeric and value is not None:
+        number = _fast_number(value)
+        if number is not None:
+            return number
+    return cell_content(column.fld, raw, value)
+
+
+def row_cells(plan: RowPlan, texts: Texts) -> list[Any]:
+    """A base's row of a sheet. Most cells are canonical numbers ("12.5"), plain texts or 是/否:
+    those are read straight from their JSON text; anything else takes the general path
+    (`decoded`, `cell_content`), which gives the same cell for those too."""
+    out: list[Any] = []
+    append = out.append
+    get = texts.get
+    context = decimal.getcontext()
+    exact = context.prec >= _YOY_PREC and context.rounding == decimal.ROUND_HALF_EVEN
+    for kind, key, column, current, previous in plan:
+        if kind == _YOY:
+            append(_yoy_cell(out[current], out[previous], column, texts, exact))
+            continue
+        cell = get(key)
         if cell is None:
-            out.append(None)
-        elif column.numeric and cell[1] is not None:
-            # Most cells of a national export are canonical numbers: read them without the general path.
-            number = _fast_number(cell[1])
-            out.append(number if number is not None else cell_content(column.fld, *cell))
-        else:
-            out.append(cell_content(column.fld, *cell))
+            append(None)
+            continue
+        text = cell[0]
+        if text is not None:
+            if kind == _NUMBER:
+                if text[:1] == '"' and text[-1:] == '"':
+                    # What float() reads has no backslash, quote or ':', so unseal_text would
+                    # have returned the same string; float() reads it as Decimal would.
+                    try:
+                        number = float(text[1:-1])
+                    except ValueError:
+                        pass
+                    else:
+                        if math.isfinite(number):
+                            append(number)
+                            continue
+            elif kind == _TEXT:
+                if text[:1] == '"' and text[-1:] == '"' and "\\" not in text and PREFIX not in text:
+                    append(text[1:-1])  # unseal_text's plain string, exported as it is
+                    continue
+            elif text in _ANSWERS:  # a 是/否 alone
+                append(_ANSWERS[text])
+                continue
+        append(_general_cell(column, cell))
     return out
+
+
+# 同比 in floats, where that is provably the Decimal result (yoy_percent, 2 places half up): the
+# float inputs are within a relative 2**-53 of the saved numbers, so (current − previous) /
+# |previous| × 10000 (hundredths of a percent) is within `bound` below of the exact quotient, and
+# Decimal's own 28-digit rounding is far inside it too. If no rounding tie (k + 0.5) lies within the
+# bound, both round to the same k, and k / 100 is the float of Decimal's k·10⁻². Near a tie, for
+# magnitudes floats cannot hold, or a zero whose sign is in doubt, the Decimal path decides.
+_YOY_PREC = 28
+_YOY_SLACK = 2.0**-50
+_TINY = 1e-290  # below it a float's relative error is no longer 2**-53 (subnormals)
+
+
+def _saved_number(texts: Texts, key: Key) -> Decimal | None:
+    return _number(unseal_text(texts.get(key, _NO_CELL)[0]))
+
+
+def _yoy_cell(current: Any, previous: Any, column: ExportColumn, texts: Texts, exact: bool) -> Any:
+    # A value cell is a float exactly where its saved value is a number (_number is not None).
+    if type(current) is not float or type(previous) is not float:
+        return None
+    if exact and abs(previous) >= _TINY and (current == 0.0 or abs(current) >= _TINY):
+        x = (current - previous) / abs(previous) * 10000
+        ax = abs(x)
+        if ax < 2.0**52:
+            bound = ((abs(current) + abs(previous)) / abs(previous) * 10000 + ax) * _YOY_SLACK + 1e-20
+            whole = math.floor(ax)
+            fraction = ax - whole  # exact below 2**52
+            if abs(fraction - 0.5) > bound and (ax > bound or x == 0.0):
+                if x == 0.0:
+                    # Equal floats: +0 when the saved texts are the same; else Decimal says.
+                    if texts[column.key][0] == texts[column.previous_key][0]:
+                        return 0.0
+                else:
+                    hundredths = whole + (fraction > 0.5)
+                    return hundredths / 100 if x > 0 else -(hundredths / 100)
+    change = yoy_percent(_saved_number(texts, column.key), _saved_number(texts, column.previous_key))
+    return float(change.quantize(YOY_PLACES)) if change is not None else None
 
 
 TABLE_BASE_COLUMNS = ("序号", "示范基地名称", "省级主管部门", "类型", "行")
@@ -196,55 +307,68 @@ def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
+@dataclass(frozen=True)
+class ExportBase:
+    """A base as its rows begin: the registry facts and the material's status."""
+
+    name: str
+    authority: str
+    category: str
+    annex: str
+    facts: tuple[Any, ...]  # the cells after 序号: name, authority, category, batch, status, submitted
+
+
 def _submissions(
     campaign: Campaign, base_ids: Sequence[int], tables: Mapping[str, Sequence[str]] | None = None
-) -> Iterator[tuple[Submission, Cells]]:
-    """The campaign's submissions of these bases with their values (but for the `tables`' codes), a
-    slice at a time."""
+) -> Iterator[tuple[ExportBase, Texts]]:
+    """The campaign's submissions of these bases with their cells as JSON text, a slice at a time,
+    in two queries a slice: the bases' facts, and every cell. A cell's value is what is exported;
+    what was typed is read only where the value did not parse, and for the `tables`' codes (the
+    small tables' sheets show either, row by row)."""
     ordered = list(
         Submission.objects.filter(campaign=campaign, base_id__in=base_ids)
         .order_by("base__authority__code", "base__batch", "base__name")
         .values_list("pk", flat=True)
     )
+    labels = dict(make_hashable(Submission._meta.get_field("status").flatchoices))
+    raw_wanted = Q(value__isnull=True)
+    for form, codes in (tables or {}).items():
+        if codes:
+            raw_wanted |= Q(form=form, code__in=codes)
     for chunk in _chunks(ordered, CHUNK):
-        subs = {
-            s.pk: s
-            for s in Submission.objects.filter(pk__in=chunk).select_related(
-                "base__authority", "base__category"
+        bases = {
+            pk: ExportBase(
+                name, authority, category, annex,
+                (name, authority, category, batch,
+                 force_str(labels.get(status, status), strings_only=True), _local(submitted_at)),
             )
-        }
-        values: dict[int, Cells] = {pk: {} for pk in chunk}
-        # Tables are not exported (export_columns); their rows are the largest cells, so not read.
-        cells = Value.objects.filter(submission_id__in=chunk)
-        for form, codes in (tables or {}).items():
-            cells = cells.exclude(form=form, code__in=codes)
-        # The canonical value is what is exported; what was typed only where it did not parse. The
-        # query is the ORM's, run on the cursor and decoded here: the ORM's row-by-row conversion
-        # was most of the export's own time.
-        query = cells.values_list(
-            "submission_id", "form", "code", "year",
-            Cast("value", output_field=TextField()),
-            Case(When(value__isnull=True, then=Cast("raw", output_field=TextField())), default=None),
-        ).query  # fmt: skip
+            for pk, name, authority, category, annex, batch, status, submitted_at in Submission.objects.filter(
+                pk__in=chunk
+            ).values_list(
+                "pk", "base__name", "base__authority__name", "base__category__name",
+                "base__category__annex", "base__batch", "status", "submitted_at",
+            )
+        }  # fmt: skip
+        texts: dict[int, Texts] = {pk: {} for pk in chunk}
+        # The query is the ORM's, run on the cursor and read as text: the ORM's row-by-row
+        # conversion (JSON decoding, tokens) was most of the export's own time, and most cells
+        # need neither (row_cells).
+        query = (
+            Value.objects.filter(submission_id__in=chunk)
+            .values_list(
+                "submission_id", "form", "code", "year",
+                Cast("value", output_field=TextField()),
+                Case(When(raw_wanted, then=Cast("raw", output_field=TextField())), default=None),
+            )
+            .query
+        )  # fmt: skip
         sql, params = query.sql_with_params()
-        with connections[cells.db].cursor() as cursor:
+        with connections[Value.objects.db].cursor() as cursor:
             cursor.execute(sql, params)
             for sub_id, form, code, year, value, raw in cursor.fetchall():
-                values[sub_id][(form, code, year)] = (
-                    (None, unseal_text(value)) if value is not None else (unseal_text(raw), None)
-                )
-        # The small tables (products, key enterprises, contacts) go to sheets of their own: read
-        # through the ORM, as a few large cells a base.
-        wanted = Q(pk__in=[])
-        for form, codes in (tables or {}).items():
-            if codes:
-                wanted |= Q(form=form, code__in=codes)
-        for sub_id, form, code, year, raw, value in Value.objects.filter(
-            wanted, submission_id__in=chunk
-        ).values_list("submission_id", "form", "code", "year", "raw", "value"):
-            values[sub_id][(form, code, year)] = (raw, value)
+                texts[sub_id][(form, code, year)] = (value, raw)
         for pk in chunk:
-            yield subs[pk], values[pk]
+            yield bases[pk], texts[pk]
 
 
 def _column_title(col: Column) -> str:
@@ -273,7 +397,7 @@ def national_export(
     head = book.add_format(
         {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDE5EE", "border": 1}
     )
-    sheets: dict[str, tuple[Any, list[ExportColumn], list[int]]] = {}
+    sheets: dict[str, tuple[Any, RowPlan, list[int]]] = {}
     for definition in [summary, *annexes]:
         columns = export_columns(definition, campaign.data_year)
         ws = book.add_worksheet(sheet_name(definition))
@@ -283,7 +407,7 @@ def national_export(
         ws.set_column(2, 2, 18)
         ws.set_column(len(BASE_COLUMNS), len(BASE_COLUMNS) + len(columns), 14)
         ws.freeze_panes(1, 2)
-        sheets[definition.code] = (ws, columns, [0])
+        sheets[definition.code] = (ws, row_plan(columns), [0])
     taken = {ws.get_name() for ws, _, _ in sheets.values()}
     table_sheets: dict[str, list[tuple[Field, Any, list[int]]]] = {}
     for definition in [summary, *annexes]:
@@ -300,26 +424,21 @@ def national_export(
             table_sheets.setdefault(definition.code, []).append((fld, ws, [0]))
     count = 0
     tables = {code: [f.code for f in d.fields() if f.type == "table"] for code, d in definitions.items()}
-    for submission, values in _submissions(campaign, base_ids, tables):
-        base = submission.base
+    for base, texts in _submissions(campaign, base_ids, tables):
         count += 1
-        facts = [
-            base.name, base.authority.name, base.category.name, base.batch,
-            submission.get_status_display(), _local(submission.submitted_at),
-        ]  # fmt: skip
-        for code in ("summary", base.category.annex):
+        for code in ("summary", base.annex):
             if not code or code not in sheets:
                 continue
-            ws, columns, row = sheets[code]
+            ws, plan, row = sheets[code]
             row[0] += 1
-            ws.write_row(row[0], 0, [row[0], *facts, *row_cells(columns, values)])
+            ws.write_row(row[0], 0, [row[0], *base.facts, *row_cells(plan, texts)])
             for fld, table_ws, table_row in table_sheets.get(code, ()):
-                raw, value = values.get((code, fld.code, NOT_YEARLY), _NO_CELL)
+                raw, value = table_decoded(texts.get((code, fld.code, NOT_YEARLY)))
                 for which, cells in table_cells(fld, raw, value):
                     table_row[0] += 1
                     table_ws.write_row(
                         table_row[0], 0,
-                        [table_row[0], base.name, base.authority.name, base.category.name, which, *cells],
+                        [table_row[0], base.name, base.authority, base.category, which, *cells],
                     )  # fmt: skip
         if progress is not None:
             progress(count)
