@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import math
 import os
 import tempfile
@@ -36,7 +37,7 @@ from exchange.excel_template import submission_template
 from lib.numbers import format_decimal
 from registry.models import Campaign
 from security.crypto import PREFIX
-from security.fields import unseal_text
+from security.fields import unseal, unseal_text
 from submissions.models import NOT_YEARLY, Submission, Value
 from submissions.services import profile_for
 from submissions.validation import YOY_PLACES, yoy_percent
@@ -145,11 +146,12 @@ def decoded(cell: tuple[str | None, str | None]) -> tuple[Any, Any]:
 
 
 def table_decoded(cell: tuple[str | None, str | None] | None) -> tuple[Any, Any]:
-    """A small table's cell read as text, decoded: (the rows as typed, their canonical cells)."""
+    """A small table's cell read as text, decoded but its tokens still closed (table_cells opens
+    those it shows): (the rows as typed, their canonical cells)."""
     if cell is None:
         return _NO_CELL
     value, raw = cell
-    return unseal_text(raw), unseal_text(value)
+    return (None if raw is None else json.loads(raw)), (None if value is None else json.loads(value))
 
 
 _NUMBER, _YESNO, _TEXT, _YOY = range(4)
@@ -279,9 +281,24 @@ def table_sheet_title(definition: FormDefinition, fld: Field, taken: set[str]) -
     return title
 
 
+def _table_cell(col: Column, typed: Any, canonical: Any) -> Any:
+    """cell_content of one table cell, its tokens opened only where it reads them: what was typed
+    is read where the canonical cell is empty or (a number's) did not parse."""
+    value = unseal(canonical)
+    if (
+        value is not None
+        and col.type != "yesno"
+        and (col.type not in NUMERIC_TYPES or _number(value) is not None)
+    ):
+        return cell_content(col, None, value)
+    return cell_content(col, unseal(typed), value)
+
+
 def table_cells(fld: Field, raw: Any, value: Any) -> list[tuple[str | int, list[Any]]]:
     """The filled rows of a small table as (the row's label or number, export cells), a cell per
-    table column: the canonical cell where it parsed, what was typed otherwise."""
+    table column: the canonical cell where it parsed, what was typed otherwise. `raw` and `value`
+    may still hold their tokens (table_decoded): the cells come out the same, and a phone typed
+    is not decrypted beside its canonical twin."""
     raw_rows = raw if isinstance(raw, list) else []
     value_rows = value if isinstance(value, list) else []
     out = []
@@ -296,7 +313,7 @@ def table_cells(fld: Field, raw: Any, value: Any) -> list[tuple[str | int, list[
             else:
                 typed_cell = None
             value_cell = canonical.get(col.key) if isinstance(canonical, dict) else None
-            row.append(cell_content(col, typed_cell, value_cell))
+            row.append(_table_cell(col, typed_cell, value_cell))
         if any(c not in (None, "") for c in row):
             out.append((fld.row_labels[index] if index < len(fld.row_labels) else index + 1, row))
     return out

@@ -13,8 +13,17 @@ import pytest
 
 from definitions.models import Definition
 from exchange import excel_export
-from exchange.excel_export import ExportColumn, cell_content, export_columns, row_cells, row_plan
+from exchange.excel_export import (
+    ExportColumn,
+    cell_content,
+    export_columns,
+    row_cells,
+    row_plan,
+    table_cells,
+    table_decoded,
+)
 from lib.numbers import format_decimal
+from security import fields as security_fields
 from security.fields import Sensitive, seal, unseal
 from submissions.validation import yoy_percent
 
@@ -136,3 +145,35 @@ def test_every_kind_of_saved_cell_is_what_the_general_path_makes_of_it(summary, 
         texts = {column.key: values[(index + n) % len(values)] for n, column in enumerate(columns)}
         assert _strict(row_cells(plan, texts)) == _strict(_general(columns, texts)), cell
     assert row_cells(plan, {}) == [None] * len(columns)  # nothing saved
+
+
+def test_a_small_table_comes_out_the_same_with_its_tokens_opened_only_where_shown(summary, monkeypatch):
+    contacts = next(f for f in summary.fields() if f.code == "contacts")
+    numeric = next(f for d in [summary] for f in d.fields() if f.type == "table" and any(
+        c.type in ("amount", "count") for c in f.columns
+    ))  # fmt: skip
+    typed = [
+        {"name": "张三", "mobile": Sensitive("138 0000 0000"), "email": Sensitive("a@example.cn")},
+        {"name": "李四", "mobile": Sensitive("13900000000"), "fax": Sensitive("0731-1234")},
+        ["王五", "主任", Sensitive("0731-88886666")],
+        {"name": ""},
+    ]
+    canonical = [
+        {"name": "张三", "mobile": Sensitive("13800000000"), "email": None},
+        {"name": "李四", "mobile": Sensitive("13900000000")},
+    ]
+    raw_text, value_text = json.dumps(seal(typed)), json.dumps(seal(canonical))
+    opened = []
+    real_plain = security_fields._plain
+    monkeypatch.setattr(security_fields, "_plain", lambda token: opened.append(token) or real_plain(token))
+    rows = table_cells(contacts, *table_decoded((value_text, raw_text)))
+    assert len(opened) == 5  # 2 canonical mobiles, the e-mail and fax typed only, the landline of a list row
+    expected = table_cells(contacts, unseal(json.loads(raw_text)), unseal(json.loads(value_text)))
+    assert [(w, _strict(r)) for w, r in rows] == [(w, _strict(r)) for w, r in expected]
+    assert rows[0][1][3] == "13800000000" and rows[0][1][5] == "a@example.cn"
+    cols = numeric.columns
+    typed_rows = [{c.key: text for c in cols} for text in ("12,5", "abc", "", "7")]
+    canonical_rows = [{c.key: value for c in cols} for value in ("12.5", None, None, "x")]
+    assert table_cells(numeric, *table_decoded((json.dumps(canonical_rows), json.dumps(typed_rows)))) == (
+        table_cells(numeric, typed_rows, canonical_rows)
+    )
