@@ -236,6 +236,7 @@ def row_cells(plan: RowPlan, texts: Texts) -> list[Any]:
 _YOY_PREC = 28
 _YOY_SLACK = 2.0**-50
 _TINY = 1e-290  # below it a float's relative error is no longer 2**-53 (subnormals)
+_FLOAT_WHOLE = 2.0**52  # below it a float's fraction is exact
 
 
 def _saved_number(texts: Texts, key: Key) -> Decimal | None:
@@ -246,21 +247,21 @@ def _yoy_cell(current: Any, previous: Any, column: ExportColumn, texts: Texts, e
     # A value cell is a float exactly where its saved value is a number (_number is not None).
     if type(current) is not float or type(previous) is not float:
         return None
-    if exact and abs(previous) >= _TINY and (current == 0.0 or abs(current) >= _TINY):
-        x = (current - previous) / abs(previous) * 10000
+    base = abs(previous)
+    if exact and base >= _TINY and (current == 0.0 or abs(current) >= _TINY):
+        x = (current - previous) / base * 10000
         ax = abs(x)
-        if ax < 2.0**52:
-            bound = ((abs(current) + abs(previous)) / abs(previous) * 10000 + ax) * _YOY_SLACK + 1e-20
-            whole = math.floor(ax)
+        if ax < _FLOAT_WHOLE:  # also False for inf and nan
+            bound = ((abs(current) + base) / base * 10000 + ax) * _YOY_SLACK + 1e-20
+            whole = int(ax)
             fraction = ax - whole  # exact below 2**52
             if abs(fraction - 0.5) > bound and (ax > bound or x == 0.0):
-                if x == 0.0:
-                    # Equal floats: +0 when the saved texts are the same; else Decimal says.
-                    if texts[column.key][0] == texts[column.previous_key][0]:
-                        return 0.0
-                else:
+                if x != 0.0:
                     hundredths = whole + (fraction > 0.5)
                     return hundredths / 100 if x > 0 else -(hundredths / 100)
+                # Equal floats: +0 when the saved texts are the same; else Decimal says.
+                if texts[column.key][0] == texts[column.previous_key][0]:
+                    return 0.0
     change = yoy_percent(_saved_number(texts, column.key), _saved_number(texts, column.previous_key))
     return float(change.quantize(YOY_PLACES)) if change is not None else None
 
