@@ -43,12 +43,21 @@ def _subkey(secret: str, algorithm: str) -> bytes:
     ).derive(secret.encode())
 
 
+@cache
 def key_id(secret: str) -> str:
     return hashlib.sha256(b"sfjd-key-id:" + secret.encode()).hexdigest()[:8]
 
 
 def _secrets() -> dict[str, str]:
-    keys = [str(settings.FIELD_ENCRYPTION_KEY), *[str(k) for k in settings.FIELD_ENCRYPTION_OLD_KEYS]]
+    # Read from the settings on every call (tests and key rotation change them), hashed once per key set:
+    # an export opens thousands of values.
+    return _secrets_of(
+        (str(settings.FIELD_ENCRYPTION_KEY), *[str(k) for k in settings.FIELD_ENCRYPTION_OLD_KEYS])
+    )
+
+
+@cache
+def _secrets_of(keys: tuple[str, ...]) -> dict[str, str]:
     return {key_id(k): k for k in keys if k}
 
 
