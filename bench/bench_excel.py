@@ -113,7 +113,9 @@ def _import_all(files: list[bytes], user: User) -> int:
             [d.form, d.code, d.year, d.raw, d.seen_revision, d.current_revision, d.conflict]
             for d in reading.differences
         ]
-        result = excel_import_apply(submission=reading.submission, user=user, differences=rows)
+        result = excel_import_apply(
+            submission=reading.submission, user=user, differences=rows, prepared=reading.check
+        )
         saved += sum(1 for c in result.cells if c.status == "saved")
     return saved
 

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from definitions.schema import BaseProfile, Field, FormDefinition
+from definitions.schema import Field
 from exchange.excel_layout import Input, SheetLayout
 from exchange.excel_template import (
     MARKER_KIND,
@@ -46,16 +46,9 @@ from lib import authz
 from lib.authz import Ask
 from lib.cells import CellError, cell_ref, read_number_cell, read_text_cell
 from submissions.models import Submission, Value
-from submissions.services import (
-    CellChange,
-    SaveResult,
-    previous_submission,
-    profile_for,
-    validation_input,
-    values_by_form,
-    values_save,
-)
-from submissions.validation import Finding, field_name, validate
+from submissions.services import CellChange, SaveResult, previous_submission, profile_for, values_save
+from submissions.status import CELL_COLUMNS, PreparedCheck, prepared_check, stored_cells
+from submissions.validation import Finding, field_name
 
 PREVIEW_SALT = "exchange.excel_import.preview"
 PREVIEW_MAX_AGE = 2 * 3600
@@ -68,6 +61,9 @@ VALUE_CHECKS = frozenset(
 _CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _CACHED = re.compile(rb"<v>[^<]+</v>")
 _PERCENT_BUILTIN = frozenset({9, 10})
+# What the preview reads of each saved cell: what the checks read, and its revision and last writer
+# for the conflicts.
+SAVED_COLUMNS = (*CELL_COLUMNS, "revision", "updated_at", "updated_by")
 
 
 class ImportRefused(Exception):
@@ -120,6 +116,10 @@ class ImportReading:
     problems: list[Problem] = field(default_factory=list)
     unchanged: int = 0
     missing_required: int = 0
+    # The material's check once the differences that are not conflicts are saved as read (what
+    # the bulk import saves): pass it to `excel_import_apply` with them, so the save stores it
+    # instead of checking the material again.
+    check: PreparedCheck | None = None
 
     @property
     def blocking(self) -> list[Problem]:
@@ -447,7 +447,11 @@ def import_read(
         raise ImportRefused("示范基地的类型或表格已变化，该模板已不适用，请重新下载模板后填写。")
     check_layout(layouts, sheets)
     reading = ImportReading(marker=marker, submission=submission)
-    saved = values_by_form(submission)
+    # Read after the submission (its revision), as the prepared check requires.
+    saved_cells = list(submission.values.values_list(*SAVED_COLUMNS, named=True))
+    saved: dict[str, dict[tuple[str, int], Any]] = {form: {} for form in definitions}
+    for cell in saved_cells:
+        saved.setdefault(cell.form, {})[(cell.code, cell.year)] = cell
     items: dict[tuple[str, str, int], _Item] = {}
     by_place: dict[tuple[str, str, int, int | None, str | None], Input] = {}
     sheet_of: dict[str, str] = {}
@@ -476,10 +480,11 @@ def import_read(
             if key[0] == layout.form and item.raw is None and not item.broken:
                 item.raw = _assemble(item, read)
     changed: dict[str, dict[tuple[str, int], Any]] = {form: {} for form in definitions}
+    theirs: list[tuple[Difference, Any]] = []
     for key, item in items.items():
         if item.broken:
             continue
-        current: Value | None = saved.get(item.form, {}).get((item.code, item.year))
+        current: Any = saved.get(item.form, {}).get((item.code, item.year))
         file_cmp = comparable(item.fld, item.raw)
         saved_cmp = comparable(item.fld, stored_raw(item.fld, current)) if current is not None else None
         revision, downloaded = marker.cells.get(cell_key(*key), [0, digest(None)])
@@ -497,37 +502,46 @@ def import_read(
             current_revision=current_revision, conflict=current_revision != int(revision), notes=item.notes,
         )  # fmt: skip
         if diff.conflict and current is not None:
-            diff.theirs_by = current.updated_by.display_name if current.updated_by else ""
-            diff.theirs_at = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+            theirs.append((diff, current))
         reading.differences.append(diff)
         changed[item.form][(item.code, item.year)] = item.raw
-    _validate(reading, submission, definitions, profile, saved, changed, by_place, sheet_of)
+    if theirs:
+        names = {
+            u.pk: u.display_name
+            for u in User.objects.filter(pk__in={c.updated_by for _, c in theirs if c.updated_by})
+        }
+        for diff, current in theirs:
+            diff.theirs_by = names.get(current.updated_by, "")
+            diff.theirs_at = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+    _validate(reading, submission, saved_cells, changed, by_place, sheet_of)
     return reading
 
 
 def _validate(
     reading: ImportReading,
     submission: Submission,
-    definitions: Mapping[str, FormDefinition],
-    profile: BaseProfile,
-    saved: Mapping[str, Mapping[tuple[str, int], Value]],
+    saved: Sequence[Any],
     changed: Mapping[str, Mapping[tuple[str, int], Any]],
     by_place: Mapping[tuple[str, str, int, int | None, str | None], Input],
     sheet_of: Mapping[str, str],
 ) -> None:
     """The checks of online entry on what is saved with the file's differences in place; a finding on a
-    value the file gives is reported at its cell."""
+    value the file gives is reported at its cell. The same pass is the material's check once the
+    differences that are not conflicts are saved (`reading.check`), so the bulk import's save of
+    them need not validate the material again."""
     previous = previous_submission(submission)
-    before = values_by_form(previous) if previous else {}
-    for code, definition in definitions.items():
-        values = validation_input(dict(saved.get(code, {})), definition)
-        values.update(changed.get(code, {}))
-        prior = before.get(code)
-        findings = validate(
-            definition=definition, profile=profile, data_year=submission.campaign.data_year, values=values,
-            previous=validation_input(prior, definition) if prior else None,
-        )  # fmt: skip
-        touched = {(c, y) for c, y in changed.get(code, {})}
+    cells = {
+        (form, code, year): raw for form, items in changed.items() for (code, year), raw in items.items()
+    }
+    conflicts = {(d.form, d.code, d.year) for d in reading.differences if d.conflict}
+    reading.check, by_form = prepared_check(
+        submission=submission, previous=previous, values=saved,
+        previous_values=stored_cells(previous.values.all()) if previous is not None else [],
+        cells={k: raw for k, raw in cells.items() if k not in conflicts},
+        shown={k: raw for k, raw in cells.items() if k in conflicts},
+    )  # fmt: skip
+    for code, findings in by_form.items():
+        touched = changed.get(code, {})
         for finding in findings:
             if (finding.field, finding.year) not in touched:
                 if finding.code == "required":
@@ -575,11 +589,18 @@ def preview_load(token: str, *, submission: Submission, user: User) -> tuple[str
 
 @transaction.atomic
 def excel_import_apply(
-    *, submission: Submission, user: User, differences: Iterable[Sequence[Any]], overwrite: Iterable[str] = ()
+    *,
+    submission: Submission,
+    user: User,
+    differences: Iterable[Sequence[Any]],
+    overwrite: Iterable[str] = (),
+    prepared: PreparedCheck | None = None,
 ) -> SaveResult:
     """Save the previewed differences from a template through the values service. A conflict the user
     did not choose to overwrite is left as it is; a value changed by someone else after the preview
-    refuses the whole import (nothing is saved) so the user can look again."""
+    refuses the whole import (nothing is saved) so the user can look again. `prepared` is the
+    reading's check (`ImportReading.check`, same process): stored when the save wrote exactly what
+    the reading validated and nothing changed the material in between, else it is checked again."""
     submission = (
         Submission.objects.select_for_update().select_related("campaign", "base").get(pk=submission.pk)
     )
@@ -602,7 +623,9 @@ def excel_import_apply(
                 force=False,
             )
         )
-    result = values_save(submission=submission, user=user, changes=changes, source=Value.Source.IMPORT)
+    result = values_save(
+        submission=submission, user=user, changes=changes, source=Value.Source.IMPORT, prepared=prepared
+    )
     late = [c for c in result.cells if c.status in ("conflict", "rejected")]
     if late:
         transaction.set_rollback(True)

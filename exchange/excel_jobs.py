@@ -137,7 +137,9 @@ def import_one(file: NamedFile, user: Any) -> dict[str, Any]:
     try:
         # Conflicting rows are passed as conflicts and none is chosen to be overwritten: the
         # service leaves them as they are online and saves the others.
-        result = excel_import_apply(submission=submission, user=user, differences=rows)
+        result = excel_import_apply(
+            submission=submission, user=user, differences=rows, prepared=reading.check
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         return _outcome(file.name, "refused", base=base, detail="；".join(messages))

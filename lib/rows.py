@@ -6,8 +6,10 @@ writes a CASE per column); that was nine tenths of an import's time. These helpe
 value with the field's own `get_db_prep_save` (so encrypted JSON fields, dates and foreign keys are
 stored exactly as the ORM stores them) and hand the rows to the driver's `executemany`.
 
-They do not send signals, run `save()`, fill defaults or return primary keys: the caller gives
-every column. Use them only where that is what the caller wants (appending history rows, updating
+`values_insert` and `values_update` take plain rows (a tuple of the columns' values), so a caller
+writing hundreds of cells need not build a model instance for each; `rows_insert` and `rows_update`
+take model instances. They do not send signals, run `save()`, fill defaults or return primary keys:
+the caller gives every column. Use them only where that is what the caller wants (appending history rows, updating
 rows it has locked).
 """
 
@@ -45,7 +47,7 @@ def _preparers(columns: Sequence[models.Field[Any, Any]], connection: Any) -> li
         if type(column) in _AS_IS_TYPES or isinstance(column, models.ForeignKey):
             out.append(_identity)
         elif type(column) is models.DateTimeField:
-            out.append(connection.ops.adapt_datetimefield_value)
+            out.append(_last_kept(connection.ops.adapt_datetimefield_value))
         else:
             out.append(partial(column.get_db_prep_save, connection=connection))
     return out
@@ -55,21 +57,51 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _last_kept(prepare: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`prepare`, done once for a run of the same (immutable) value: the rows of one save share
+    their timestamp."""
+    last: list[Any] = [object(), None]
+
+    def prepared(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, prepare(value)
+        return last[1]
+
+    return prepared
+
+
 def _prepared(
-    model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]
+    model: type[models.Model], rows: Sequence[Sequence[Any]], fields: Sequence[str]
 ) -> tuple[Any, list[models.Field[Any, Any]], list[list[Any]]]:
-    """The connection, the columns and each object's values of `fields`, prepared for the driver."""
+    """The connection, the columns and each row's values of `fields`, prepared for the driver."""
     connection = connections[router.db_for_write(model)]
     columns = _columns(model, fields)
-    prepared = list(zip(_preparers(columns, connection), [c.attname for c in columns], strict=True))
-    return connection, columns, [[prepare(getattr(obj, a)) for prepare, a in prepared] for obj in objects]
+    preparers = _preparers(columns, connection)
+    return (
+        connection,
+        columns,
+        [[prepare(v) for prepare, v in zip(preparers, row, strict=True)] for row in rows],
+    )
+
+
+def _attributes(
+    model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]
+) -> list[list[Any]]:
+    names = [c.attname for c in _columns(model, fields)]
+    return [[getattr(obj, a) for a in names] for obj in objects]
 
 
 def rows_insert(model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]) -> None:
     """INSERT `objects` (their `fields`, by attribute name: `updated_by`, not `updated_by_id`)."""
-    if not objects:
+    values_insert(model, _attributes(model, objects, fields), fields)
+
+
+def values_insert(model: type[models.Model], rows: Sequence[Sequence[Any]], fields: Sequence[str]) -> None:
+    """INSERT `rows`, each the values of `fields` in order, as the model's attributes hold them
+    (a foreign key by its id), without building model instances."""
+    if not rows:
         return
-    connection, columns, params = _prepared(model, objects, fields)
+    connection, columns, params = _prepared(model, rows, fields)
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
@@ -82,11 +114,20 @@ def rows_insert(model: type[models.Model], objects: Sequence[models.Model], fiel
 
 def rows_update(model: type[models.Model], objects: Sequence[models.Model], fields: Sequence[str]) -> None:
     """UPDATE each of `objects` (by primary key) to its `fields`' current values."""
-    if not objects:
+    values_update(
+        model,
+        [[*row, obj.pk] for row, obj in zip(_attributes(model, objects, fields), objects, strict=True)],
+        fields,
+    )
+
+
+def values_update(model: type[models.Model], rows: Sequence[Sequence[Any]], fields: Sequence[str]) -> None:
+    """UPDATE rows by primary key: each of `rows` is the values of `fields` in order, then the key."""
+    if not rows:
         return
     pk = model._meta.pk
     assert pk is not None
-    connection, columns, params = _prepared(model, objects, fields)
+    connection, columns, params = _prepared(model, [row[:-1] for row in rows], fields)
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(model._meta.db_table),
@@ -94,4 +135,4 @@ def rows_update(model: type[models.Model], objects: Sequence[models.Model], fiel
         quote(_name(pk)),
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*row, obj.pk] for row, obj in zip(params, objects, strict=True)])
+        cursor.executemany(sql, [[*values, row[-1]] for values, row in zip(params, rows, strict=True)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,12 +16,12 @@ from accounts.models import User
 from audit.services import event_record
 from definitions.models import Definition
 from definitions.schema import BaseProfile, Field, FormDefinition
-from lib.rows import rows_insert, rows_update
+from lib.rows import values_insert, values_update
 from lib.text import char_count
 from registry.models import Base, Campaign
 from submissions.models import NOT_YEARLY, MaterialCheck, Submission, Value, ValueChange, WarningExplanation
 from submissions.sensitive import mark_sensitive
-from submissions.status import material_check_refresh, material_findings
+from submissions.status import PreparedCheck, material_check_refresh, material_findings
 
 # Read helpers that moved to submissions.status, still importable from here.
 from submissions.status import previous_submission as previous_submission
@@ -256,6 +257,20 @@ _CHANGE_COLUMNS = [
     "changed_at", "changed_by", "source",
 ]  # fmt: skip
 
+# What a save reads of the cells it is to write: whether they change, and who changed them last.
+_EXISTING_COLUMNS = (
+    "pk",
+    "form",
+    "code",
+    "year",
+    "raw",
+    "value",
+    "entered_currency",
+    "revision",
+    "updated_at",
+    "updated_by",
+)
+
 # Up to how many changed cells a save checks the material again incrementally (submissions.status).
 INCREMENTAL_MAX_CELLS = 40
 
@@ -270,10 +285,16 @@ def values_save(
     user: User | None,
     changes: Sequence[CellChange],
     source: str = Value.Source.WEB,
+    prepared: PreparedCheck | None = None,
 ) -> SaveResult:
     """Save cells. A cell someone else changed since the user's page loaded is not overwritten:
     it is reported as a conflict with the other value, unless the user explicitly forces theirs.
-    Text that does not parse is kept as typed (value None) and reported, so nothing typed is lost."""
+    Text that does not parse is kept as typed (value None) and reported, so nothing typed is lost.
+
+    `prepared`: the check of the material with these changes in place, computed by the caller
+    before (submissions.status.PreparedCheck); stored instead of checking the material again when
+    every change was written as given (none refused, none in conflict) and nothing else changed the
+    material since the caller read it."""
     submission = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("campaign", "base__category", "summary_definition", "annex_definition")
@@ -289,12 +310,16 @@ def values_save(
     existing = {
         (v.form, v.code, v.year): v
         for v in Value.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
         .filter(submission=submission, code__in={c.code for c in changes})
+        .values_list(*_EXISTING_COLUMNS, named=True)
     }
-    history: list[ValueChange] = []
-    created: list[Value] = []
-    updated: list[Value] = []
+    # Rows as plain tuples (lib.rows), in the order of _VALUE_COLUMNS / _CHANGE_COLUMNS: an import
+    # brings hundreds of new cells at once, and a model instance for each was a fifth of its time.
+    history: list[tuple[Any, ...]] = []
+    created: list[tuple[Any, ...]] = []
+    updated: list[tuple[Any, ...]] = []
+    theirs: list[tuple[CellResult, Any]] = []
+    user_id = user.pk if user is not None else None
     forms, profile = _forms_of(submission), profile_for(submission.base)
     for change in changes:
         try:
@@ -324,50 +349,58 @@ def values_save(
             cell.status = "conflict"
             cell.revision = current_revision
             cell.theirs = current.raw if current is not None else None
-            cell.theirs_by = current.updated_by.display_name if current and current.updated_by else ""
-            cell.theirs_at = timezone.localtime(current.updated_at).strftime("%m-%d %H:%M") if current else ""
+            if current is not None:
+                theirs.append((cell, current))
             cell.message = "此项已被他人修改，请核对后选择保留哪一个值。"
             result.cells.append(cell)
             continue
-        old_raw, old_currency = (current.raw, current.entered_currency) if current else (None, "")
+        revision = current_revision + 1
         if current is None:
-            # Inserted together after the loop: an import brings hundreds of new cells at once.
-            current = Value(
-                submission=submission, form=change.form, code=change.code, year=change.year, raw=raw,
-                value=value, entered_currency=change.currency, revision=1, updated_at=now, updated_by=user,
-                source=source,
+            created.append(
+                (
+                    submission.pk, change.form, change.code, change.year, raw, value, change.currency, revision,
+                    now, user_id, source,
+                )
             )  # fmt: skip
-            created.append(current)
+            old_raw, old_currency = None, ""
         else:
-            current.raw, current.value, current.entered_currency = raw, value, change.currency
-            current.revision += 1
-            current.updated_at, current.updated_by, current.source = now, user, source
-            updated.append(current)
+            updated.append((raw, value, change.currency, revision, now, user_id, source, current.pk))
+            old_raw, old_currency = current.raw, current.entered_currency
         history.append(
-            ValueChange(
-                submission=submission, form=change.form, code=change.code, year=change.year, old_raw=old_raw,
-                new_raw=raw, old_currency=old_currency, new_currency=change.currency,
-                revision=current.revision, changed_at=now, changed_by=user, source=source,
+            (
+                submission.pk, change.form, change.code, change.year, old_raw, raw, old_currency, change.currency,
+                revision, now, user_id, source,
             )
         )  # fmt: skip
-        cell.revision, cell.value = current.revision, value
+        cell.revision, cell.value = revision, value
         result.cells.append(cell)
+    if theirs:
+        names = {u.pk: u.display_name for u in User.objects.filter(pk__in={c.updated_by for _, c in theirs})}
+        for cell, current in theirs:
+            cell.theirs_by = names.get(current.updated_by, "")
+            cell.theirs_at = timezone.localtime(current.updated_at).strftime("%m-%d %H:%M")
     # lib.rows rather than bulk_create/bulk_update: the ORM's per-object SQL compilation was most of
     # an import's time. Nothing here needs the new rows' keys.
-    rows_insert(Value, created, _VALUE_COLUMNS)
-    rows_update(Value, updated, _VALUE_COLUMNS[4:])
+    values_insert(Value, created, _VALUE_COLUMNS)
+    values_update(Value, updated, _VALUE_COLUMNS[4:])
     if history:
-        rows_insert(ValueChange, history, _CHANGE_COLUMNS)
+        values_insert(ValueChange, history, _CHANGE_COLUMNS)
         submission.updated_at, submission.updated_by = now, user
         submission.revision += 1
         submission.save(update_fields=["updated_at", "updated_by", "revision"])
         changed: dict[str, set[str]] = {}
         for h in history:
-            changed.setdefault(h.form, set()).add(h.code)
+            changed.setdefault(h[1], set()).add(h[2])
         # An autosave changes a few cells: only what they affect is checked again. An import changes
         # most of the form, where reading the stored check to merge with costs more than it saves.
         incremental = len(history) <= INCREMENTAL_MAX_CELLS
-        result.check = material_check_refresh(submission=submission, changed=changed if incremental else None)
+        result.check = material_check_refresh(
+            submission=submission,
+            changed=changed if incremental else None,
+            prepared=prepared
+            if prepared is not None and _wrote_prepared(prepared, changes, result)
+            else None,
+        )
         # One event per save (an autosave request carries a batch of cells), in its transaction.
         event_record(
             actor=user,
@@ -378,10 +411,32 @@ def values_save(
             data={
                 "count": len(history),
                 "source": source,
-                "cells": [[h.form, h.code, h.year, h.revision] for h in history[:AUDIT_CELLS_LISTED]],
+                "cells": [[h[1], h[2], h[3], h[8]] for h in history[:AUDIT_CELLS_LISTED]],
             },
         )
     return result
+
+
+def _wrote_prepared(prepared: PreparedCheck, changes: Sequence[CellChange], result: SaveResult) -> bool:
+    """Whether the material now holds exactly the prepared cells where the save was asked to write:
+    every change as given (in 人民币, no currency to convert), saved or already so, none refused or
+    in conflict."""
+    if len(changes) != len(prepared.cells) or any(
+        c.status not in ("saved", "unchanged") for c in result.cells
+    ):
+        return False
+    for change in changes:
+        key = (change.form, change.code, change.year)
+        if change.currency or key not in prepared.cells or not _same_raw(prepared.cells[key], change.raw):
+            return False
+    return True
+
+
+def _same_raw(a: Any, b: Any) -> bool:
+    """The same input as stored: 1, 1.0 and True are equal in Python but not in JSON."""
+    return a is b or json.dumps(a, ensure_ascii=False, default=str) == json.dumps(
+        b, ensure_ascii=False, default=str
+    )
 
 
 @transaction.atomic

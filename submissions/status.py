@@ -272,6 +272,119 @@ def _tally(
     return counts, sorted(live)
 
 
+@dataclass(frozen=True)
+class PreparedCheck:
+    """The check of a material as it will be once a save writes `cells`, computed before the save by
+    a caller that validated those very values anyway (the Excel import, for its preview): the
+    findings and progress of every form (`_compute`'s, of the saved values with `cells` in place)
+    and the fingerprint of the printed 汇总表.
+
+    `basis` is the material's basis when its values were read, so at its revision before the save.
+    The save stores it (`material_check_refresh(prepared=...)`) only when it wrote exactly `cells`
+    and the material's basis is that one moved on by this save alone; otherwise the material is
+    checked again as always. `prepared_check` builds one."""
+
+    basis: dict[str, Any]
+    cells: dict[tuple[str, str, int], Any]  # (form, code, year) → raw, what the save is to write
+    findings: tuple[dict[str, Any], ...]
+    progress: dict[str, dict[str, list[int]]]
+    summary_fingerprint: str
+
+
+def prepared_check(
+    *,
+    submission: Submission,
+    previous: Submission | None,
+    values: Sequence[StoredCell],
+    previous_values: Sequence[StoredCell],
+    cells: Mapping[tuple[str, str, int], Any],
+    shown: Mapping[tuple[str, str, int], Any] | None = None,
+) -> tuple[PreparedCheck, dict[str, list[Finding]]]:
+    """Validate the material's saved `values` (read after `submission`, so at its revision or a later
+    one) with `cells` and `shown` written in place, as `_compute` does, once; returns the findings
+    per form (for a preview to show) and the check of the material once `cells` alone are saved:
+    the cells `shown` (conflicts a preview shows but a save leaves as they are) are taken out again
+    by validating only what they affect (`_compute`'s incremental path)."""
+    profile = profile_for(submission.base)
+    shown = shown or {}
+    merged = _merged(values, {**cells, **shown})
+    current = _by_form(merged)
+    before = _by_form(previous_values) if previous is not None else {}
+    data_year = submission.campaign.data_year
+    by_form: dict[str, list[Finding]] = {}
+    findings: list[dict[str, Any]] = []
+    progress: dict[str, dict[str, list[int]]] = {}
+    for definition in submission.definitions():
+        parsed: FormDefinition = definition.parsed()
+        prior = before.get(parsed.code)
+        found, sections = validate_with_progress(
+            definition=parsed, profile=profile, data_year=data_year,
+            values=validation_input(current.get(parsed.code, {}), parsed),
+            previous=validation_input(prior, parsed) if prior else None,
+        )  # fmt: skip
+        by_form[parsed.code] = found
+        findings.extend(_serialize(parsed.code, f, False) for f in found)
+        progress[parsed.code] = {k: [filled, required] for k, (filled, required) in sections.items()}
+    fingerprint = ""
+    if shown:
+        merged = _merged(values, cells)
+        changed: dict[str, set[str]] = {}
+        for form, code, _ in shown:
+            changed.setdefault(form, set()).add(code)
+        again = _compute(
+            submission, previous, merged, previous_values, (),
+            stored=MaterialCheck(findings=findings, progress=progress), changed=changed,
+        )  # fmt: skip
+        findings, progress, fingerprint = again.findings, again.progress, again.summary_fingerprint
+    check = PreparedCheck(
+        basis=basis_of(submission, previous),
+        cells=dict(cells),
+        findings=tuple(findings),
+        progress=progress,
+        summary_fingerprint=fingerprint or data_fingerprint(submission_values=merged, report=None),
+    )
+    return check, by_form
+
+
+def _merged(values: Sequence[StoredCell], cells: Mapping[tuple[str, str, int], Any]) -> list[StoredCell]:
+    """The saved `values` with `cells` (raw inputs, in 人民币) written over them."""
+    written = {key: _Cell(*key, raw, None, "") for key, raw in cells.items()}
+    out: list[StoredCell] = [v for v in values if (v.form, v.code, v.year) not in written]
+    out.extend(written.values())
+    return out
+
+
+@dataclass(frozen=True)
+class _Cell:
+    form: str
+    code: str
+    year: int
+    raw: Any
+    value: Any
+    entered_currency: str
+
+
+def _from_prepared(
+    submission: Submission,
+    previous: Submission | None,
+    prepared: PreparedCheck,
+    explanations: Iterable[WarningExplanation],
+) -> MaterialCheck:
+    findings = [dict(d, values=dict(d["values"])) for d in prepared.findings]
+    counts, live = _tally(findings, explanations)
+    return MaterialCheck(
+        submission=submission,
+        basis=basis_of(submission, previous),
+        findings=findings,
+        counts={**counts, "live_explanations": live},
+        progress={
+            code: {k: list(v) for k, v in sections.items()} for code, sections in prepared.progress.items()
+        },
+        summary_fingerprint=prepared.summary_fingerprint,
+        computed_at=timezone.now(),
+    )
+
+
 _UPDATE_FIELDS = ["basis", "findings", "counts", "progress", "summary_fingerprint", "computed_at"]
 
 
@@ -283,13 +396,27 @@ def _store(checks: Sequence[MaterialCheck]) -> None:
 
 
 def material_check_refresh(
-    *, submission: Submission, changed: Mapping[str, Collection[str]] | None = None
+    *,
+    submission: Submission,
+    changed: Mapping[str, Collection[str]] | None = None,
+    prepared: PreparedCheck | None = None,
 ) -> MaterialCheck:
     """Compute and store the check of `submission` as it is now. The save services call this in
     their transaction, after the change, so the stored status moves with the material. A save that
     bumped the revision by one passes the items it `changed` ({form: codes}): when the stored check
-    is the one of the revision before, only what those items affect is computed again."""
+    is the one of the revision before, only what those items affect is computed again. A save that
+    wrote exactly the cells of a `prepared` check passes it: when the material's basis is the
+    prepared one moved on by that save alone, the prepared findings are stored as they are (the
+    explanations are matched against them now)."""
     previous = previous_submission(submission)
+    if prepared is not None and prepared.basis == {
+        **basis_of(submission, previous),
+        "revision": submission.revision - 1,
+    }:
+        check = _from_prepared(submission, previous, prepared, submission.explanations.all())
+        _store([check])
+        submission.material_check = check
+        return check
     stored = None
     if changed is not None:
         stored = MaterialCheck.objects.filter(submission_id=submission.pk).first()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.utils import timezone
 
-from lib.rows import rows_insert, rows_update
+from lib.rows import rows_insert, rows_update, values_insert, values_update
 from security.crypto import is_token
 from security.fields import Sensitive
 from submissions.models import Value
@@ -71,3 +72,20 @@ def test_a_sealed_string_is_a_token_in_the_database(submission):
     assert "a@example.cn" not in value_column
     assert "a@example.cn" not in raw_column and is_token(raw_column.strip('"'))
     assert stored.raw == "a@example.cn" == stored.value
+
+
+def test_plain_rows_are_written_like_instances(submission, filler):
+    now = timezone.now()
+    values_insert(
+        Value,
+        [(submission.pk, "summary", "c2", 2021, "7", "7", "", 1, now, filler.pk, Value.Source.IMPORT)],
+        COLUMNS,
+    )
+    row = Value.objects.get(submission=submission, code="c2")
+    assert (row.raw, row.updated_by, row.updated_at, row.source) == ("7", filler, now, "import")
+    values_update(Value, [(Sensitive("8@example.cn"), 2, row.pk)], ["raw", "revision"])
+    row.refresh_from_db()
+    assert (row.raw, row.revision, row.value) == ("8@example.cn", 2, "7")
+    assert "8@example.cn" not in _stored(row.pk)[0]
+    with pytest.raises(ValueError):  # a row one value short is not written shifted
+        values_insert(Value, [(submission.pk, "summary", "c3", 2021, "7", "7", "", 1, now, None)], COLUMNS)
