@@ -48,6 +48,8 @@ def _preparers(columns: Sequence[models.Field[Any, Any]], connection: Any) -> li
             out.append(_identity)
         elif type(column) is models.DateTimeField:
             out.append(_last_kept(connection.ops.adapt_datetimefield_value))
+        elif isinstance(column, models.JSONField):
+            out.append(_json_preparer(column, connection))
         else:
             out.append(partial(column.get_db_prep_save, connection=connection))
     return out
@@ -55,6 +57,27 @@ def _preparers(columns: Sequence[models.Field[Any, Any]], connection: Any) -> li
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _json_preparer(column: models.JSONField[Any], connection: Any) -> Callable[[Any], Any]:
+    """A JSON column's value: plain text (most cells) and SQL NULL directly, as the field's own
+    preparation ends up with them; everything else through the field (a `str` subclass too, such
+    as the strings `SealedJSONField` encrypts). A field whose `get_prep_value` changes plain text
+    is always asked."""
+    adapt, encoder = connection.ops.adapt_json_value, column.encoder
+    full = partial(column.get_db_prep_save, connection=connection)
+    probe = "lib.rows probe"
+    if type(prep := column.get_prep_value(probe)) is not str or prep != probe:
+        return full
+
+    def prepared(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is str:
+            return adapt(value, encoder)
+        return full(value)
+
+    return prepared
 
 
 def _last_kept(prepare: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
-from lib.rows import rows_insert, rows_update, values_insert, values_update
+from lib.rows import _preparers, rows_insert, rows_update, values_insert, values_update
 from security.crypto import is_token
 from security.fields import Sensitive
 from submissions.models import Value
@@ -89,3 +90,26 @@ def test_plain_rows_are_written_like_instances(submission, filler):
     assert "8@example.cn" not in _stored(row.pk)[0]
     with pytest.raises(ValueError):  # a row one value short is not written shifted
         values_insert(Value, [(submission.pk, "summary", "c3", 2021, "7", "7", "", 1, now, None)], COLUMNS)
+
+
+class _Shouting(models.JSONField):
+    def get_prep_value(self, value):
+        return value.upper() if isinstance(value, str) else value
+
+
+@pytest.mark.django_db
+def test_json_values_are_prepared_as_the_field_prepares_them():
+    plain, sealed, shouting = models.JSONField(null=True), Value._meta.get_field("raw"), _Shouting(null=True)
+    for field in (plain, sealed, shouting):
+        [prepare] = _preparers([field], connection)
+        for value in ("12.5", None, [{"a": "1"}], {"answer": True}, 3, "你好"):
+            assert _param(prepare(value)) == _param(field.get_db_prep_save(value, connection)), (field, value)
+    [prepare] = _preparers([sealed], connection)
+    assert is_token(json.loads(_param(prepare(Sensitive("a@example.cn")))))
+    [prepare] = _preparers([shouting], connection)
+    assert _param(prepare("ab")) == _param(connection.ops.adapt_json_value("AB", None))
+
+
+def _param(value):
+    """A prepared parameter as text (PostgreSQL's Jsonb wrapper does not compare by value)."""
+    return json.dumps(value.obj) if hasattr(value, "obj") else value
