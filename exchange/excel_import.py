@@ -48,7 +48,7 @@ from lib.cells import CellError, cell_ref, read_number_cell, read_text_cell
 from submissions.models import Submission, Value
 from submissions.services import CellChange, SaveResult, previous_submission, profile_for, values_save
 from submissions.status import CELL_COLUMNS, PreparedCheck, prepared_check, stored_cells
-from submissions.validation import Finding, field_name
+from submissions.validation import Finding, field_name, parsing_memo
 
 PREVIEW_SALT = "exchange.excel_import.preview"
 PREVIEW_MAX_AGE = 2 * 3600
@@ -429,6 +429,13 @@ def import_read(
 ) -> ImportReading:
     """Check a filled template and list what it would change. Nothing is saved. `submission` is the
     target the user chose; None (bulk import) takes the marker's. Raises ImportRefused."""
+    with parsing_memo():  # each input is compared with what is saved and validated: parsed once
+        return _import_read(data, submission, sheets)
+
+
+def _import_read(
+    data: bytes, submission: Submission | None, sheets: Mapping[str, SheetData] | None
+) -> ImportReading:
     sheets = sheets if sheets is not None else read_book(data)
     marker = book_marker(sheets)
     if submission is None:
@@ -623,9 +630,10 @@ def excel_import_apply(
                 force=False,
             )
         )
-    result = values_save(
-        submission=submission, user=user, changes=changes, source=Value.Source.IMPORT, prepared=prepared
-    )
+    with parsing_memo():  # within the caller's, when it read the file in the same block
+        result = values_save(
+            submission=submission, user=user, changes=changes, source=Value.Source.IMPORT, prepared=prepared
+        )
     late = [c for c in result.cells if c.status in ("conflict", "rejected")]
     if late:
         transaction.set_rollback(True)

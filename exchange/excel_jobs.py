@@ -26,6 +26,7 @@ from lib import authz
 from lib.authz import Ask
 from registry.models import Campaign
 from submissions.models import Submission
+from submissions.validation import parsing_memo
 
 BULK_IMPORT = "exchange.excel_bulk_import"
 NATIONAL_EXPORT = "exchange.excel_export"
@@ -99,13 +100,19 @@ def import_one(file: NamedFile, user: Any) -> dict[str, Any]:
     """Import one file of a bulk upload; the outcome as the job page lists it."""
     if file.data is None:
         return _outcome(file.name, "refused", detail=file.refused)
+    # One memo for the reading and the save: the inputs the reading parsed are stored as parsed.
+    with parsing_memo():
+        return _import_checked(file.name, file.data, user)
+
+
+def _import_checked(name: str, data: bytes, user: Any) -> dict[str, Any]:
     try:
-        template_file_check(file.data, file.name)
-        reading = import_read(data=file.data)
+        template_file_check(data, name)
+        reading = import_read(data=data)
     except ValidationError as exc:
-        return _outcome(file.name, "refused", detail="；".join(exc.messages))
+        return _outcome(name, "refused", detail="；".join(exc.messages))
     except ImportRefused as exc:
-        return _outcome(file.name, "refused", detail=str(exc))
+        return _outcome(name, "refused", detail=str(exc))
     submission = reading.submission
     base = submission.base.name
     if not authz.allows(Ask.IMPORT_EXCEL, user, submission):
@@ -114,19 +121,19 @@ def import_one(file: NamedFile, user: Any) -> dict[str, Any]:
             if not submission.is_editable
             else "您无权导入该示范基地的材料（不属于您负责的示范基地）。"
         )
-        return _outcome(file.name, "refused", base=base, detail=reason)
+        return _outcome(name, "refused", base=base, detail=reason)
     if reading.blocking:
         problems = [p.text() for p in reading.blocking[:MAX_PROBLEMS_LISTED]]
         if len(reading.blocking) > MAX_PROBLEMS_LISTED:
             problems.append(f"……共 {len(reading.blocking)} 处错误")
-        return _outcome(file.name, "refused", base=base, problems=problems)
+        return _outcome(name, "refused", base=base, problems=problems)
     conflicts = reading.conflicts
     left = [_left(d) for d in conflicts[:MAX_LEFT_LISTED]]
     if not reading.differences:
-        return _outcome(file.name, "unchanged", base=base, detail="与已保存的内容一致。")
+        return _outcome(name, "unchanged", base=base, detail="与已保存的内容一致。")
     if len(conflicts) == len(reading.differences):
         return _outcome(
-            file.name, "conflict", base=base, left=left,
+            name, "conflict", base=base, left=left,
             detail=f"文件中的 {len(conflicts)} 项修改在下载模板后均已在线修改，为避免覆盖未导入，保留在线的值；"
             "如需以文件为准，请逐个上传该文件并勾选要覆盖的单元格。",
         )  # fmt: skip
@@ -142,15 +149,15 @@ def import_one(file: NamedFile, user: Any) -> dict[str, Any]:
         )
     except (ValidationError, PermissionDenied) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-        return _outcome(file.name, "refused", base=base, detail="；".join(messages))
+        return _outcome(name, "refused", base=base, detail="；".join(messages))
     saved = sum(1 for cell in result.cells if cell.status == "saved")
     notes = [p.text() for p in reading.problems if p.severity != "error"][:10]
     if conflicts:
         return _outcome(
-            file.name, "partial", base=base, left=left, problems=notes,
+            name, "partial", base=base, left=left, problems=notes,
             detail=f"导入 {saved} 项；{len(conflicts)} 项在下载模板后已在线修改，保留在线的值，未覆盖。",
         )  # fmt: skip
-    return _outcome(file.name, "imported", base=base, detail=f"导入 {saved} 项。", problems=notes)
+    return _outcome(name, "imported", base=base, detail=f"导入 {saved} 项。", problems=notes)
 
 
 def _outcome_workbook(outcomes: list[dict[str, Any]]) -> bytes:

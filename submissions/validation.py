@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from decimal import ROUND_HALF_UP, Decimal
@@ -346,12 +348,48 @@ def _column_index(fld: Field, key: str | None) -> int:
     return keys.index(key) if key in keys else len(keys)
 
 
+# Inputs whose reading `parsing_memo` keeps: plain scalars (hashable, compared by type as well).
+_MEMO_TYPES = frozenset({str, int, float, Decimal})
+_memo: ContextVar[dict[tuple[int, int, type, Any], tuple[Field, Column | None, Parsed]] | None] = ContextVar(
+    "submissions_parse_memo", default=None
+)
+
+
+@contextmanager
+def parsing_memo() -> Iterator[None]:
+    """Within the block, `parse_value` reads each input of an item once: a caller that compares,
+    validates and stores the same few hundred inputs (the Excel import) parses each of them once.
+    Nested blocks share the outer one's memo; it is dropped when the outermost block ends."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def parse_value(fld: Field, raw: Any, column: Column | None = None) -> Parsed:
     """Read one raw input for a field (or one cell of a table field's column) and check it alone:
     type, sign, whole counts, 0-100 percentages, length, choices, email and phone formats, table rows.
     """
     if isinstance(raw, Parsed):
         raw = raw.value
+    memo = _memo.get()
+    if memo is None or (raw is not None and type(raw) not in _MEMO_TYPES):
+        return _parse_value(fld, raw, column)
+    key = (id(fld), id(column), type(raw), raw)
+    hit = memo.get(key)
+    if hit is not None and hit[0] is fld and hit[1] is column:
+        return hit[2]
+    parsed = _parse_value(fld, raw, column)
+    if type(parsed.value) not in (dict, list):  # shared by every caller: nothing they could change
+        memo[key] = (fld, column, parsed)
+    return parsed
+
+
+def _parse_value(fld: Field, raw: Any, column: Column | None) -> Parsed:
     if column is not None:
         return _parse_scalar(_spec_of(column), raw)
     if fld.type == "table":
