@@ -45,7 +45,7 @@ from exchange.excel_template import (
 from lib import authz
 from lib.authz import Ask
 from lib.cells import CellError, cell_ref, read_number_cell, read_text_cell
-from submissions.models import Submission, Value
+from submissions.models import DEFINITION_CONTENT, Submission, Value
 from submissions.services import CellChange, SaveResult, previous_submission, profile_for, values_save
 from submissions.status import CELL_COLUMNS, PreparedCheck, prepared_check, stored_cells
 from submissions.validation import Finding, field_name, parsing_memo
@@ -440,7 +440,10 @@ def _import_read(
     marker = book_marker(sheets)
     if submission is None:
         submission = (
-            Submission.objects.select_related("campaign", "base__category", "base__authority")
+            Submission.objects.select_related(
+                "campaign", "base__category", "base__authority", "summary_definition", "annex_definition"
+            )
+            .defer(*DEFINITION_CONTENT)
             .filter(pk=marker.submission)
             .first()
         )

@@ -14,6 +14,10 @@ from django.utils import timezone
 from security.fields import SealedJSONField
 
 NOT_YEARLY = 0  # year stored for fields asked once (header, texts, tables)
+# A material's definitions loaded with it need no content: `Definition.parsed()` keeps each form
+# parsed by its checksum, and decoding the form's JSON on every load was milliseconds a save.
+# `.select_related("summary_definition", "annex_definition").defer(*DEFINITION_CONTENT)`
+DEFINITION_CONTENT = ("summary_definition__content", "annex_definition__content")
 
 
 class Submission(models.Model):

@@ -19,7 +19,15 @@ from definitions.schema import BaseProfile, Field, FormDefinition
 from lib.rows import values_insert, values_update
 from lib.text import char_count
 from registry.models import Base, Campaign
-from submissions.models import NOT_YEARLY, MaterialCheck, Submission, Value, ValueChange, WarningExplanation
+from submissions.models import (
+    DEFINITION_CONTENT,
+    NOT_YEARLY,
+    MaterialCheck,
+    Submission,
+    Value,
+    ValueChange,
+    WarningExplanation,
+)
 from submissions.sensitive import mark_sensitive
 from submissions.status import PreparedCheck, material_check_refresh, material_findings
 
@@ -298,6 +306,7 @@ def values_save(
     submission = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("campaign", "base__category", "summary_definition", "annex_definition")
+        .defer(*DEFINITION_CONTENT)
         .get(pk=submission.pk)
     )
     if source == Value.Source.WEB and not submission.is_editable:
