@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -187,3 +188,34 @@ def test_decimal_noise_from_excel_is_not_a_change(submission, template, filler):
     data = filled(template_bytes(submission), _cells(submission, ("1.1", 2021, 0.1 + 0.2)))
     assert ("1.1", 2021) not in _diffs(import_read(data=data, submission=submission))
     assert Decimal("0.3") == Decimal(submission.values.get(code="1.1", year=2021).value)
+
+
+def _uncached_every_cell(xml: bytes) -> set[str]:
+    """The reading before only the cells around formulas were parsed: every cell of the sheet."""
+    from exchange.excel_import import _CACHED, _CELL
+
+    out = set()
+    for cell in _CELL.finditer(xml):
+        body = cell.group(3) or b""
+        if b"<f" in body and not _CACHED.search(body):
+            out.add(cell.group(1).decode())
+    return out
+
+
+def test_formulas_without_a_cached_value_are_found_as_when_every_cell_was_read(submission, template):
+    from exchange.excel_import import _uncached_formulas
+
+    xml = (
+        b'<sheetData><row r="1"><c r="A1" s="2"/><c r="B1"><f>A1+1</f></c><c r="C1"><f>A1</f><v>3</v></c>'
+        b'<c r="D1" t="str"><f t="shared" si="0"/><v></v></c><c r="E1"><f t="shared" ref="E1:E2" si="1">A1'
+        b'</f></c><c r="F1" t="inlineStr"><is><t>text</t></is></c></row><row r="2"><c r="E2"><f t="shared"'
+        b' si="1"/><v>4</v></c><c r="G2"><v>5</v></c></row></sheetData><dataValidations count="1">'
+        b'<dataValidation type="decimal" sqref="G2"><formula1>0</formula1></dataValidation></dataValidations>'
+    )
+    assert _uncached_formulas(xml) == _uncached_every_cell(xml) == {"B1", "D1", "E1"}
+    typed = filled(template, _cells(submission, ("1.2", 2021, "=100+23.4"), ("1.1", 2021, 5)))
+    with zipfile.ZipFile(io.BytesIO(typed)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert any(_uncached_formulas(x) for x in sheets)
+    for sheet in sheets:
+        assert _uncached_formulas(sheet) == _uncached_every_cell(sheet)
