@@ -463,7 +463,7 @@ def _import_read(
             raise ImportRefused(f"未找到模板对应的填报材料（示范基地“{marker.base_name}”），请重新下载模板。")
     check_target(marker, submission)
     profile = profile_for(submission.base)
-    definitions = {d.parsed().code: d.parsed() for d in submission.definitions()}
+    definitions = {parsed.code: parsed for parsed in (d.parsed() for d in submission.definitions())}
     layouts = layouts_for(submission, definitions.values(), profile, marker.rows)
     if [layout.form for layout in layouts] != list(marker.forms):
         raise ImportRefused("示范基地的类型或表格已变化，该模板已不适用，请重新下载模板后填写。")
@@ -486,7 +486,9 @@ def _import_read(
         read: dict[tuple[int, int], str | None] = {}
         for cell in layout.inputs:
             by_place[(cell.form, cell.code, cell.year, cell.table_row, cell.column)] = cell
-            item = items.setdefault(cell.key, _Item(fields[cell.code], cell.form, cell.code, cell.year))
+            item = items.get(key := cell.key)
+            if item is None:
+                item = items[key] = _Item(fields[cell.code], cell.form, cell.code, cell.year)
             item.cells.append(cell)
             if (cell.row, cell.col) in covered:
                 item.broken = True
@@ -509,8 +511,11 @@ def _import_read(
         current: Any = saved.get(item.form, {}).get((item.code, item.year))
         file_cmp = comparable(item.fld, item.raw)
         saved_cmp = comparable(item.fld, stored_raw(item.fld, current)) if current is not None else None
-        revision, downloaded = marker.cells.get(cell_key(*key), [0, digest(None)])
-        if file_cmp == saved_cmp or digest(file_cmp) == downloaded:
+        # A cell the template was downloaded without (empty then): unchanged since if still empty.
+        revision, downloaded = marker.cells.get(cell_key(*key), (0, None))
+        if file_cmp == saved_cmp or (
+            file_cmp is None if downloaded is None else digest(file_cmp) == downloaded
+        ):
             reading.unchanged += 1
             continue
         current_revision = current.revision if current is not None else 0
