@@ -44,7 +44,7 @@ from exchange.excel_export import (
     table_sheet_title,
 )
 from exchange.excel_import import excel_import_apply, import_read
-from exchange.excel_template import Marker, layouts_for, write_workbook
+from exchange.excel_template import layouts_for, submission_template, write_workbook
 from registry.models import Campaign
 from submissions.models import Submission
 from submissions.services import profile_for, submission_start
@@ -73,23 +73,15 @@ def _typed(item: Any, index: int) -> Any:
 
 
 def _filled_file(submission: Submission, index: int) -> bytes:
-    """The base's template as a user sends it back: every input cell typed."""
+    """The base's template as a user sends it back: downloaded (its marker names the revision of every
+    pre-filled cell, so nothing reads as changed online since), then every input cell typed."""
+    profile = profile_for(submission.base)
+    _, marker = submission_template(submission=submission, profile=profile, now=timezone.now())
     definitions = [d.parsed() for d in submission.definitions()]
-    rows = {
-        f"{d.code}|{f.code}": len(f.row_labels) or 2
-        for d in definitions
-        for f in d.fields()
-        if f.type == "table"
-    }
-    layouts = layouts_for(submission, definitions, profile_for(submission.base), rows)
+    layouts = layouts_for(submission, definitions, profile, marker.rows)
     contents = {
         (layout.name, item.row, item.col): _typed(item, index) for layout in layouts for item in layout.inputs
     }
-    marker = Marker(
-        version=submission.campaign.form_version, campaign=submission.campaign_id, base=submission.base_id,
-        submission=submission.pk, base_name=submission.base.name, forms=[layout.form for layout in layouts],
-        rows=rows, generated=timezone.now().isoformat(),
-    )  # fmt: skip
     return write_workbook(layouts=layouts, contents=contents, marker=marker)
 
 
