@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_base
 from evaluation.services import ratings_compute, ratings_publish, scoring_model_load, scoring_run
@@ -87,6 +88,8 @@ def test_a_base_sees_its_published_stars(browser, live_server, rated, filler, ba
     page, errors = login(browser, live_server, "filler")
     page.click("nav.mainnav >> text=星级评价")
     page.click(f"table a:has-text('{base.name}')")
-    assert page.locator("text=本基地").count() >= 1
+    # The click only starts the navigation; wait for the detail page instead of counting at once.
+    page.wait_for_url(re.compile(r"/evaluation/stars/\d+/$"))
+    expect(page.locator("text=本基地").first).to_be_visible()
     page.screenshot(path=str(screenshots / "evaluation-base-stars.png"))
     assert errors == []
