@@ -38,6 +38,18 @@ def browser() -> Iterator:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def close_contexts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close the test's browser contexts when it ends, while the live server still shares its database
+    connection with its request threads: a context left open keeps a kept-alive socket, and its request
+    thread would otherwise close the connection only after the server stopped sharing it (a thread
+    error at the end of the session)."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+
+
 @pytest.fixture
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
