@@ -131,3 +131,13 @@ def campaign(base, sibling_base, other_base) -> Campaign:
     )
     c.bases.set([base, sibling_base, other_base])
     return c
+
+
+@pytest.fixture(autouse=True)
+def _status_caches_cleared():
+    """submissions.status keeps materials' cells per process, keyed on their revision; the test
+    database, rolled back between tests, gives the same keys and revisions to other data."""
+    yield
+    from submissions.status import caches_clear
+
+    caches_clear()

@@ -312,6 +312,8 @@ def values_save(
     if source == Value.Source.WEB and not submission.is_editable:
         raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能修改。")
     now = timezone.now()
+    # The material as locked, before this save (submissions.status reuses what it kept of it).
+    since = (submission.revision, submission.updated_at)
     result = SaveResult()
     # A cell sent twice in one request (a client's retry merged with a newer edit) is saved once,
     # as its last value: two rows for one cell would break the one-value-per-cell constraint.
@@ -406,6 +408,7 @@ def values_save(
         result.check = material_check_refresh(
             submission=submission,
             changed=changed if incremental else None,
+            since=since,
             prepared=prepared
             if prepared is not None and _wrote_prepared(prepared, changes, result)
             else None,

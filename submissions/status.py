@@ -17,16 +17,22 @@ This module sits below submissions.services, which re-exports its read helpers.
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Literal, Protocol
+from datetime import datetime
+from typing import Any, Literal, NamedTuple, Protocol
 
-from django.db.models import F, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import F, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from definitions.schema import BaseProfile, FormDefinition
 from lib.fingerprints import data_fingerprint
 from registry.models import Base
+from security.fields import unseal_text
 from submissions.models import MaterialCheck, Submission, Value, WarningExplanation
 from submissions.validation import Finding, revalidate, validate_with_progress
 
@@ -80,6 +86,102 @@ def stored_cells(values: QuerySet[Value]) -> list[StoredCell]:
     return list(values.values_list(*CELL_COLUMNS, named=True))
 
 
+class _Cells(NamedTuple):
+    """A cell as `material_cells` reads it: a tuple, equal to the one `stored_cells` gives."""
+
+    form: str
+    code: str
+    year: int
+    raw: Any
+    value: Any
+    entered_currency: str
+
+
+def material_cells(submission_id: int, *, codes: Collection[str] | None = None) -> list[StoredCell]:
+    """Every saved cell of one material (or those of the items `codes`), equal to what
+    `stored_cells(submission.values.all())` reads: the ORM's query, compiled once per process (and
+    number of codes), run on the cursor with `raw` and `value` read as text and decoded by
+    security.fields.unseal_text, which skips decoding a plain JSON string (most canonical figures)
+    and opens tokens only where there are any. The ORM's per-row converters were most of the read,
+    which the status refresh does on every autosave."""
+    wanted = sorted(codes) if codes is not None else None
+    if wanted is not None and not wanted:
+        return []
+    alias = router.db_for_read(Value)
+    shape = (alias, None if wanted is None else len(wanted))
+    sql = _CELLS_SQL.get(shape)
+    if sql is None:
+        placeholders = [f"code{i}" for i in range(len(wanted))] if wanted is not None else []
+        values = Value.objects.filter(submission_id=-1)
+        if wanted is not None:
+            values = values.filter(code__in=placeholders)
+        query = (
+            values.values_list(
+                "form", "code", "year",
+                Cast("raw", output_field=TextField()), Cast("value", output_field=TextField()),
+                "entered_currency",
+            )
+            .query
+        )  # fmt: skip
+        sql, params = query.sql_with_params()
+        assert list(params) == [-1, *placeholders]  # the material, then the codes, in this order
+        _CELLS_SQL[shape] = sql
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [submission_id, *(wanted or ())])
+        return [
+            _Cells(form, code, year, unseal_text(raw), unseal_text(value), currency)
+            for form, code, year, raw, value, currency in cursor.fetchall()
+        ]
+
+
+_CELLS_SQL: dict[tuple[str, int | None], str] = {}
+
+
+# Last year's cells, per process: {(database, material pk, revision, updated_at): cells}. Safe to
+# keep because a material's values change only through the save services, which bump its `revision`
+# and set `updated_at` in the same transaction as the change (the same rule the stored check's
+# `basis` relies on): the committed cells of a material at one revision never change. An entry is
+# kept only once its transaction committed (`on_commit`: never cells of a transaction that rolled
+# back, whose key could be reused), and only when the revision read after the cells is the one read
+# before them (no save committed in between, so the cells are those of that revision). `updated_at`
+# is in the key so that a database restored or reloaded under a running process, with the same keys
+# and revisions, cannot match. Last year's material is rarely reopened; when it is, each save
+# moves its revision on and the old entry is simply never asked for again.
+_PREVIOUS_CELLS: dict[tuple[Any, ...], tuple[StoredCell, ...]] = {}
+_CACHE_LOCK = threading.Lock()
+PREVIOUS_CELLS_MAX = 2048  # one campaign's bases, several times over; bounds a long-lived process
+
+
+def previous_cells(previous: Submission) -> list[StoredCell]:
+    """The cells of last year's material `previous` (read with `revision` and `updated_at`, as
+    `previous_submission` reads it), as `material_cells` reads them; from the process's cache when
+    read before at the same revision."""
+    alias = router.db_for_read(Value)
+    key = (
+        alias,
+        connections[alias].settings_dict["NAME"],
+        previous.pk,
+        previous.revision,
+        previous.updated_at,
+    )
+    cached = _PREVIOUS_CELLS.get(key)
+    if cached is not None:
+        return list(cached)
+    cells = material_cells(previous.pk)
+    now = Submission.objects.filter(pk=previous.pk).values_list("revision", "updated_at").first()
+    if now == (previous.revision, previous.updated_at):
+        frozen = tuple(cells)
+
+        def keep() -> None:
+            with _CACHE_LOCK:  # threaded workers
+                if key not in _PREVIOUS_CELLS and len(_PREVIOUS_CELLS) >= PREVIOUS_CELLS_MAX:
+                    _PREVIOUS_CELLS.pop(next(iter(_PREVIOUS_CELLS)))  # the oldest entry
+                _PREVIOUS_CELLS[key] = frozen
+
+        transaction.on_commit(keep, using=alias)
+    return cells
+
+
 def profile_for(base: Base) -> BaseProfile:
     return BaseProfile(
         category=base.category.code,
@@ -92,7 +194,7 @@ def previous_submission(submission: Submission) -> Submission | None:
     return (
         Submission.objects.filter(base_id=submission.base_id, campaign__year__lt=submission.campaign.year)
         .order_by("-campaign__year")
-        .only("id", "base_id", "campaign_id", "revision")  # what the checks read of it
+        .only("id", "base_id", "campaign_id", "revision", "updated_at")  # what the checks read of it
         .first()
     )
 
@@ -400,14 +502,17 @@ def material_check_refresh(
     submission: Submission,
     changed: Mapping[str, Collection[str]] | None = None,
     prepared: PreparedCheck | None = None,
+    since: tuple[int, datetime] | None = None,
 ) -> MaterialCheck:
     """Compute and store the check of `submission` as it is now. The save services call this in
     their transaction, after the change, so the stored status moves with the material. A save that
     bumped the revision by one passes the items it `changed` ({form: codes}): when the stored check
-    is the one of the revision before, only what those items affect is computed again. A save that
-    wrote exactly the cells of a `prepared` check passes it: when the material's basis is the
-    prepared one moved on by that save alone, the prepared findings are stored as they are (the
-    explanations are matched against them now)."""
+    is the one of the revision before, only what those items affect is computed again. Such a save
+    also passes `since`, the material's (revision, updated_at) when it locked it: when this process
+    kept the material's cells and check at that point (`_STATES`), only the changed items' cells are
+    read again. A save that wrote exactly the cells of a `prepared` check passes it: when the
+    material's basis is the prepared one moved on by that save alone, the prepared findings are
+    stored as they are (the explanations are matched against them now)."""
     previous = previous_submission(submission)
     if prepared is not None and prepared.basis == {
         **basis_of(submission, previous),
@@ -417,26 +522,104 @@ def material_check_refresh(
         _store([check])
         submission.material_check = check
         return check
+    key = _state_key(submission.pk)
+    state = _STATES.get(key) if changed is not None and since is not None else None
+    if state is not None and (state.revision, state.updated_at) != since:
+        state = None
     stored = None
     if changed is not None:
-        stored = MaterialCheck.objects.filter(submission_id=submission.pk).first()
+        stored = state.check() if state is not None else None
+        if stored is None:
+            stored = MaterialCheck.objects.filter(submission_id=submission.pk).first()
         if stored is not None and stored.basis != {
             **basis_of(submission, previous),
             "revision": submission.revision - 1,
         }:
             stored = None
+    if state is not None and changed is not None:
+        cells = _cells_after(state, submission.pk, changed)
+    else:
+        cells = material_cells(submission.pk)
     check = _compute(
         submission,
         previous,
-        stored_cells(submission.values.all()),
-        stored_cells(previous.values.all()) if previous is not None else [],
+        cells,
+        previous_cells(previous) if previous is not None else [],
         submission.explanations.all(),
         stored=stored,
         changed=changed,
     )
     _store([check])
+    if since is not None:  # a save, under the material's lock
+        _keep_state(key, submission, cells, check)
     submission.material_check = check
     return check
+
+
+# This year's material as the last save in this process left it, per process: {(database, pk):
+# its revision, updated_at, cells and stored check}. The next save of the same material (a filler
+# autosaving, whose connection stays with one worker) starts from it and reads again only the cells
+# it wrote. Safe because the entry is taken only when the material, locked by the save
+# (select_for_update), is at exactly the entry's revision and updated_at, which every change of its
+# values moves on in the same transaction (the save services; the rule the stored check's `basis`
+# relies on): then the database holds the entry's cells but for those the save wrote under the lock.
+# An entry is kept only once its transaction committed (`on_commit`), so it is never the state of a
+# transaction that rolled back. The check is kept as its JSON (what reading the stored row back
+# gives), the cells as read.
+@dataclass(frozen=True)
+class _State:
+    revision: int
+    updated_at: datetime
+    cells: tuple[StoredCell, ...]
+    check_json: str  # basis, findings, progress of the stored check, as MaterialCheck's JSON columns
+
+    def check(self) -> MaterialCheck:
+        data = json.loads(self.check_json)
+        return MaterialCheck(basis=data["basis"], findings=data["findings"], progress=data["progress"])
+
+
+_STATES: dict[tuple[str, str, int], _State] = {}
+STATES_MAX = 1024  # one campaign's bases filling at once; bounds a long-lived process
+
+
+def caches_clear() -> None:
+    """Forget the cells and checks this process kept (tests: a database rolled back between tests
+    reuses keys and revisions)."""
+    with _CACHE_LOCK:
+        _PREVIOUS_CELLS.clear()
+        _STATES.clear()
+
+
+def _state_key(pk: int) -> tuple[str, str, int]:
+    alias = router.db_for_write(Submission)
+    return (alias, str(connections[alias].settings_dict["NAME"]), pk)
+
+
+def _cells_after(state: _State, pk: int, changed: Mapping[str, Collection[str]]) -> list[StoredCell]:
+    """The material's cells now: the kept ones, with the cells of the `changed` items read again."""
+    codes = {code for items in changed.values() for code in items}
+    fresh = [c for c in material_cells(pk, codes=codes) if c.code in changed.get(c.form, ())]
+    return [c for c in state.cells if c.code not in changed.get(c.form, ())] + fresh
+
+
+def _keep_state(
+    key: tuple[str, str, int], submission: Submission, cells: Sequence[StoredCell], check: MaterialCheck
+) -> None:
+    # The JSON MaterialCheck's columns hold (no encoder): read back, it is what the row gives.
+    state = _State(
+        revision=submission.revision,
+        updated_at=submission.updated_at,
+        cells=tuple(cells),
+        check_json=json.dumps({"basis": check.basis, "findings": check.findings, "progress": check.progress}),
+    )
+
+    def keep() -> None:
+        with _CACHE_LOCK:  # threaded workers
+            if key not in _STATES and len(_STATES) >= STATES_MAX:
+                _STATES.pop(next(iter(_STATES)))  # the oldest entry
+            _STATES[key] = state
+
+    transaction.on_commit(keep, using=key[0])
 
 
 def material_check(submission: Submission) -> MaterialCheck:

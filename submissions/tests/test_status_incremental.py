@@ -52,13 +52,24 @@ def _random_raw(rng: random.Random, kind: str) -> str:
     return str(rng.choice([0, 1, 8.5, 12, 100, 350.25, 1000, 2400]))
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["read", "kept"])
 @pytest.mark.parametrize("category_code", ["equipment", "annexed"])
 def test_incremental_status_equals_a_full_recomputation(
-    definitions, campaign, hunan, filler, base, category_code, monkeypatch
-):
+    definitions, campaign, hunan, filler, base, category_code, kept, monkeypatch,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """`kept`: each save commits (its on_commit callbacks run), so the next one starts from the cells
+    and check the process kept of the material (submissions.status._STATES)."""
     calls = []
     real = status_module.revalidate
     monkeypatch.setattr(status_module, "revalidate", lambda **kw: calls.append(1) or real(**kw))
+    full_reads = []
+    real_cells = status_module.material_cells
+    monkeypatch.setattr(
+        status_module,
+        "material_cells",
+        lambda pk, codes=None: (codes is None and full_reads.append(pk)) or real_cells(pk, codes=codes),
+    )
     if category_code == "equipment":
         submission = submission_start(campaign=campaign, base=base, user=filler)
     else:
@@ -77,7 +88,8 @@ def test_incremental_status_equals_a_full_recomputation(
             )
             for f, c, y, kind in picked
         ]
-        result = values_save(submission=submission, user=filler, changes=changes)
+        with django_capture_on_commit_callbacks(execute=kept):
+            result = values_save(submission=submission, user=filler, changes=changes)
         for cell in result.cells:
             if cell.status == "saved":
                 revisions[(cell.form, cell.code, cell.year)] = cell.revision
@@ -88,6 +100,8 @@ def test_incremental_status_equals_a_full_recomputation(
         assert stored.counts == full.counts
         assert stored.progress == full.progress
     assert len(calls) >= 60  # every save took the incremental path
+    # submission_start read every cell, and so did every save but, when kept, the first one
+    assert len(full_reads) == (2 if kept else 61)
 
 
 def test_a_save_after_another_writer_falls_back_to_a_full_computation(submission, filler):
