@@ -450,6 +450,11 @@ def save(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
         "cells": [asdict(c) for c in result.cells],
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),
     }
+    if result.check is not None:
+        # The material as the save left it, with its definitions already read (without their
+        # content, which the parsed definition is cached by): reading them again through the
+        # material fetched for the permission check was a query and a JSON decode per autosave.
+        submission = result.check.submission
     page = _page_section(request, submission)
     material = Material(submission, check=result.check)
     data["progress"] = material.progress_json()

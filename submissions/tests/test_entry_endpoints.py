@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_user
+from permissions.access import access_submission
 from submissions.models import Submission, Value, WarningExplanation
 from submissions.services import CellChange, submission_findings, values_save
+from submissions.views import Material, _findings_payload, _section
 
 
 def post_json(client, url: str, data, **query):
@@ -55,6 +57,33 @@ def test_save_returns_revisions_findings_and_progress(client, submission, filler
     ]["marks"]
     assert data["progress"]["summary"]["一"] == [2, 54]
     assert Value.objects.get(submission=submission, code="1.1", year=2021).updated_by == filler
+
+
+def test_save_answers_what_the_material_read_afresh_shows(client, submission, filler):
+    """The response is built from the material the save locked (definitions already read): the
+    same findings and progress as from the material fetched again, as the page would."""
+    client.force_login(filler)
+    for i, raws in enumerate([("100", "150", "约三十"), ("120", "", "8")]):
+        data = post_json(
+            client,
+            save_url(submission),
+            {
+                "changes": [
+                    change("1.1", 2021, raws[0], base_revision=i),
+                    change("1.1a", 2021, raws[1], base_revision=i),
+                    change("1.2", 2021, raws[2], base_revision=i),
+                ]
+            },
+            form="summary",
+            section="一",
+        ).json()
+        again = access_submission(filler, submission.pk)
+        material = Material(again)
+        section = _section(material.definitions[0], "一")
+        assert data["progress"] == material.progress_json()
+        assert data["findings"] == json.loads(
+            json.dumps(_findings_payload(material, "summary", section, editable=True))
+        )
 
 
 def test_unparseable_text_is_saved_and_reported(client, submission, filler):
