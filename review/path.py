@@ -9,6 +9,7 @@ the sealed scans. The same counts and names as the submit page.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.urls import reverse
 from review.queries import cell_anchor
 from review.status import MaterialStatus
 from submissions.services import profile_for
+from submissions.status import CheckedFinding
 from submissions.validation import field_name
 
 KIND_LABELS = {
@@ -129,26 +131,10 @@ def todo_path(status: MaterialStatus) -> TodoPath:
             for ki, fld in enumerate(section.fields):
                 place[(parsed.code, fld.code)] = (fi, si, ki)
                 fields[(parsed.code, fld.code)] = fld
-    rejected = {(e.form, e.finding_key) for e in status.rejected}
     items: list[TodoItem] = []
-    seen_missing: set[tuple[str, str, int]] = set()
     section_urls: dict[tuple[str, str], str] = {}
-    for c in status.findings():
+    for c, kind in _finding_kinds(status):
         f = c.finding
-        if c.kind == "warning":
-            if (c.form, f.key) in rejected:
-                kind = "rejected"
-            elif c.explained:
-                continue
-            else:
-                kind = "unexplained"
-        else:
-            kind = c.kind
-        if kind == "missing":
-            # One item per cell: a table short of rows may raise several findings for one cell.
-            if (c.form, f.field, f.year) in seen_missing:
-                continue
-            seen_missing.add((c.form, f.field, f.year))
         fld = fields.get((c.form, f.field))
         name = field_name(fld, profile) if fld is not None else f.field
         year = f" · {f.year}年" if f.year else ""
@@ -184,6 +170,42 @@ def todo_path(status: MaterialStatus) -> TodoPath:
             )
         )  # fmt: skip
     return TodoPath(items=items, place=place, sections=sections)
+
+
+def _finding_kinds(
+    status: MaterialStatus, findings: Sequence[CheckedFinding] | None = None
+) -> Iterator[tuple[CheckedFinding, str]]:
+    """The findings that are items of the path, each with its kind (a key of KIND_LABELS)."""
+    rejected = {(e.form, e.finding_key) for e in status.rejected}
+    seen_missing: set[tuple[str, str, int]] = set()
+    for c in status.findings() if findings is None else findings:
+        f = c.finding
+        if c.kind == "warning":
+            if (c.form, f.key) in rejected:
+                kind = "rejected"
+            elif c.explained:
+                continue
+            else:
+                kind = "unexplained"
+        else:
+            kind = c.kind
+        if kind == "missing":
+            # One item per cell: a table short of rows may raise several findings for one cell.
+            if (c.form, f.field, f.year) in seen_missing:
+                continue
+            seen_missing.add((c.form, f.field, f.year))
+        yield c, kind
+
+
+def todo_path_counts(status: MaterialStatus, findings: Sequence[CheckedFinding] | None = None) -> TodoCounts:
+    """`todo_path(status).counts` without building the items (their names and links): what a page
+    that shows only the counts needs. A page that has read the findings of the status's check
+    (`status.findings()`) passes them."""
+    counts = TodoCounts()
+    for _, kind in _finding_kinds(status, findings):
+        setattr(counts, kind, getattr(counts, kind) + 1)
+    counts.other = len(status.report_problems) + len(status.scan_problems)
+    return counts
 
 
 def todo_counts(items: list[TodoItem]) -> TodoCounts:

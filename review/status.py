@@ -221,20 +221,31 @@ def _scan_problems(
     return problems
 
 
-def material_status(submission: Submission) -> MaterialStatus:
-    """The status of one material now (its check recomputed first if stale)."""
-    check = material_check(submission)
+def material_status(
+    submission: Submission,
+    *,
+    check: MaterialCheck | None = None,
+    explanations: Sequence[WarningExplanation] | None = None,
+) -> MaterialStatus:
+    """The status of one material now (its check recomputed first if stale). A page that has just
+    read the material's current `check` (material_check) and every explanation row of it passes
+    them, so they are not read twice in one request."""
+    check = check or material_check(submission)
     report = DevelopmentReport.objects.filter(submission_id=submission.pk).first()
     scans, attempts = scan_split(
         SealedScan.objects.filter(submission_id=submission.pk, superseded_at__isnull=True)
     )
-    explanations = list(WarningExplanation.objects.filter(submission_id=submission.pk))
+    rows = (
+        list(explanations)
+        if explanations is not None
+        else list(WarningExplanation.objects.filter(submission_id=submission.pk))
+    )
     return MaterialStatus(
         submission=submission,
         check=check,
         report=report,
         scans=scans,
-        explanations=explanations,
+        explanations=rows,
         attempts=attempts,
     )
 

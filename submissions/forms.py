@@ -201,6 +201,7 @@ class Block:
     group: str = ""
     years: list[int] = field(default_factory=list)
     yoy_years: list[int] = field(default_factory=list)
+    html: str = ""  # a grid's markup, built by the page (submissions.entry_html.grid_html)
 
     @property
     def ncols(self) -> int:

@@ -432,11 +432,15 @@ def _number(fld: Field, raw: Any) -> Decimal | None:
 
 
 def compute_yoy(
-    definition: FormDefinition, data_year: int, values: Mapping[tuple[str, int], Any]
+    definition: FormDefinition,
+    data_year: int,
+    values: Mapping[tuple[str, int], Any],
+    fields: Iterable[Field] | None = None,
 ) -> dict[tuple[str, int], Decimal | None]:
-    """同比 % of every yoy field for every year whose previous year is also asked (2021 and 2020, not 2019)."""
+    """同比 % of every yoy field (or of `fields` only: a field's 同比 reads its own cells alone) for every
+    year whose previous year is also asked (2021 and 2020, not 2019)."""
     result: dict[tuple[str, int], Decimal | None] = {}
-    for fld in definition.fields():
+    for fld in definition.fields() if fields is None else fields:
         if not fld.yoy:
             continue
         years = definition.years_for(fld, data_year)

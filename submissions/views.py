@@ -7,6 +7,7 @@ Every view fetches the material through permissions.access; editing additionally
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import asdict
 from functools import cached_property
 from typing import Any
@@ -22,15 +23,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from definitions.schema import FormDefinition, Section
+from definitions.schema import BaseProfile, FormDefinition, Section
 from lib.deadlines import countdown
 from permissions.access import access_submission, visible_submissions
 from permissions.checks import can_fill, can_fill_own_base, can_see_contacts
 from registry.models import Campaign
-from review.path import todo_path
-from review.queries import FieldIndex, comment_refs, field_comments_for
+from review.path import todo_path, todo_path_counts
+from review.queries import FieldIndex, comment_refs
 from review.services import last_return
 from review.status import material_status
+from submissions.entry_html import grid_html, nav_html, section_url
 from submissions.forms import (
     PayloadError,
     finding_views,
@@ -52,6 +54,9 @@ from submissions.status import (
 from submissions.validation import Finding, compute_yoy
 
 # --- helpers -------------------------------------------------------------------------------------
+
+# What a section page reads of a stored cell (submissions.status.CELL_COLUMNS and the revision).
+SECTION_CELL_COLUMNS = ("form", "code", "year", "raw", "value", "entered_currency", "revision")
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -127,50 +132,96 @@ class Material:
                         value.value = contacts_masked(fld, value.value)
         return values
 
+    def section_values(self, form: FormDefinition, codes: Collection[str]) -> dict[tuple[str, int], Any]:
+        """The stored cells of the items `codes` of one form, {(code, year): cell}, masked as `values`
+        is: what a section page shows and computes its 同比 from (a cell's 同比 reads only its own
+        item), read as plain rows (the fields section_blocks and validation_input read, and the
+        revision), a fraction of the cost of every Value of the material as a model instance."""
+        rows = self.submission.values.filter(form=form.code, code__in=list(codes)).values_list(
+            *SECTION_CELL_COLUMNS, named=True
+        )
+        out: dict[tuple[str, int], Any] = {}
+        for row in rows:
+            if self._mask_contacts:
+                fld = form.field_map().get(row.code)
+                if fld is not None and is_sensitive(fld):
+                    row = row._replace(
+                        raw=contacts_masked(fld, row.raw), value=contacts_masked(fld, row.value)
+                    )
+            out[(row.code, row.year)] = row
+        return out
+
     @cached_property
     def inputs(self) -> dict[str, dict[tuple[str, int], Any]]:
         return {p.code: validation_input(self.values.get(p.code, {}), p) for p in self.definitions}
 
+    @property
+    def checked(self) -> list[CheckedFinding]:
+        """The findings of `check`, as review.status.MaterialStatus.findings() reads them."""
+        return self._checked
+
     def section_findings(self, form: str, section: str) -> list[Finding]:
         return [f for f in self.findings.get(form, []) if f.section == section]
 
-    def counts(self, form: str) -> dict[str, dict[str, int]]:
-        """Per section: errors other than incomplete mandatory cells (those are the progress), warnings."""
-        out: dict[str, dict[str, int]] = {}
+    def section_counts(self) -> dict[tuple[str, str], dict[str, int]]:
+        """Per (form, section): errors other than incomplete mandatory cells (those are the
+        progress), warnings, and warnings without an explanation for their current values."""
+        out: dict[tuple[str, str], dict[str, int]] = {}
         for c in self._checked:
-            if c.form != form:
+            kind = c.kind
+            if kind == "missing":
                 continue
-            counts = out.setdefault(c.finding.section, {"errors": 0, "warnings": 0})
-            if c.kind == "warning":
+            key = (c.form, c.finding.section)
+            counts = out.get(key)
+            if counts is None:
+                counts = out[key] = {"errors": 0, "warnings": 0, "unexplained": 0}
+            if kind == "warning":
                 counts["warnings"] += 1
-            elif c.kind == "error":
+                if not c.explained:
+                    counts["unexplained"] += 1
+            else:
                 counts["errors"] += 1
         return out
-
-    def unexplained(self, form: str, section: str | None = None) -> int:
-        return sum(
-            1
-            for c in self._checked
-            if c.form == form
-            and c.kind == "warning"
-            and not c.explained
-            and (section is None or c.finding.section == section)
-        )
 
     def progress_json(self) -> dict[str, dict[str, list[int]]]:
         return {form: {s: list(p) for s, p in sections.items()} for form, sections in self.progress.items()}
 
 
+# (definition checksum, base profile) → the sections the navigation lists; bounded, rarely more than
+# a few dozen (versions × forms × the profiles of the bases).
+_SHOWN: dict[tuple[str, BaseProfile], frozenset[str]] = {}
+
+
+def _shown_sections(checksum: str, parsed: FormDefinition, profile: BaseProfile) -> frozenset[str]:
+    """The sections of a definition with an item the base fills (not every one hidden for it). Keyed
+    on the definition's checksum (the content `parsed` was parsed from) and the base's profile, all
+    the answer depends on, so it cannot go stale."""
+    key = (checksum, profile)
+    found = _SHOWN.get(key)
+    if found is None:
+        if len(_SHOWN) > 512:
+            _SHOWN.clear()
+        found = _SHOWN[key] = frozenset(
+            s.code
+            for s in parsed.sections
+            if any(parsed.status_for(f, profile) != "hidden" for f in s.fields)
+        )
+    return found
+
+
 def _nav(material: Material, submission: Submission) -> list[dict[str, Any]]:
     """Every section of every form, in order, for the side navigation and prev/next links."""
     out: list[dict[str, Any]] = []
-    for parsed in material.definitions:
-        counts = material.counts(parsed.code)
+    pk = submission.pk
+    counts = material.section_counts()
+    none = {"errors": 0, "warnings": 0, "unexplained": 0}
+    for stored, parsed in zip(submission.definitions(), material.definitions, strict=True):
+        shown = _shown_sections(stored.checksum, parsed, material.profile)
         for section in parsed.sections:
-            if not any(parsed.status_for(f, material.profile) != "hidden" for f in section.fields):
+            if section.code not in shown:
                 continue
             filled, required = material.progress[parsed.code].get(section.code, (0, 0))
-            c = counts.get(section.code, {"errors": 0, "warnings": 0})
+            c = counts.get((parsed.code, section.code), none)
             out.append(
                 {
                     "form": parsed.code,
@@ -183,8 +234,9 @@ def _nav(material: Material, submission: Submission) -> list[dict[str, Any]]:
                     "required": required,
                     "errors": c["errors"],
                     "warnings": c["warnings"],
-                    "unexplained": material.unexplained(parsed.code, section.code),
+                    "unexplained": c["unexplained"],
                     "complete": filled >= required,
+                    "url": section_url(pk, parsed.code, section.code),
                 }
             )
     return out
@@ -344,21 +396,28 @@ def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code:
     current = _section(definition, section_code)
     editable = can_fill(request.user, submission)
     material = Material(submission, mask_contacts=not can_see_contacts(request.user, submission))
-    yoy = compute_yoy(definition, material.data_year, material.inputs[form])
+    values = material.section_values(definition, [f.code for f in current.fields])
+    inputs = validation_input(values, definition)
+    yoy = compute_yoy(definition, material.data_year, inputs, fields=current.fields)
     views = finding_views(material.section_findings(form, current.code), form, material.explanations)
     blocks = section_blocks(
         definition=definition,
         section=current,
         profile=material.profile,
         data_year=material.data_year,
-        values=material.values.get(form, {}),
+        values=values,
         yoy=yoy,
         findings=views,
         editable=editable,
     )
-    _attach_return_comments(blocks, submission, form)
+    notice = _return_notice(material, submission)
+    _attach_return_comments(blocks, submission, form, notice)
+    evidence_url = reverse("exchange:evidence", args=[submission.pk])
+    for block in blocks:
+        if block.kind == "grid":
+            block.html = grid_html(block, editable, evidence_url)
     nav = _nav(material, submission)
-    _mark_commented(nav, _return_notice(material, submission))
+    _mark_commented(nav, notice)
     index = next((i for i, n in enumerate(nav) if n["form"] == form and n["code"] == current.code), None)
     if index is None:  # every item of the section is hidden for this base
         raise Http404("该部分不适用于本示范基地。")
@@ -372,6 +431,10 @@ def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code:
         "historyUrl": _url("submissions:history", submission.pk),
         "explainUrl": _url("submissions:explain", submission.pk),
     }
+    # The status from the check and explanations the material just read (no second read of either).
+    status = material_status(
+        submission, check=material.check, explanations=list(material.explanations.values())
+    )
     return render(
         request,
         "submissions/section.html",
@@ -381,8 +444,9 @@ def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code:
             "section": current,
             "blocks": blocks,
             "nav": nav,
+            "nav_html": nav_html(nav, nav[index]),
             "here": nav[index],
-            "todo": todo_path(material_status(submission)).counts,
+            "todo": todo_path_counts(status, material.checked),
             # The notice's general notes open on the form's first page, folded on the others.
             "first_of_form": index == 0 or nav[index - 1]["form"] != form,
             "prev": nav[index - 1] if index > 0 else None,
@@ -396,11 +460,16 @@ def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code:
     )
 
 
-def _attach_return_comments(blocks: list, submission: Submission, form: str) -> None:
-    """Show the last return's field comments at the items they are about, while the base fixes them."""
-    if submission.status != Submission.Status.RETURNED:
+def _attach_return_comments(
+    blocks: list, submission: Submission, form: str, notice: dict[str, Any] | None
+) -> None:
+    """Show the last return's field comments at the items they are about, while the base fixes them
+    (the comments of the return `notice` read, in their order)."""
+    if submission.status != Submission.Status.RETURNED or notice is None:
         return
-    comments = field_comments_for(submission)
+    comments: dict[tuple[str, str, int], list[Any]] = {}
+    for _, c in notice["comments"]:
+        comments.setdefault((c.form, c.code, c.year), []).append(c)
     if not comments:
         return
     for block in blocks:

@@ -6,7 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from review.path import todo_path, todo_path_counts
+from review.status import material_status
 from submissions.services import CellChange, values_save
+from submissions.status import checked_findings
 
 # The page itself, plus the material status the guided path reads (check, report, scans, explanations)
 # and the last return for the return banner: fixed, whatever the number of values.
@@ -50,3 +53,35 @@ def test_overview_and_save_use_a_fixed_number_of_queries(
     queries_for(client, overview)
     with django_assert_max_num_queries(MAX_QUERIES):
         client.get(overview)
+
+
+def test_section_page_reads_nothing_twice(client, submission, filler):
+    """The material's check, explanations and previous material are read once and shared by the
+    page and the guided path's counts (review.status.material_status takes them)."""
+    client.force_login(filler)
+    url = reverse("submissions:section", args=[submission.pk, "summary", "一"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len(sql) == len(set(sql)), sql
+    assert len(sql) <= 12
+
+
+def test_section_page_counts_are_the_guided_paths(submission, filler):
+    """The page counts what is left without building the guided path's items: the same counts."""
+    values_save(
+        submission=submission,
+        user=filler,
+        changes=[
+            CellChange(form="summary", code="1.1", year=2021, raw="10"),
+            CellChange(form="summary", code="1.1a", year=2021, raw="20"),  # a part larger than its whole
+            CellChange(form="summary", code="1.2", year=2021, raw="abc"),  # not a number
+            CellChange(form="summary", code="1.1", year=2020, raw="1"),  # a jump: a warning
+        ],
+    )
+    status = material_status(submission)
+    expected = todo_path(status).counts
+    assert expected.missing and expected.error and expected.other
+    assert todo_path_counts(status) == expected
+    assert todo_path_counts(status, checked_findings(status.check)) == expected
