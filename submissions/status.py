@@ -81,6 +81,26 @@ class StoredCell(Protocol):
 CELL_COLUMNS = ("form", "code", "year", "raw", "value", "entered_currency")
 
 
+class Explained(Protocol):
+    """What the check reads of a warning's explanation: a WarningExplanation, or an `_Explained`."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def form(self) -> str: ...
+    @property
+    def finding_key(self) -> str: ...
+    @property
+    def explained_values(self) -> Any: ...
+
+
+class _Explained(NamedTuple):
+    pk: int
+    form: str
+    finding_key: str
+    explained_values: Any
+
+
 def stored_cells(values: QuerySet[Value]) -> list[StoredCell]:
     """The cells as named tuples: a fifth of the cost of model instances, for reading only."""
     return list(values.values_list(*CELL_COLUMNS, named=True))
@@ -289,7 +309,7 @@ def _compute(
     previous: Submission | None,
     values: Sequence[StoredCell],
     previous_values: Sequence[StoredCell],
-    explanations: Iterable[WarningExplanation],
+    explanations: Iterable[Explained],
     parsed_of: Any = None,
     *,
     stored: MaterialCheck | None = None,
@@ -351,7 +371,7 @@ def _compute(
 
 
 def _tally(
-    findings: Sequence[dict[str, Any]], explanations: Iterable[WarningExplanation]
+    findings: Sequence[dict[str, Any]], explanations: Iterable[Explained]
 ) -> tuple[dict[str, int], list[int]]:
     """Count the findings and mark each warning explained or not (an explanation written for the
     values it now raises); returns the counts and the explanations still live."""
@@ -536,22 +556,27 @@ def material_check_refresh(
             "revision": submission.revision - 1,
         }:
             stored = None
+    explanations: Sequence[Explained]
     if state is not None and changed is not None:
-        cells = _cells_after(state, submission.pk, changed)
+        cells, explanations = _cells_after(state, submission.pk, changed), state.explanations
     else:
         cells = material_cells(submission.pk)
+        explanations = [
+            _Explained(*row)
+            for row in submission.explanations.values_list("pk", "form", "finding_key", "explained_values")
+        ]
     check = _compute(
         submission,
         previous,
         cells,
         previous_cells(previous) if previous is not None else [],
-        submission.explanations.all(),
+        explanations,
         stored=stored,
         changed=changed,
     )
     _store([check])
     if since is not None:  # a save, under the material's lock
-        _keep_state(key, submission, cells, check)
+        _keep_state(key, submission, cells, explanations, check)
     submission.material_check = check
     return check
 
@@ -565,12 +590,15 @@ def material_check_refresh(
 # relies on): then the database holds the entry's cells but for those the save wrote under the lock.
 # An entry is kept only once its transaction committed (`on_commit`), so it is never the state of a
 # transaction that rolled back. The check is kept as its JSON (what reading the stored row back
-# gives), the cells as read.
+# gives), the cells as read. The explanations too: what the check reads of them (which warning,
+# for which values) changes only through explanation_save, which moves the revision on too (a
+# reviewer's verdict changes neither).
 @dataclass(frozen=True)
 class _State:
     revision: int
     updated_at: datetime
     cells: tuple[StoredCell, ...]
+    explanations: tuple[Explained, ...]
     check_json: str  # basis, findings, progress of the stored check, as MaterialCheck's JSON columns
 
     def check(self) -> MaterialCheck:
@@ -603,13 +631,18 @@ def _cells_after(state: _State, pk: int, changed: Mapping[str, Collection[str]])
 
 
 def _keep_state(
-    key: tuple[str, str, int], submission: Submission, cells: Sequence[StoredCell], check: MaterialCheck
+    key: tuple[str, str, int],
+    submission: Submission,
+    cells: Sequence[StoredCell],
+    explanations: Sequence[Explained],
+    check: MaterialCheck,
 ) -> None:
     # The JSON MaterialCheck's columns hold (no encoder): read back, it is what the row gives.
     state = _State(
         revision=submission.revision,
         updated_at=submission.updated_at,
         cells=tuple(cells),
+        explanations=tuple(explanations),
         check_json=json.dumps({"basis": check.basis, "findings": check.findings, "progress": check.progress}),
     )
 

@@ -14,7 +14,7 @@ import submissions.status as status_module
 from registry.models import Campaign
 from security.fields import Sensitive
 from submissions.models import MaterialCheck, Submission, Value
-from submissions.services import CellChange, submission_start, values_save
+from submissions.services import CellChange, explanation_save, submission_start, values_save
 from submissions.status import (
     _compute,
     material_cells,
@@ -256,3 +256,46 @@ def test_a_save_rolled_back_is_not_kept(material, filler, django_capture_on_comm
     (state,) = kept.values()
     material.refresh_from_db()
     assert (state.revision, state.updated_at) == (material.revision, material.updated_at)
+
+
+def test_an_explanation_written_between_kept_saves_is_seen(
+    material, filler, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = values_save(
+            submission=material,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.1", year=2021, raw="2000")],
+        )
+    assert result.check is not None
+    warning = next(d for d in result.check.findings if d["severity"] == "warning")
+    with django_capture_on_commit_callbacks(execute=True):
+        explanation_save(
+            submission=material,
+            user=filler,
+            form=warning["form"],
+            finding_key=warning["key"],
+            text="新产线投产。",
+        )
+    reads = _full_reads(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = values_save(
+            submission=material,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.2", year=2021, raw="80")],
+        )
+    assert None in reads  # the explanation moved the revision on: the kept state is not taken
+    _assert_stored_is_full(material)
+    assert result.check is not None
+    assert next(d for d in result.check.findings if d["key"] == warning["key"])["explained"]
+    # The next save starts from the kept state, explanation included.
+    reads.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = values_save(
+            submission=material,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.2", year=2021, raw="85", base_revision=1)],
+        )
+    assert reads == [{"1.2"}]
+    _assert_stored_is_full(material)
+    assert next(d for d in result.check.findings if d["key"] == warning["key"])["explained"]
