@@ -11,16 +11,16 @@ comes from a definition, a value or a user goes through `conditional_escape`, as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape as _html_escape
 from typing import Any
 
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from definitions.schema import Column
+from lib.links import cached_reverse
 from submissions.forms import Block, Cell, FindingView, Item
 
 
@@ -38,26 +38,19 @@ def _e(value: Any) -> str:
 
 # --- section links ---------------------------------------------------------------------------------
 
-_PK_SENTINEL = 987654321012  # stands for the material's pk in a cached link, then replaced
 
+def section_urls(pk: int) -> Callable[[str, str], str]:
+    """A function (form, code) → reverse("submissions:section", args=[pk, form, code]), for the ~30
+    sections of the navigation without ~30 reverse() calls a page (lib.links)."""
 
-@lru_cache(maxsize=1024)
-def _section_link_parts(prefix: str, urlconf: str, form: str, code: str) -> tuple[str, str] | None:
-    """reverse("submissions:section") of one section around its pk, split where the pk goes. The
-    result depends only on the URLconf, the script prefix and the arguments, all in the key."""
-    url = reverse("submissions:section", args=[_PK_SENTINEL, form, code], urlconf=urlconf)
-    parts = url.split(str(_PK_SENTINEL))
-    return (parts[0], parts[1]) if len(parts) == 2 else None
+    def url(form: str, code: str) -> str:
+        return cached_reverse("submissions:section", pk, form, code)
+
+    return url
 
 
 def section_url(pk: int, form: str, code: str) -> str:
-    """reverse("submissions:section", args=[pk, form, code]), for the ~30 sections of the navigation
-    without ~30 reverse() calls a page."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    parts = _section_link_parts(get_script_prefix(), urlconf, form, code)
-    if parts is None:  # a section code that happens to contain the sentinel's digits
-        return reverse("submissions:section", args=[pk, form, code])
-    return f"{parts[0]}{pk}{parts[1]}"
+    return cached_reverse("submissions:section", pk, form, code)
 
 
 # --- navigation ------------------------------------------------------------------------------------
@@ -279,3 +272,232 @@ def grid_html(block: Block, editable: bool, evidence_url: str) -> SafeString:
         out.append("".join(row))
     out.append("\n  </tbody>\n</table>\n")
     return mark_safe("".join(out))  # every value above is escaped
+
+
+# --- a single item ---------------------------------------------------------------------------------
+
+# `{% if c.type in "amount count percent rate ratio" %}`: the template's test is a substring test.
+_DECIMAL_COLUMN_TYPES = "amount count percent rate ratio"
+
+
+def _colhead_html(c: Column) -> str:
+    """_colhead.html: a table column's head."""
+    out = [_e(c.label)]
+    if c.unit and c.unit not in c.label:
+        out.append(f"（{_e(c.unit)}）")
+    if c.required:
+        out.append('<span class="req" title="该行填写时必填（系统提示）">*</span>')
+    if c.hint:
+        out.append(
+            f'<div class="help col-hint"><span class="src src-system">系统提示</span>{_e(c.hint)}</div>'
+        )
+    out.append("\n")
+    return "".join(out)
+
+
+def _cell_data(cell: Cell) -> str:
+    return (
+        f'data-form="{_e(cell.form)}" data-code="{_e(cell.code)}" data-year="{_e(cell.year)}" '
+        f'data-revision="{_e(cell.revision)}"'
+    )
+
+
+def _lines(text: str) -> str:
+    """`|linebreaksbr` (escapes, then a <br> per line break)."""
+    return str(linebreaksbr(text, autoescape=True))
+
+
+def _table_html(item: Item, cell: Cell, editable: bool) -> str:
+    f = item.field
+    extensible = editable and item.extensible
+    head: list[str] = []
+    if item.has_column_groups:
+        groups = item.column_groups()
+        head.append('\n        <tr><th rowspan="2" class="c-rowlabel">序号</th>')
+        for g, cols in groups:
+            if g:
+                head.append(f'<th colspan="{len(cols)}" class="c-group">{_e(g)}</th>')
+            else:
+                head.extend(f'<th rowspan="2" data-col="{_e(c.key)}">{_colhead_html(c)}</th>' for c in cols)
+        head.append('<th rowspan="2"></th></tr>\n        <tr>' if extensible else "</tr>\n        <tr>")
+        for g, cols in groups:
+            if g:
+                head.extend(f'<th data-col="{_e(c.key)}">{_colhead_html(c)}</th>' for c in cols)
+        head.append("</tr>\n        ")
+    else:
+        head.append('\n        <tr><th class="c-rowlabel">序号</th>')
+        head.extend(f'<th data-col="{_e(c.key)}">{_colhead_html(c)}</th>' for c in f.columns)
+        head.append("<th></th></tr>\n        " if extensible else "</tr>\n        ")
+    rows: list[str] = []
+    for row in item.rows:
+        label = _e(row.label)
+        rows.append(
+            f'\n        <tr class="trow" data-row="{_e(row.index)}">\n'
+            f'          <th scope="row" class="c-rowlabel">{label}</th>\n          '
+        )
+        for c, v in row.cells:
+            if not editable:
+                control = _e(v or "")
+            elif c.type == "choice":
+                options = "".join(
+                    f"<option{' selected' if ch == v else ''}>{_e(ch)}</option>" for ch in c.choices
+                )
+                extra = f"<option selected>{_e(v)}</option>" if v and v not in c.choices else ""
+                control = (
+                    f'<select class="tcell" data-col="{_e(c.key)}" aria-label="{label} {_e(c.label)}">'
+                    f'<option value=""></option>{options}{extra}</select>'
+                )
+            elif c.type == "text":
+                control = (
+                    f'<textarea class="tcell" rows="2" data-col="{_e(c.key)}" aria-label="{label} {_e(c.label)}">'
+                    f"{_e(v)}</textarea>"
+                )
+            else:
+                decimal = ' inputmode="decimal"' if c.type in _DECIMAL_COLUMN_TYPES else ""
+                control = (
+                    f'<input type="text" class="tcell" data-col="{_e(c.key)}" data-type="{_e(c.type)}"{decimal} '
+                    f'value="{_e(v)}" aria-label="{label} {_e(c.label)}">'
+                )
+            rows.append(f'\n          <td data-col="{_e(c.key)}">{control}</td>\n          ')
+        rows.append("\n          ")
+        if extensible:
+            remove = (
+                '<button type="button" class="linkish row-remove" tabindex="-1" title="删除该行">删除</button>'
+                if row.removable
+                else ""
+            )
+            rows.append(f'<td class="c-act">{remove}</td>')
+        rows.append("\n        </tr>\n      ")
+    add = '<button type="button" class="row-add">＋ 添加一行</button>' if extensible else ""
+    most = f'<span class="muted">最多 {_e(f.max_rows)} 行</span>' if f.max_rows else ""
+    return (
+        f'\n    <div class="table-wrap">\n    <table class="grid entry-table{" cell" if editable else ""}" '
+        f'id="{_e(cell.dom_id)}" data-grid="table" data-kind="table" {_cell_data(cell)} '
+        f'data-fixed="{len(f.row_labels)}" data-min-rows="{_e(f.min_rows)}" '
+        f'data-max-rows="{"" if f.max_rows is None else _e(f.max_rows)}" '
+        f'data-extensible="{"1" if item.extensible else ""}">\n      <thead>\n        '
+        f"{''.join(head)}\n      </thead>\n      <tbody>\n      {''.join(rows)}\n      </tbody>\n"
+        f'    </table>\n    </div>\n    <div class="cell-foot">{add}{most}{hist_html(cell)}</div>\n  '
+    )
+
+
+def _yesno_html(item: Item, cell: Cell, editable: bool) -> str:
+    f = item.field
+    note = f.note
+    label = _e(item.label)
+    dom = _e(cell.dom_id)
+    if editable:
+        answer = item.answer
+        control = (
+            f'\n      <span class="radios" role="radiogroup" aria-label="{label}">\n'
+            f'        <label><input type="radio" name="{dom}" value="是"{" checked" if answer == "是" else ""}> 是</label>\n'
+            f'        <label><input type="radio" name="{dom}" value="否"{" checked" if answer == "否" else ""}> 否</label>\n'
+            "      </span>\n      "
+        )
+    else:
+        control = f'<span class="ro">{_e(item.answer or "—")}</span>'
+    box = ""
+    if note is not None:
+        if editable:
+            example = (
+                f'<details class="help example"><summary>填写示例</summary>{_e(note.example)}</details>'
+                if note.example
+                else ""
+            )
+            inner = (
+                f'<textarea class="note" rows="3" data-max="{_e(note.max_length)}" placeholder="{_e(note.example)}" '
+                f'aria-label="{label} {_e(note.label)}">{_e(item.note)}</textarea>\n'
+                f'        <div class="note-foot"><span class="counter" data-max="{_e(note.max_length)}">已输入 '
+                f"<b>{_e(item.note_chars)}</b> / {_e(note.max_length)} 字</span>{hist_html(cell)}</div>\n"
+                f"        {example}\n        "
+            )
+        else:
+            inner = f'<div class="ro-text">{_lines(item.note or "—")}</div>'
+        box = (
+            f'\n      <div class="note-box">\n        <div class="note-label">{_e(note.label)}</div>\n'
+            f"        {inner}\n      </div>\n      "
+        )
+    foot = f'<div class="cell-foot">{hist_html(cell)}</div>' if note is None or not editable else ""
+    return (
+        f'\n    <div class="yesno{" cell" if editable else ""}" id="{dom}" data-kind="yesno" '
+        f'data-note="{"1" if note is not None else ""}" {_cell_data(cell)}>\n      {control}\n      {box}\n'
+        f"    </div>\n    {foot}\n  "
+    )
+
+
+def _text_html(item: Item, cell: Cell, editable: bool) -> str:
+    f = item.field
+    if editable:
+        return (
+            f'\n    <textarea class="cell text-cell" id="{_e(cell.dom_id)}" rows="5" data-kind="scalar" '
+            f'data-max="{_e(f.max_length)}" {_cell_data(cell)} aria-label="{_e(item.label)}">{_e(cell.text)}</textarea>\n'
+            f'    <div class="cell-foot"><span class="counter" data-max="{_e(f.max_length)}">已输入 '
+            f"<b>{_e(cell.chars)}</b> / {_e(f.max_length)} 字</span>{hist_html(cell)}</div>\n    \n  "
+        )
+    return (
+        f'\n    <div class="ro-text" id="{_e(cell.dom_id)}">{_lines(cell.text or "—")}</div>'
+        f'<div class="cell-foot">{hist_html(cell)}</div>\n  '
+    )
+
+
+def _choice_html(item: Item, cell: Cell, editable: bool) -> str:
+    f = item.field
+    text = cell.text
+    if editable:
+        options = "".join(f"<option{' selected' if ch == text else ''}>{_e(ch)}</option>" for ch in f.choices)
+        extra = f"<option selected>{_e(text)}</option>" if text and text not in f.choices else ""
+        control = (
+            f'<select class="cell" id="{_e(cell.dom_id)}" data-kind="scalar" {_cell_data(cell)} '
+            f'aria-label="{_e(item.label)}"><option value="">请选择</option>{options}{extra}</select>'
+        )
+    else:
+        control = f'<span class="ro" id="{_e(cell.dom_id)}">{_e(text or "—")}</span>'
+    return f"\n    {control}\n    {hist_html(cell)}\n  "
+
+
+def _input_html(item: Item, cell: Cell, editable: bool) -> str:
+    f = item.field
+    if editable:
+        numeric = f.is_numeric
+        if numeric:
+            mode = ' inputmode="decimal"'
+        elif f.type == "email":
+            mode = ' inputmode="email"'
+        elif f.type == "phone":
+            mode = ' inputmode="tel"'
+        else:
+            mode = ""
+        unit = f' <span class="unit">{_e(f.unit)}</span>' if f.unit else ""
+        control = (
+            f'<input type="text" class="cell{" num-input" if numeric else ""}" id="{_e(cell.dom_id)}" '
+            f'data-kind="scalar" {_cell_data(cell)}{mode} value="{_e(cell.text)}" aria-label="{_e(item.label)}">{unit}'
+        )
+    else:
+        control = f'<span class="ro" id="{_e(cell.dom_id)}">{_e(cell.text or "—")}</span>'
+    return f"\n    {control}\n    {hist_html(cell)}\n  "
+
+
+def item_html(item: Item, editable: bool, evidence_url: str) -> SafeString:
+    """_item.html: one item that is not in a year grid (text, 是/否, choice, table, single value)."""
+    cell = item.cell
+    kind = item.field.type
+    if kind == "table":
+        control = _table_html(item, cell, editable)
+    elif kind == "yesno":
+        control = _yesno_html(item, cell, editable)
+    elif kind == "text":
+        control = _text_html(item, cell, editable)
+    elif kind == "choice":
+        control = _choice_html(item, cell, editable)
+    else:
+        control = _input_html(item, cell, editable)
+    comments = _comments_html(item.comments) if item.comments else ""
+    form, code = _e(item.form), _e(item.code)
+    html = (
+        f'<div class="item item-{_e(item.kind)}{" inline" if item.inline else ""}" data-item data-form="{form}" '
+        f'data-code="{code}">\n  <div class="item-label">{label_html(item, evidence_url)}</div>\n'
+        f'  <div class="item-control cellbox">\n  \n  {control}\n  \n  <div class="cell-msg"></div>\n  </div>\n'
+        f'  {comments}\n  <div class="findings" data-form="{form}" data-code="{code}">'
+        f"{findings_html(item.findings, editable, item.form)}</div>\n</div>\n"
+    )
+    return mark_safe(html)  # every value above is escaped

@@ -18,13 +18,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from definitions.schema import BaseProfile, FormDefinition, Section
 from lib.deadlines import countdown
+from lib.links import cached_reverse
 from permissions.access import access_submission, visible_submissions
 from permissions.checks import can_fill, can_fill_own_base, can_see_contacts
 from registry.models import Campaign
@@ -32,7 +33,7 @@ from review.path import todo_path, todo_path_counts
 from review.queries import FieldIndex, comment_refs
 from review.services import last_return
 from review.status import material_status
-from submissions.entry_html import grid_html, nav_html, section_url
+from submissions.entry_html import grid_html, item_html, nav_html, section_urls
 from submissions.forms import (
     PayloadError,
     finding_views,
@@ -212,7 +213,7 @@ def _shown_sections(checksum: str, parsed: FormDefinition, profile: BaseProfile)
 def _nav(material: Material, submission: Submission) -> list[dict[str, Any]]:
     """Every section of every form, in order, for the side navigation and prev/next links."""
     out: list[dict[str, Any]] = []
-    pk = submission.pk
+    url = section_urls(submission.pk)
     counts = material.section_counts()
     none = {"errors": 0, "warnings": 0, "unexplained": 0}
     for stored, parsed in zip(submission.definitions(), material.definitions, strict=True):
@@ -236,7 +237,7 @@ def _nav(material: Material, submission: Submission) -> list[dict[str, Any]]:
                     "warnings": c["warnings"],
                     "unexplained": c["unexplained"],
                     "complete": filled >= required,
-                    "url": section_url(pk, parsed.code, section.code),
+                    "url": url(parsed.code, section.code),
                 }
             )
     return out
@@ -412,10 +413,14 @@ def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code:
     )
     notice = _return_notice(material, submission)
     _attach_return_comments(blocks, submission, form, notice)
-    evidence_url = reverse("exchange:evidence", args=[submission.pk])
+    evidence_url = cached_reverse("exchange:evidence", submission.pk)
     for block in blocks:
         if block.kind == "grid":
             block.html = grid_html(block, editable, evidence_url)
+        else:
+            block.html = mark_safe(
+                "".join(item_html(i, editable, evidence_url) for i in block.items)
+            )  # each escaped
     nav = _nav(material, submission)
     _mark_commented(nav, notice)
     index = next((i for i, n in enumerate(nav) if n["form"] == form and n["code"] == current.code), None)
@@ -480,7 +485,7 @@ def _attach_return_comments(
 
 
 def _url(name: str, pk: int) -> str:
-    return reverse(name, args=[pk])
+    return cached_reverse(name, pk)
 
 
 # --- JSON endpoints ------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from definitions.schema import Currency
-from submissions.entry_html import findings_html, grid_html, nav_html, section_url
-from submissions.forms import Block, Cell, FindingView, Item
+from submissions.entry_html import findings_html, grid_html, item_html, nav_html, section_url
+from submissions.forms import Block, Cell, FindingView, Item, table_rows
 
 REFERENCE = Path(__file__).parent / "reference"
 ENGINE = Engine(
@@ -164,3 +164,63 @@ def test_section_links_are_what_reverse_gives(summary, definitions):
                 assert section_url(pk, parsed.code, s.code) == reverse(
                     "submissions:section", args=[pk, parsed.code, s.code]
                 )
+
+
+def sample_raws(fld) -> list[Any]:
+    """Raw values that take each branch of the item's markup: empty, filled, odd."""
+    if fld.type == "table":
+        row = {c.key: (c.choices[0] if c.choices else f"值 {NASTY}") for c in fld.columns}
+        odd = {c.key: ("不在选项中 <x>" if c.choices else "") for c in fld.columns}
+        return [None, [row], [row, odd, row, row, row, row, row, row, row, row, row, row, row]]
+    if fld.type == "yesno":
+        return [None, True, {"answer": "否", "note": f"第一行\n第二行 {NASTY}"}, {"answer": "是", "note": ""}]
+    if fld.type == "choice":
+        return [None, fld.choices[0] if fld.choices else "", f"其他 {NASTY}"]
+    if fld.type == "text":
+        return [None, f"多行\r\n文本 {NASTY}"]
+    return [None, "12.5", NASTY]
+
+
+def every_item(definitions) -> list[Item]:
+    items = []
+    for parsed in [d.parsed() for d in definitions]:
+        fields = [f for f in parsed.fields() if not f.is_yearly]
+        # Single values of the types a form may give a single item (the 2022 forms ask some per year only).
+        text = next((f for f in fields if f.type == "string"), None)
+        if text is not None:
+            fields += [
+                dataclasses.replace(text, type=t, unit=u)
+                for t, u in (("email", ""), ("phone", ""), ("amount", "万元"), ("count", ""))
+            ]
+        for n, fld in enumerate(fields):
+            for m, raw in enumerate(sample_raws(fld)):
+                item = Item(
+                    form=parsed.code,
+                    field=fld,
+                    label=f"{fld.label} {NASTY}",
+                    status=("mandatory", "optional")[m % 2],
+                )
+                item.cells = [Cell(parsed.code, fld.code, 0, raw=raw, revision=m)]
+                if n % 5 == 0:
+                    item.findings = findings(parsed.code, fld.code)
+                if n % 7 == 0:
+                    item.comments = [("", NASTY)]
+                items.append(item)
+    return items
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_items_are_what_the_template_rendered(definitions, editable):
+    pk = 42
+    evidence = reverse("exchange:evidence", args=[pk])
+    kinds = set()
+    for item in every_item(definitions):
+        if item.field.type == "table":
+            item.rows = table_rows(item.field, item.cell.raw, editable)
+        kinds.add(item.field.type)
+        expected = reference(
+            "submissions/_item.html",
+            {"item": item, "editable": editable, "submission": SimpleNamespace(pk=pk)},
+        )
+        assert item_html(item, editable, evidence) == expected, (item.form, item.code, item.cell.raw)
+    assert {"table", "yesno", "choice", "text", "string", "email", "phone", "amount", "count"} <= kinds
