@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from definitions.schema import BaseProfile, FormDefinition, Section
 from lib.deadlines import countdown
 from lib.links import cached_reverse
@@ -393,6 +394,10 @@ def next_problem(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code: str) -> HttpResponse:
     submission = access_submission(request.user, pk)
+    user = request.user
+    if user.base_id == submission.base_id and not User.base.is_cached(user):
+        # The layout names the filler's unit (user.unit_name): the base just read with the material.
+        User.base.field.set_cached_value(user, submission.base)
     definition = _form(submission, form)
     current = _section(definition, section_code)
     editable = can_fill(request.user, submission)
