@@ -169,7 +169,9 @@ _CELLS_SQL: dict[tuple[str, int | None], str] = {}
 # moves its revision on and the old entry is simply never asked for again.
 _PREVIOUS_CELLS: dict[tuple[Any, ...], tuple[StoredCell, ...]] = {}
 _CACHE_LOCK = threading.Lock()
-PREVIOUS_CELLS_MAX = 2048  # one campaign's bases, several times over; bounds a long-lived process
+# A material's cells are some 100 KB in memory (the demo's complete drafts, 215 cells): 256 bound a
+# process to some 25 MB; a material pushed out is read again once (a millisecond).
+PREVIOUS_CELLS_MAX = 256
 
 
 def previous_cells(previous: Submission) -> list[StoredCell]:
@@ -607,7 +609,10 @@ class _State:
 
 
 _STATES: dict[tuple[str, str, int], _State] = {}
-STATES_MAX = 1024  # one campaign's bases filling at once; bounds a long-lived process
+# The materials being filled through one process at once (the deadline benchmark: 50 fillers over
+# 3 workers), with room; some 100-200 KB each (cells, check), so 20-25 MB at most. The least
+# recently saved goes first; its next save reads every cell again.
+STATES_MAX = 128
 
 
 def caches_clear() -> None:
@@ -648,8 +653,9 @@ def _keep_state(
 
     def keep() -> None:
         with _CACHE_LOCK:  # threaded workers
-            if key not in _STATES and len(_STATES) >= STATES_MAX:
-                _STATES.pop(next(iter(_STATES)))  # the oldest entry
+            _STATES.pop(key, None)  # put back last: the dict's order is the order of the saves
+            if len(_STATES) >= STATES_MAX:
+                _STATES.pop(next(iter(_STATES)))  # the least recently saved
             _STATES[key] = state
 
     transaction.on_commit(keep, using=key[0])

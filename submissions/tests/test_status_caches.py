@@ -299,3 +299,27 @@ def test_an_explanation_written_between_kept_saves_is_seen(
     assert reads == [{"1.2"}]
     _assert_stored_is_full(material)
     assert next(d for d in result.check.findings if d["key"] == warning["key"])["explained"]
+
+
+def test_the_least_recently_saved_material_is_forgotten_first(
+    material, other_submission, filler, other_filler, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(status_module, "STATES_MAX", 1)
+    for submission, user, raw in ((material, filler, "100"), (other_submission, other_filler, "200")):
+        with django_capture_on_commit_callbacks(execute=True):
+            values_save(
+                submission=submission,
+                user=user,
+                changes=[CellChange(form="summary", code="1.1", year=2021, raw=raw)],
+            )
+    assert [key[-1] for key in status_module._STATES] == [other_submission.pk]
+    reads = _full_reads(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        values_save(
+            submission=material,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.1", year=2021, raw="110", base_revision=1)],
+        )
+    assert None in reads  # forgotten: every cell read again, and the result is the same
+    _assert_stored_is_full(material)
+    assert [key[-1] for key in status_module._STATES] == [material.pk]
