@@ -95,16 +95,21 @@ def _last_kept(prepare: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _prepared(
     model: type[models.Model], rows: Sequence[Sequence[Any]], fields: Sequence[str]
-) -> tuple[Any, list[models.Field[Any, Any]], list[list[Any]]]:
-    """The connection, the columns and each row's values of `fields`, prepared for the driver."""
+) -> tuple[Any, list[models.Field[Any, Any]], list[tuple[Any, ...]]]:
+    """The connection, the columns and each row's values of `fields`, prepared for the driver.
+    Column by column: the columns taken as they are (most of them) are not touched, and the others
+    are prepared with one `map` each, rather than a Python call for every value of every row."""
     connection = connections[router.db_for_write(model)]
     columns = _columns(model, fields)
     preparers = _preparers(columns, connection)
-    return (
-        connection,
-        columns,
-        [[prepare(v) for prepare, v in zip(preparers, row, strict=True)] for row in rows],
-    )
+    if not rows:
+        return connection, columns, []
+    # strict: a row with more or fewer values than `fields` raises ValueError, as row by row did.
+    by_column = [
+        values if prepare is _identity else list(map(prepare, values))
+        for prepare, values in zip(preparers, zip(*rows, strict=True), strict=True)
+    ]
+    return connection, columns, list(zip(*by_column, strict=True))
 
 
 def _attributes(

@@ -113,3 +113,32 @@ def test_json_values_are_prepared_as_the_field_prepares_them():
 def _param(value):
     """A prepared parameter as text (PostgreSQL's Jsonb wrapper does not compare by value)."""
     return json.dumps(value.obj) if hasattr(value, "obj") else value
+
+
+def test_each_value_is_prepared_by_its_own_column(submission, filler):
+    """Prepared column by column, every value still lands in its row and column: the rows' own
+    values, with the JSON and timestamp columns prepared and the others as given."""
+    now = timezone.now()
+    rows = [
+        (submission.pk, "summary", f"c{i}", 2020 + i % 3, f"{i}.5" if i % 2 else None, str(i), "", i, now,
+         filler.pk if i % 3 else None, "import")
+        for i in range(1, 8)
+    ]  # fmt: skip
+    values_insert(Value, rows, COLUMNS)
+    stored = {v.code: v for v in Value.objects.filter(submission=submission, code__in=[r[2] for r in rows])}
+    for row in rows:
+        value = stored[row[2]]
+        assert (
+            value.year,
+            value.raw,
+            value.value,
+            value.revision,
+            value.updated_by_id,
+            value.updated_at,
+        ) == (row[3], row[4], row[5], row[7], row[9], now)
+
+
+def test_a_row_of_the_wrong_length_is_refused(submission):
+    with pytest.raises(ValueError):
+        values_insert(Value, [(submission.pk, "summary", "c1", 2021)], COLUMNS)
+    assert not Value.objects.filter(submission=submission, code="c1").exists()
