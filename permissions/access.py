@@ -100,12 +100,13 @@ def visible_submissions(user: User) -> QuerySet[Submission]:
     return Submission.objects.filter(base__in=visible_bases(user))
 
 
-def access_submission(user: User, pk: int | str) -> Submission:
-    return _one(
-        visible_submissions(user).select_related("campaign", "base__category", "base__authority"),
-        "填报材料",
-        pk=pk,
-    )
+def access_submission(user: User, pk: int | str, *, with_definitions: bool = False) -> Submission:
+    """The material, with its campaign and base; `with_definitions` also its forms' definitions, in
+    the same query, for a page that reads them (submission.definitions()) anyway."""
+    related = ["campaign", "base__category", "base__authority"]
+    if with_definitions:
+        related += ["summary_definition", "annex_definition"]
+    return _one(visible_submissions(user).select_related(*related), "填报材料", pk=pk)
 
 
 # --- reports: provincial summaries and excellent cases ----------------------------------------

@@ -393,7 +393,7 @@ def next_problem(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def section(request: AuthenticatedHttpRequest, pk: int, form: str, section_code: str) -> HttpResponse:
-    submission = access_submission(request.user, pk)
+    submission = access_submission(request.user, pk, with_definitions=True)
     user = request.user
     if user.base_id == submission.base_id and not User.base.is_cached(user):
         # The layout names the filler's unit (user.unit_name): the base just read with the material.
