@@ -47,7 +47,7 @@ from lib.authz import Ask
 from lib.cells import CellError, cell_ref, read_number_cell, read_text_cell
 from submissions.models import DEFINITION_CONTENT, Submission, Value
 from submissions.services import CellChange, SaveResult, previous_submission, profile_for, values_save
-from submissions.status import CELL_COLUMNS, PreparedCheck, prepared_check, stored_cells
+from submissions.status import CELL_COLUMNS, PreparedCheck, prepared_check, previous_cells
 from submissions.validation import Finding, field_name, parsing_memo
 
 PREVIEW_SALT = "exchange.excel_import.preview"
@@ -567,7 +567,7 @@ def _validate(
     conflicts = {(d.form, d.code, d.year) for d in reading.differences if d.conflict}
     reading.check, by_form = prepared_check(
         submission=submission, previous=previous, values=saved,
-        previous_values=stored_cells(previous.values.all()) if previous is not None else [],
+        previous_values=previous_cells(previous) if previous is not None else [],
         cells={k: raw for k, raw in cells.items() if k not in conflicts},
         shown={k: raw for k, raw in cells.items() if k in conflicts},
     )  # fmt: skip

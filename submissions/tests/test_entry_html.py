@@ -124,7 +124,7 @@ def test_grid_is_what_the_template_rendered(summary, editable):
 @pytest.mark.parametrize("editable", [True, False])
 def test_findings_are_what_the_template_renders(editable):
     views = findings("summary", "1.1")
-    # The autosave's JSON carries the same partial (views._findings_payload), rendered by the template.
+    # The page and the autosave (views._findings_payload) show findings_html where _findings.html was.
     expected = render_to_string(
         "submissions/_findings.html", {"findings": views, "editable": editable, "form": "s&"}
     )
