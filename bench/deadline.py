@@ -7,6 +7,12 @@ and submits (half of them double-click); the reviewers of the largest province o
 list; the ministry opens national progress. Beside them, in the same run, one client asks for a
 trivial page (the login form) over a kept-alive connection: the floor every figure is compared with.
 
+The fillers do not move in lock step: as a load tool spawns its users (locust's spawn rate), they
+start over the first second, and each pause to think is drawn between half and one and a half times
+`think` (the mean stays `think`), from a seeded generator so that runs are alike. Fifty users asking
+for the same page at the same millisecond, round after round, measure the size of that burst (its
+p95 is about users × CPU per request / cores), not what a page costs a user.
+
 Afterwards it reads the database: every acknowledged save is there with its value, and no material
 was submitted twice. Then each kind of request is driven alone at saturation, and its cost in CPU
 seconds per request (cores / throughput) is printed beside the floor's.
@@ -22,6 +28,7 @@ import asyncio
 import io
 import json
 import os
+import random
 import re
 import secrets
 import subprocess
@@ -29,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +47,16 @@ from django_otp.oath import totp
 from PIL import Image
 
 from tests.system.stack import consumer, gunicorn, last_line, production_env, run
+
+SPAWN_SECONDS = 1.0  # the fillers start over this long, one after another (locust's spawn rate)
+
+
+def pauses(seed: int, think: float) -> Iterator[float]:
+    """A filler's pauses to think: uniform between 0.5 and 1.5 × `think`, the mean `think`."""
+    draw = random.Random(seed)
+    while True:
+        yield think * (0.5 + draw.random())
+
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Load-Bench-2026!x"
@@ -363,13 +381,16 @@ async def scan_verdict(session: Session, pk: int, kind: str, *, limit: float) ->
 async def play_filler(
     session: Session, filler: dict[str, Any], *, data_year: int, rounds: int, think: float, acks: Acks,
     scan_kind: str, scan: bytes, double_click: bool, scan_wait: float = SCAN_WAIT_SECONDS,
+    start_after: float = 0.0, pause: Iterator[float] | None = None,
 ) -> None:  # fmt: skip
     pk = filler["submission"]
     section_url = f"/submissions/{pk}/summary/{SECTION}/"
     revisions = {k: int(v) for k, v in filler["revisions"].items()}
+    pause = pause if pause is not None else pauses(pk, think)
+    await asyncio.sleep(start_after)
     for r in range(rounds):
         await session.request("section", "GET", section_url, expect=200)
-        await asyncio.sleep(think)
+        await asyncio.sleep(next(pause))
         changes = []
         for form, code in CELLS:
             key = f"{form}|{code}|{data_year}"
@@ -397,7 +418,7 @@ async def play_filler(
                     sent = next(c["raw"] for c in changes if c["code"] == cell["code"])
                     acks.last[f"{pk}|{key}"] = sent
                     acks.count[f"{pk}|{key}"] += 1
-        await asyncio.sleep(think)
+        await asyncio.sleep(next(pause))
     # The filler prints the document as it now stands and uploads that print as the sealed scan: a scan
     # is accepted only when its QR codes show every page of the current version (exchange.scans); the
     # codes are read by the task-queue consumer, not in this request.
@@ -480,6 +501,8 @@ async def deadline_peak(
                 scan_kind=plan["scan_kinds"][0],
                 scan=scan,
                 double_click=i % 2 == 0,
+                start_after=i * SPAWN_SECONDS / len(fillers),
+                pause=pauses(i, think),
             )
             for i, (s, f) in enumerate(zip(sessions, fillers, strict=True))
         )

@@ -5,11 +5,13 @@ fillers would stop waiting and their submissions be refused; these tests say so 
 
 from __future__ import annotations
 
+from itertools import islice
+
 import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from bench.deadline import CHECK, SETUP, autosave_raw, scan_box
+from bench.deadline import CHECK, SETUP, autosave_raw, pauses, scan_box
 from definitions.services import definitions_load
 from exchange.models import SealedScan
 from exchange.services import scan_check
@@ -77,3 +79,11 @@ def test_the_scripts_the_bench_runs_in_the_database_compile():
     # They run in a subprocess of the benchmark only; a slip would show at its first minute.
     compile(SETUP, "bench-setup", "exec")
     compile(CHECK, "bench-check", "exec")
+
+
+def test_a_fillers_pauses_keep_the_mean_think_time_but_do_not_move_in_lock_step():
+    first, again, other = (list(islice(pauses(seed, 0.5), 2000)) for seed in (1, 1, 2))
+    assert first == again  # seeded: runs are alike
+    assert first != other  # two fillers do not pause alike
+    assert all(0.25 <= x <= 0.75 for x in first)
+    assert abs(sum(first) / len(first) - 0.5) < 0.02
