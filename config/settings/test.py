@@ -31,3 +31,8 @@ OTP_REQUIRED_ROLES = frozenset()
 # The test database is migrated once for the whole run; audit/tests/test_settings_watch.py calls the
 # settings record itself.
 AUDIT_RECORD_SETTINGS_ON_MIGRATE = False
+
+# pytest-django gives each xdist worker a test database of its own by suffixing its name, but leaves
+# Django's SQLite engine alone (its test database lives in memory); config.sqlite3 is that engine.
+if DATABASES["default"]["ENGINE"] == "config.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")  # noqa: F405

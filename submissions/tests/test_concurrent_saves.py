@@ -126,5 +126,7 @@ def test_concurrent_autosaves_from_several_processes_all_land(tmp_path: Path) ->
             f"SELECT COUNT(*) FROM submissions_valuechange WHERE code IN ({marks})", CODES
         ).fetchone()[0]
     assert mode == "wal"
+    # The writers took their turns through the lock file beside the database (config.sqlite3).
+    assert Path(f"{db_file}-writelock").exists()
     # Every acknowledged save left its history row: nothing was lost to a lock.
     assert changes == WORKERS * SAVES_EACH
