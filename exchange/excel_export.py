@@ -34,6 +34,7 @@ from definitions.models import Definition
 from definitions.schema import NUMERIC_TYPES, Column, Field, FormDefinition
 from exchange.excel_layout import sheet_name
 from exchange.excel_template import submission_template
+from lib.collector import cycle_collection_paused
 from lib.numbers import format_decimal
 from registry.models import Campaign
 from security.crypto import PREFIX
@@ -442,24 +443,25 @@ def national_export(
             table_sheets.setdefault(definition.code, []).append((fld, ws, [0]))
     count = 0
     tables = {code: [f.code for f in d.fields() if f.type == "table"] for code, d in definitions.items()}
-    for base, texts in _submissions(campaign, base_ids, tables):
-        count += 1
-        for code in ("summary", base.annex):
-            if not code or code not in sheets:
-                continue
-            ws, plan, row = sheets[code]
-            row[0] += 1
-            ws.write_row(row[0], 0, [row[0], *base.facts, *row_cells(plan, texts)])
-            for fld, table_ws, table_row in table_sheets.get(code, ()):
-                raw, value = table_decoded(texts.get((code, fld.code, NOT_YEARLY)))
-                for which, cells in table_cells(fld, raw, value):
-                    table_row[0] += 1
-                    table_ws.write_row(
-                        table_row[0], 0,
-                        [table_row[0], base.name, base.authority, base.category, which, *cells],
-                    )  # fmt: skip
-        if progress is not None:
-            progress(count)
+    with cycle_collection_paused():  # the cells are freed by refcounting (lib/collector.py)
+        for base, texts in _submissions(campaign, base_ids, tables):
+            count += 1
+            for code in ("summary", base.annex):
+                if not code or code not in sheets:
+                    continue
+                ws, plan, row = sheets[code]
+                row[0] += 1
+                ws.write_row(row[0], 0, [row[0], *base.facts, *row_cells(plan, texts)])
+                for fld, table_ws, table_row in table_sheets.get(code, ()):
+                    raw, value = table_decoded(texts.get((code, fld.code, NOT_YEARLY)))
+                    for which, cells in table_cells(fld, raw, value):
+                        table_row[0] += 1
+                        table_ws.write_row(
+                            table_row[0], 0,
+                            [table_row[0], base.name, base.authority, base.category, which, *cells],
+                        )  # fmt: skip
+            if progress is not None:
+                progress(count)
     book.close()
     return count
 
