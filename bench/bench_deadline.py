@@ -21,6 +21,9 @@ GOALS = {"form_page_p95_vs_floor": 10, "autosave_p95_vs_floor": 5, "review_list_
 # Fewer for a quick look (BENCH_DEADLINE_USERS=5 BENCH_DEADLINE_ROUNDS=1); the goals are for 50 and 4.
 USERS = int(os.environ.get("BENCH_DEADLINE_USERS", "50"))
 ROUNDS = int(os.environ.get("BENCH_DEADLINE_ROUNDS", "4"))
+# The application server's processes and threads each (gunicorn gthread).
+WORKERS = int(os.environ.get("BENCH_DEADLINE_WORKERS", "3"))
+THREADS = int(os.environ.get("BENCH_DEADLINE_THREADS", "4"))
 
 
 def _databases() -> list[str]:
@@ -29,7 +32,9 @@ def _databases() -> list[str]:
 
 @pytest.mark.parametrize("db", _databases())
 def test_deadline_peak(db: str, record_property) -> None:
-    figures = measure(db, users=USERS, rounds=ROUNDS, think=0.5, workers=3, threads=4, saturation_seconds=8)
+    figures = measure(
+        db, users=USERS, rounds=ROUNDS, think=0.5, workers=WORKERS, threads=THREADS, saturation_seconds=8
+    )
     record_property(FIGURES_KEY, report(figures))
     suffix = "" if db == "postgres" else "_sqlite"
     for name, value in ratios(figures).items():
