@@ -22,7 +22,8 @@ from django.db.backends.sqlite3 import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    # The overridden hooks are Django's private ones, which django-stubs does not declare.
+    # The hooks overridden below are Django's private ones: django-stubs does not declare them, hence
+    # the `type: ignore` on each call to the superclass.
     _turn: int | None = None  # the lock file's descriptor, per connection (so per thread)
     _holding = False
 

@@ -77,7 +77,7 @@ def test_a_rolled_back_transaction_gives_the_turn_back(files) -> None:
     assert connection.cursor().execute("SELECT COUNT(*) FROM cell").fetchone() == (0,)
 
 
-def test_a_waiting_writer_goes_on_when_the_holder_commits(files, tmp_path: Path) -> None:
+def test_a_waiting_writer_goes_on_when_the_holder_commits(files) -> None:
     handler, lock = files
     first = handler["default"]
     _begin(first)
