@@ -158,6 +158,11 @@ def table_decoded(cell: tuple[str | None, str | None] | None) -> tuple[Any, Any]
 _NUMBER, _YESNO, _TEXT, _YOY = range(4)
 RowPlan = tuple[tuple[int, Key, ExportColumn, int, int], ...]
 _ANSWERS = {"true": "是", "false": "否"}
+_JSON = json.JSONDecoder()  # json.loads's own decoder, without json.loads's set-up per call
+
+
+def _kind(fld: Field | Column) -> int:
+    return _NUMBER if fld.type in NUMERIC_TYPES else _YESNO if fld.type == "yesno" else _TEXT
 
 
 def row_plan(columns: Sequence[ExportColumn]) -> RowPlan:
@@ -172,8 +177,7 @@ def row_plan(columns: Sequence[ExportColumn]) -> RowPlan:
             previous = position[(column.previous_key, "value")]
             plan.append((_YOY, column.key, column, current, previous))
             continue
-        kind = _NUMBER if column.numeric else _YESNO if column.fld.type == "yesno" else _TEXT
-        plan.append((kind, column.key, column, -1, -1))
+        plan.append((_kind(column.fld), column.key, column, -1, -1))
     return tuple(plan)
 
 
@@ -218,9 +222,20 @@ def row_cells(plan: RowPlan, texts: Texts) -> list[Any]:
                             append(number)
                             continue
             elif kind == _TEXT:
-                if text[:1] == '"' and text[-1:] == '"' and "\\" not in text and PREFIX not in text:
-                    append(text[1:-1])  # unseal_text's plain string, exported as it is
-                    continue
+                if text[:1] == '"' and text[-1:] == '"' and PREFIX not in text:
+                    if "\\" not in text:
+                        append(text[1:-1])  # unseal_text's plain string, exported as it is
+                        continue
+                    # Escapes (a Chinese text saved as \\uXXXX): decoded as unseal_text decodes it,
+                    # which opens no token here either (PREFIX is not in the text).
+                    try:
+                        string, end = _JSON.raw_decode(text)
+                    except ValueError:
+                        pass
+                    else:
+                        if end == len(text) and type(string) is str:
+                            append(string)
+                            continue
             elif text in _ANSWERS:  # a 是/否 alone
                 append(_ANSWERS[text])
                 continue
@@ -300,22 +315,42 @@ def table_cells(fld: Field, raw: Any, value: Any) -> list[tuple[str | int, list[
     """The filled rows of a small table as (the row's label or number, export cells), a cell per
     table column: the canonical cell where it parsed, what was typed otherwise. `raw` and `value`
     may still hold their tokens (table_decoded): the cells come out the same, and a phone typed
-    is not decrypted beside its canonical twin."""
+    is not decrypted beside its canonical twin.
+
+    Most canonical cells are a plain text or a canonical number ("12.5"): those are taken as they
+    are (a number read by float(), as Decimal reads it); anything else, and a cell whose canonical
+    value is missing, takes `_table_cell`, which gives the same cell for those too."""
     raw_rows = raw if isinstance(raw, list) else []
     value_rows = value if isinstance(value, list) else []
+    columns = [(position, col, col.key, _kind(col)) for position, col in enumerate(fld.columns)]
     out = []
     for index, typed in enumerate(raw_rows):
         canonical = value_rows[index] if index < len(value_rows) else None
-        row = []
-        for position, col in enumerate(fld.columns):
+        get = canonical.get if isinstance(canonical, dict) else None
+        row: list[Any] = []
+        append = row.append
+        for position, col, key, kind in columns:
+            value_cell = get(key) if get is not None else None
+            if type(value_cell) is str and not value_cell.startswith(PREFIX):
+                if kind == _TEXT:
+                    append(value_cell)
+                    continue
+                if kind == _NUMBER:
+                    try:
+                        number = float(value_cell)
+                    except ValueError:
+                        pass
+                    else:
+                        if math.isfinite(number):
+                            append(number)
+                            continue
             if isinstance(typed, dict):
-                typed_cell = typed.get(col.key)
+                typed_cell = typed.get(key)
             elif isinstance(typed, list) and position < len(typed):
                 typed_cell = typed[position]
             else:
                 typed_cell = None
-            value_cell = canonical.get(col.key) if isinstance(canonical, dict) else None
-            row.append(_table_cell(col, typed_cell, value_cell))
+            append(_table_cell(col, typed_cell, value_cell))
         if any(c not in (None, "") for c in row):
             out.append((fld.row_labels[index] if index < len(fld.row_labels) else index + 1, row))
     return out

@@ -177,3 +177,61 @@ def test_a_small_table_comes_out_the_same_with_its_tokens_opened_only_where_show
     assert table_cells(numeric, *table_decoded((json.dumps(canonical_rows), json.dumps(typed_rows)))) == (
         table_cells(numeric, typed_rows, canonical_rows)
     )
+
+
+def _table_general(fld, raw, value) -> list[tuple[Any, list[tuple[str, str]]]]:
+    """The table's rows with every cell through `_table_cell` (the general path)."""
+    raw_rows = raw if isinstance(raw, list) else []
+    value_rows = value if isinstance(value, list) else []
+    out = []
+    for index, typed in enumerate(raw_rows):
+        canonical = value_rows[index] if index < len(value_rows) else None
+        row = []
+        for position, col in enumerate(fld.columns):
+            if isinstance(typed, dict):
+                typed_cell = typed.get(col.key)
+            elif isinstance(typed, list) and position < len(typed):
+                typed_cell = typed[position]
+            else:
+                typed_cell = None
+            value_cell = canonical.get(col.key) if isinstance(canonical, dict) else None
+            row.append(excel_export._table_cell(col, typed_cell, value_cell))
+        if any(c not in (None, "") for c in row):
+            label = fld.row_labels[index] if index < len(fld.row_labels) else index + 1
+            out.append((label, _strict(row)))
+    return out
+
+
+TABLE_VALUES = [
+    "12.5", "-3", "0", "-0", "1234567890.123456789", " 12 ", "1e3", "1_000", "1e400", "1e-400", "nan",
+    "Infinity", "abc", "", "张三", 'a "quoted" \\ text', "enc1:不是密文", "是", "否", 3, 2.5, -0.0, True,
+    False, None, {"answer": True, "note": "说明"}, [1, 2], Sensitive("13800000000"),
+]  # fmt: skip
+TABLE_TYPED = ["12,5", "１２．５", 12.5, "", None, "abc", Sensitive("0731-88886666"), "是"]
+
+
+def test_every_table_cell_is_what_the_general_path_makes_of_it(forms_2022):
+    tables = [
+        f for d in Definition.objects.filter(version="2022") for f in d.parsed().fields() if f.type == "table"
+    ]
+    assert {c.type for f in tables for c in f.columns} >= {"amount", "count", "string", "text", "phone"}
+    rng = random.Random(2134)
+    for fld in tables:
+        keys = [c.key for c in fld.columns]
+        for _ in range(40):
+            rows = rng.randrange(1, 6)
+            typed = [
+                {k: rng.choice(TABLE_TYPED) for k in keys}
+                if rng.random() < 0.8
+                else [rng.choice(TABLE_TYPED) for _ in keys]
+                for _ in range(rows)
+            ]
+            canonical = [
+                {k: rng.choice(TABLE_VALUES) for k in keys if rng.random() < 0.9}
+                if rng.random() < 0.9
+                else None
+                for _ in range(rng.randrange(0, rows + 1))
+            ]
+            raw, value = table_decoded((json.dumps(seal(canonical)), json.dumps(seal(typed))))
+            got = [(w, _strict(r)) for w, r in table_cells(fld, raw, value)]
+            assert got == _table_general(fld, raw, value), (fld.code, typed, canonical)
