@@ -13,15 +13,15 @@ from django.db import transaction
 import submissions.status as status_module
 from registry.models import Campaign
 from security.fields import Sensitive
-from submissions.models import MaterialCheck, Submission, Value
+from submissions.models import Submission, Value
 from submissions.services import CellChange, explanation_save, submission_start, values_save
 from submissions.status import (
-    _compute,
     material_cells,
     previous_cells,
     previous_submission,
     stored_cells,
 )
+from submissions.tests.checks import assert_stored_is_full
 
 
 def _key(cell) -> tuple[str, str, int]:
@@ -54,30 +54,6 @@ def last_year(definitions, base) -> Submission:
 @pytest.fixture
 def material(last_year, campaign, base, filler) -> Submission:
     return submission_start(campaign=campaign, base=base, user=filler)
-
-
-def _full(submission: Submission) -> MaterialCheck:
-    """The check as computed from the database alone, read through the ORM."""
-    submission.refresh_from_db()
-    previous = previous_submission(submission)
-    return _compute(
-        submission,
-        previous,
-        stored_cells(submission.values.all()),
-        stored_cells(previous.values.all()) if previous is not None else [],
-        submission.explanations.all(),
-    )
-
-
-def _assert_stored_is_full(submission: Submission) -> None:
-    stored, full = MaterialCheck.objects.get(submission=submission), _full(submission)
-    assert (stored.basis, stored.findings, stored.counts, stored.progress) == (
-        full.basis,
-        full.findings,
-        full.counts,
-        full.progress,
-    )
-    assert stored.summary_fingerprint == full.summary_fingerprint
 
 
 # --- reading the cells ------------------------------------------------------------------------------
@@ -150,7 +126,7 @@ def test_a_change_of_last_years_material_is_seen(
             changes=[CellChange(form="summary", code="1.1", year=2021, raw="2100", base_revision=1)],
         )
     assert result.check is not None and result.check.basis["previous"] == [last_year.pk, 2]
-    _assert_stored_is_full(material)
+    assert_stored_is_full(material)
 
 
 def test_last_years_cells_read_at_another_revision_are_not_kept(
@@ -204,7 +180,7 @@ def test_the_next_save_reads_again_only_the_cells_it_wrote(
                 changes=[CellChange(form="summary", code="1.1", year=2021, raw=raw, base_revision=revision)],
             )
         revision = result.cells[0].revision
-        _assert_stored_is_full(material)
+        assert_stored_is_full(material)
     # The first save read every cell; the next two only 1.1's (and last year's once).
     assert [r for r in reads if r is not None] == [{"1.1"}, {"1.1"}]
     assert reads.count(None) == 2  # this year's material once, last year's once
@@ -231,7 +207,7 @@ def test_a_save_elsewhere_is_seen(material, filler, monkeypatch, django_capture_
             changes=[CellChange(form="summary", code="1.1", year=2021, raw="90", base_revision=1)],
         )
     assert None in reads  # the kept state is of a revision before: every cell read again
-    _assert_stored_is_full(material)
+    assert_stored_is_full(material)
     cells = {_key(c): c.raw for c in material_cells(material.pk)}
     assert (cells[("summary", "1.1", 2021)], cells[("summary", "1.2", 2021)]) == ("90", "80")
 
@@ -285,7 +261,7 @@ def test_an_explanation_written_between_kept_saves_is_seen(
             changes=[CellChange(form="summary", code="1.2", year=2021, raw="80")],
         )
     assert None in reads  # the explanation moved the revision on: the kept state is not taken
-    _assert_stored_is_full(material)
+    assert_stored_is_full(material)
     assert result.check is not None
     assert next(d for d in result.check.findings if d["key"] == warning["key"])["explained"]
     # The next save starts from the kept state, explanation included.
@@ -297,7 +273,7 @@ def test_an_explanation_written_between_kept_saves_is_seen(
             changes=[CellChange(form="summary", code="1.2", year=2021, raw="85", base_revision=1)],
         )
     assert reads == [{"1.2"}]
-    _assert_stored_is_full(material)
+    assert_stored_is_full(material)
     assert next(d for d in result.check.findings if d["key"] == warning["key"])["explained"]
 
 
@@ -321,5 +297,5 @@ def test_the_least_recently_saved_material_is_forgotten_first(
             changes=[CellChange(form="summary", code="1.1", year=2021, raw="110", base_revision=1)],
         )
     assert None in reads  # forgotten: every cell read again, and the result is the same
-    _assert_stored_is_full(material)
+    assert_stored_is_full(material)
     assert [key[-1] for key in status_module._STATES] == [material.pk]

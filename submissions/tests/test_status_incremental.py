@@ -12,15 +12,9 @@ from conftest import make_base
 from registry.models import Category
 from submissions.models import MaterialCheck
 from submissions.services import CellChange, submission_start, values_save
-from submissions.status import _compute, material_check_refresh, stored_cells
+from submissions.status import material_check_refresh
+from submissions.tests.checks import full_check
 from submissions.validation import field_dependencies
-
-
-def _full(submission) -> MaterialCheck:
-    submission.refresh_from_db()
-    return _compute(
-        submission, None, stored_cells(submission.values.all()), [], submission.explanations.all()
-    )
 
 
 def _inputs(definition) -> list[tuple[str, str, int, str]]:
@@ -94,7 +88,7 @@ def test_incremental_status_equals_a_full_recomputation(
             if cell.status == "saved":
                 revisions[(cell.form, cell.code, cell.year)] = cell.revision
         stored = MaterialCheck.objects.get(submission=submission)
-        full = _full(submission)
+        full = full_check(submission)
         assert stored.basis == full.basis
         assert stored.findings == full.findings
         assert stored.counts == full.counts
@@ -115,4 +109,6 @@ def test_a_save_after_another_writer_falls_back_to_a_full_computation(submission
     submission.revision += 5
     submission.save(update_fields=["revision"])
     check = material_check_refresh(submission=submission, changed={"summary": {"1.1"}})
-    assert check.findings == _full(submission).findings and check.basis["revision"] == submission.revision
+    assert (
+        check.findings == full_check(submission).findings and check.basis["revision"] == submission.revision
+    )

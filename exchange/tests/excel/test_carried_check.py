@@ -20,7 +20,7 @@ from lib.cells import cell_ref
 from registry.models import Campaign
 from submissions.models import MaterialCheck, Submission, Value
 from submissions.services import CellChange, explanation_save, submission_findings, values_save
-from submissions.status import _compute, previous_submission, stored_cells
+from submissions.tests.checks import assert_stored_is_full
 
 
 def _typed(rng: random.Random, item) -> object:
@@ -58,28 +58,6 @@ def _filled_everywhere(submission: Submission, seed: int) -> bytes:
         if value is not None:
             cells[(sheet, cell_ref(item.row, item.col))] = value
     return filled(data, cells)
-
-
-def _full(submission: Submission) -> MaterialCheck:
-    submission = Submission.objects.get(pk=submission.pk)
-    previous = previous_submission(submission)
-    return _compute(
-        submission,
-        previous,
-        stored_cells(submission.values.all()),
-        stored_cells(previous.values.all()) if previous is not None else [],
-        submission.explanations.all(),
-    )
-
-
-def _assert_stored_is_full(submission: Submission) -> None:
-    stored = MaterialCheck.objects.get(submission=submission)
-    full = _full(submission)
-    assert stored.basis == full.basis
-    assert stored.findings == full.findings
-    assert stored.counts == full.counts
-    assert stored.progress == full.progress
-    assert stored.summary_fingerprint == full.summary_fingerprint
 
 
 def _rows(reading) -> list[list]:
@@ -141,7 +119,7 @@ def test_the_bulk_import_stores_the_check_its_reading_computed(
     assert outcome["status"] == ("partial" if conflict else "imported"), outcome
     assert carried == [1]
     assert len(validated) == len(submission.definitions())  # the material was validated once, for the reading
-    _assert_stored_is_full(submission)
+    assert_stored_is_full(submission)
     if conflict:
         assert submission.values.get(code="1.2", year=2021).raw == "77"
 
@@ -158,7 +136,7 @@ def test_a_check_prepared_before_an_online_change_is_not_stored(submission, fill
     excel_import_apply(submission=submission, user=filler, differences=rows, prepared=reading.check)
     assert carried == []
     assert submission.values.get(code=untouched[1], year=2021).raw == "5"
-    _assert_stored_is_full(submission)
+    assert_stored_is_full(submission)
 
 
 def test_a_check_prepared_before_last_years_material_changed_is_not_stored(
@@ -172,7 +150,7 @@ def test_a_check_prepared_before_last_years_material_changed_is_not_stored(
     rows = _rows(reading)
     excel_import_apply(submission=submission, user=filler, differences=rows, prepared=reading.check)
     assert carried == []
-    _assert_stored_is_full(submission)
+    assert_stored_is_full(submission)
 
 
 def test_a_conflict_chosen_to_be_overwritten_is_checked_again(submission, filler, carried):
@@ -186,7 +164,7 @@ def test_a_conflict_chosen_to_be_overwritten_is_checked_again(submission, filler
     )
     assert carried == []  # the save wrote a cell the prepared check left out
     assert submission.values.get(code="1.2", year=2021).raw != "77"
-    _assert_stored_is_full(submission)
+    assert_stored_is_full(submission)
 
 
 def test_a_failed_apply_stores_nothing(submission, filler, carried):
@@ -201,4 +179,4 @@ def test_a_failed_apply_stores_nothing(submission, filler, carried):
     assert carried == []
     stored = MaterialCheck.objects.get(submission=submission)
     assert stored.basis == after_online.basis != before.basis and stored.findings == after_online.findings
-    _assert_stored_is_full(submission)
+    assert_stored_is_full(submission)
