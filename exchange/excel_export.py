@@ -336,14 +336,10 @@ def table_cells(fld: Field, raw: Any, value: Any) -> list[tuple[str | int, list[
                     append(value_cell)
                     continue
                 if kind == _NUMBER:
-                    try:
-                        number = float(value_cell)
-                    except ValueError:
-                        pass
-                    else:
-                        if math.isfinite(number):
-                            append(number)
-                            continue
+                    number = _fast_number(value_cell)
+                    if number is not None:
+                        append(number)
+                        continue
             if isinstance(typed, dict):
                 typed_cell = typed.get(key)
             elif isinstance(typed, list) and position < len(typed):
