@@ -158,7 +158,6 @@ def table_decoded(cell: tuple[str | None, str | None] | None) -> tuple[Any, Any]
 _NUMBER, _YESNO, _TEXT, _YOY = range(4)
 RowPlan = tuple[tuple[int, Key, ExportColumn, int, int], ...]
 _ANSWERS = {"true": "是", "false": "否"}
-_JSON = json.JSONDecoder()  # json.loads's own decoder, without json.loads's set-up per call
 
 
 def _kind(fld: Field | Column) -> int:
@@ -223,19 +222,12 @@ def row_cells(plan: RowPlan, texts: Texts) -> list[Any]:
                             continue
             elif kind == _TEXT:
                 if text[:1] == '"' and text[-1:] == '"' and PREFIX not in text:
-                    if "\\" not in text:
-                        append(text[1:-1])  # unseal_text's plain string, exported as it is
+                    # A plain string as it is; one with escapes (Chinese is saved as \uXXXX)
+                    # decoded: no token to open either way (PREFIX is not in the text).
+                    string = text[1:-1] if "\\" not in text else unseal_text(text)
+                    if type(string) is str:
+                        append(string)
                         continue
-                    # Escapes (a Chinese text saved as \\uXXXX): decoded as unseal_text decodes it,
-                    # which opens no token here either (PREFIX is not in the text).
-                    try:
-                        string, end = _JSON.raw_decode(text)
-                    except ValueError:
-                        pass
-                    else:
-                        if end == len(text) and type(string) is str:
-                            append(string)
-                            continue
             elif text in _ANSWERS:  # a 是/否 alone
                 append(_ANSWERS[text])
                 continue
