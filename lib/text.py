@@ -25,7 +25,10 @@ def char_count(text: str | None) -> int:
 
     Whitespace is exactly `str.isspace()`; the browser counters use the same character set.
     """
-    return sum(1 for ch in text or "" if not ch.isspace())
+    # str.split() with no separator splits at exactly the characters str.isspace() accepts (both
+    # Py_UNICODE_ISSPACE; test_text checks every code point): the count in C, where the lists of the
+    # review pages count every base's report, a character at a time in Python was a twentieth of them.
+    return len("".join((text or "").split()))
 
 
 def too_long_message(limit: int, count: int) -> str:

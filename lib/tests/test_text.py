@@ -39,3 +39,12 @@ def test_a_form_field_limit_counts_the_same_way():
     form = CommentForm({"text": "一二三四五六"})
     assert not form.is_valid()
     assert form.errors["text"] == ["不能超过 5 字（现为 6 字）。"]
+
+
+def test_every_code_point_counts_one_unless_it_is_whitespace():
+    # char_count counts in C (str.split); this is the rule it must keep, over every code point
+    # (surrogates included: a str may hold one), alone and between two 字.
+    for c in range(0x110000):
+        ch = chr(c)
+        assert char_count(ch) == (0 if ch.isspace() else 1), hex(c)
+        assert char_count(f"字{ch}字") == (2 if ch.isspace() else 3), hex(c)
