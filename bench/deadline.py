@@ -203,19 +203,41 @@ print(json.dumps(out))
 @dataclass
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # When each request left (perf_counter), beside its latency: the floor is compared over the
+    # window the other kind ran in (`floor_during`).
+    starts: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     error_samples: list[str] = field(default_factory=list)
     statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     # How each filler's wait for the verdict on their scan ended (accepted, refused, timeout …).
     scan_verdicts: Counter[str] = field(default_factory=Counter)
 
-    def add(self, kind: str, seconds: float, ok: bool, sample: str = "", status: int = 0) -> None:
+    def add(
+        self, kind: str, seconds: float, ok: bool, sample: str = "", status: int = 0, *, started: float = 0.0
+    ) -> None:
         self.latencies[kind].append(seconds)
+        self.starts[kind].append(started)
         self.statuses[kind][status] += 1
         if not ok:
             self.errors[kind] += 1
             if len(self.error_samples) < 5:
                 self.error_samples.append(f"{kind}: {sample[:300]}")
+
+
+def floor_during(stats: Stats, kind: str) -> list[float]:
+    """The floor's latencies of the requests that left while `kind` was being asked for (from the
+    first such request's start to the last one's answer). The fillers' rounds take the first third
+    of the run or so, the wait for the scans the rest: over the whole run the floor is mostly sampled
+    in the quieter part, and a section page answered in the rush was compared with a login form
+    answered after it."""
+    starts, latencies = stats.starts.get(kind, []), stats.latencies.get(kind, [])
+    if not starts:
+        return []
+    first = min(starts)
+    last = max(s + t for s, t in zip(starts, latencies, strict=True))
+    return [
+        t for s, t in zip(stats.starts["floor"], stats.latencies["floor"], strict=True) if first <= s <= last
+    ]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -261,11 +283,18 @@ class Session:
         try:
             response = await self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
-            self.stats.add(kind, time.perf_counter() - started, False, f"{type(exc).__name__} {exc}")
+            self.stats.add(
+                kind, time.perf_counter() - started, False, f"{type(exc).__name__} {exc}", started=started
+            )
             return None
         ok = response.status_code < 500 if expect is None else response.status_code == expect
         self.stats.add(
-            kind, time.perf_counter() - started, ok, f"{response.status_code} {url}", response.status_code
+            kind,
+            time.perf_counter() - started,
+            ok,
+            f"{response.status_code} {url}",
+            response.status_code,
+            started=started,
         )
         return response
 
@@ -326,7 +355,9 @@ async def print_document(session: Session, url: str, *, timeout: float = 300) ->
             if answer["failed"]:
                 break
     ok = response is not None and response.status_code == 200 and response.content.startswith(b"%PDF-")
-    session.stats.add("print_wait", time.perf_counter() - started, ok, f"print {url}", 200 if ok else 0)
+    session.stats.add(
+        "print_wait", time.perf_counter() - started, ok, f"print {url}", 200 if ok else 0, started=started
+    )
     return response if ok else None
 
 
@@ -373,7 +404,9 @@ async def scan_verdict(session: Session, pk: int, kind: str, *, limit: float) ->
             verdict = state.json().get("check_status", "missing")
     accepted = verdict == "accepted"
     sample = f"scan of {pk}: {verdict}"
-    session.stats.add("scan_wait", time.perf_counter() - started, accepted, sample, 200 if accepted else 0)
+    session.stats.add(
+        "scan_wait", time.perf_counter() - started, accepted, sample, 200 if accepted else 0, started=started
+    )
     session.stats.scan_verdicts[verdict] += 1
     return verdict
 
@@ -664,6 +697,9 @@ def measure(
             "p99": percentile(v, 99),
             "errors": stats.errors.get(k, 0),
             "statuses": dict(sorted(stats.statuses[k].items())),
+            # The floor over the same stretch of the run (floor_during): what the ratios compare with.
+            "floor_p95_during": percentile(floor_during(stats, k), 95),
+            "floor_n_during": len(floor_during(stats, k)),
         }
         for k, v in sorted(stats.latencies.items())
     }
@@ -687,15 +723,27 @@ def report(figures: dict[str, Any]) -> str:
             f"  !! 未提交成功 {figures['unsubmitted']} 份（共 {figures['fillers']} 份）：这些材料“恰好提交一次”未得到验证"
         )
     lines.append(
-        f"  {'请求类型':<12}{'次数':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'错误':>6}  状态码"
+        f"  {'请求类型':<12}{'次数':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'错误':>6}"
+        f"{'同期最简页 p95':>16}  状态码"
     )
     for kind, k in figures["kinds"].items():
         if kind.startswith("sat_"):
             continue
-        lines.append(
-            f"  {kind:<14}{k['n']:>7}{k['p50'] * 1000:>10.1f}{k['p95'] * 1000:>10.1f}{k['p99'] * 1000:>10.1f}{k['errors']:>6}  "
-            + " ".join(f"{code or '断开'}×{n}" for code, n in k["statuses"].items())
+        during = (
+            f"{k['floor_p95_during'] * 1000:.1f}（{k['floor_n_during']}次）" if k["floor_n_during"] else "—"
         )
+        lines.append(
+            f"  {kind:<14}{k['n']:>7}{k['p50'] * 1000:>10.1f}{k['p95'] * 1000:>10.1f}{k['p99'] * 1000:>10.1f}{k['errors']:>6}"
+            f"{during:>16}  " + " ".join(f"{code or '断开'}×{n}" for code, n in k["statuses"].items())
+        )
+    lines.append(
+        "  同期最简页 p95：该类请求发出期间（首个发出至最后一个返回）最简页面请求的 p95，比值以此为分母；"
+        "全程最简页 p95 见 floor 行"
+    )
+    whole = whole_run_ratios(figures)
+    lines.append(
+        "  以全程最简页 p95 为分母：" + "，".join(f"{name} {value:.2f}" for name, value in whole.items())
+    )
     if figures["scan_verdicts"]:
         verdicts = " ".join(f"{v}×{n}" for v, n in figures["scan_verdicts"].items())
         lines.append(f"  扫描件核验结果（scan_wait：上传后等到结果，每位填报员一次）：{verdicts}")
@@ -708,14 +756,25 @@ def report(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+RATIO_KINDS = {
+    "form_page_p95_vs_floor": "section",
+    "autosave_p95_vs_floor": "autosave",
+    "review_list_p95_vs_floor": "review_list",
+}
+
+
 def ratios(figures: dict[str, Any]) -> dict[str, float]:
+    """Each kind's p95 over the floor's p95 while that kind was being asked for: the same run and the
+    same stretch of it, so both felt the same load."""
     kinds = figures["kinds"]
-    floor = kinds["floor"]["p95"]
-    return {
-        "form_page_p95_vs_floor": kinds["section"]["p95"] / floor,
-        "autosave_p95_vs_floor": kinds["autosave"]["p95"] / floor,
-        "review_list_p95_vs_floor": kinds["review_list"]["p95"] / floor,
-    }
+    return {name: kinds[k]["p95"] / kinds[k]["floor_p95_during"] for name, k in RATIO_KINDS.items()}
+
+
+def whole_run_ratios(figures: dict[str, Any]) -> dict[str, float]:
+    """The same over the floor's p95 of the whole run (the quieter wait for the scans included), as
+    the benchmark compared before 2026-12-03; printed beside, not the figure."""
+    kinds = figures["kinds"]
+    return {name: kinds[k]["p95"] / kinds["floor"]["p95"] for name, k in RATIO_KINDS.items()}
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from bench.deadline import CHECK, SETUP, autosave_raw, pauses, scan_box
+from bench.deadline import CHECK, SETUP, Stats, autosave_raw, floor_during, pauses, ratios, scan_box
 from definitions.services import definitions_load
 from exchange.models import SealedScan
 from exchange.services import scan_check
@@ -87,3 +87,27 @@ def test_a_fillers_pauses_keep_the_mean_think_time_but_do_not_move_in_lock_step(
     assert first != other  # two fillers do not pause alike
     assert all(0.25 <= x <= 0.75 for x in first)
     assert abs(sum(first) / len(first) - 0.5) < 0.02
+
+
+def test_the_floor_is_compared_over_the_stretch_the_other_kind_ran_in():
+    stats = Stats()
+    # The rush: autosaves from t=10 to t=12, the floor slow beside them; then the quiet wait.
+    for t in (10.0, 11.0, 11.5):
+        stats.add("autosave", 0.5, True, started=t)
+    for t, seconds in ((9.0, 0.001), (10.2, 0.100), (11.9, 0.120), (12.4, 0.002), (30.0, 0.001)):
+        stats.add("floor", seconds, True, started=t)
+    # From the first autosave's start to the last one's answer (12.0): the floor's two in between.
+    assert floor_during(stats, "autosave") == [0.100, 0.120]
+    assert floor_during(stats, "section") == []
+
+
+def test_the_ratios_divide_by_the_floor_of_the_same_stretch():
+    kinds = {
+        "section": {"p95": 0.8, "floor_p95_during": 0.1},
+        "autosave": {"p95": 0.6, "floor_p95_during": 0.2},
+        "review_list": {"p95": 0.3, "floor_p95_during": 0.05},
+        "floor": {"p95": 0.01},
+    }
+    assert ratios({"kinds": kinds}) == pytest.approx(
+        {"form_page_p95_vs_floor": 8.0, "autosave_p95_vs_floor": 3.0, "review_list_p95_vs_floor": 6.0}
+    )
