@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from bench.deadline import measure, ratios, report, whole_run_ratios
+from bench.deadline import measure, ratios, report
 from bench.figures import FIGURES_KEY, bench_line
 
 GOALS = {"form_page_p95_vs_floor": 10, "autosave_p95_vs_floor": 5, "review_list_p95_vs_floor": 10}
@@ -39,9 +39,6 @@ def test_deadline_peak(db: str, record_property) -> None:
     suffix = "" if db == "postgres" else "_sqlite"
     for name, value in ratios(figures).items():
         record_property(*bench_line(name + suffix, value, GOALS[name], "×"))
-    for name, value in whole_run_ratios(figures).items():
-        # Over the floor of the whole run, the quieter wait for the scans included: beside, no goal.
-        record_property(*bench_line(f"{name}_whole_run{suffix}", value, None, "×"))
     record_property(*bench_line("deadline_errors" + suffix, figures["errors"], 0, "requests"))
     record_property(*bench_line("deadline_lost_writes" + suffix, figures["lost_writes"], 0, "saves"))
     record_property(

@@ -11,7 +11,17 @@ import pytest
 from django.test import TestCase
 from django.urls import reverse
 
-from bench.deadline import CHECK, SETUP, Stats, autosave_raw, floor_during, pauses, ratios, scan_box
+from bench.deadline import (
+    CHECK,
+    SETUP,
+    Stats,
+    autosave_raw,
+    floor_during,
+    pauses,
+    ratios,
+    same_stretch_ratios,
+    scan_box,
+)
 from definitions.services import definitions_load
 from exchange.models import SealedScan
 from exchange.services import scan_check
@@ -101,13 +111,16 @@ def test_the_floor_is_compared_over_the_stretch_the_other_kind_ran_in():
     assert floor_during(stats, "section") == []
 
 
-def test_the_ratios_divide_by_the_floor_of_the_same_stretch():
+def test_the_ratios_with_goals_divide_by_the_floor_of_the_whole_run():
     kinds = {
-        "section": {"p95": 0.8, "floor_p95_during": 0.1},
-        "autosave": {"p95": 0.6, "floor_p95_during": 0.2},
-        "review_list": {"p95": 0.3, "floor_p95_during": 0.05},
-        "floor": {"p95": 0.01},
+        "section": {"p95": 0.8, "floor_p95_during": 0.1, "floor_n_during": 20},
+        "autosave": {"p95": 0.6, "floor_p95_during": 0.2, "floor_n_during": 20},
+        "review_list": {"p95": 0.3, "floor_p95_during": 0.05, "floor_n_during": 90},
+        "floor": {"p95": 0.02},
     }
     assert ratios({"kinds": kinds}) == pytest.approx(
+        {"form_page_p95_vs_floor": 40.0, "autosave_p95_vs_floor": 30.0, "review_list_p95_vs_floor": 15.0}
+    )
+    assert same_stretch_ratios({"kinds": kinds}) == pytest.approx(
         {"form_page_p95_vs_floor": 8.0, "autosave_p95_vs_floor": 3.0, "review_list_p95_vs_floor": 6.0}
     )
