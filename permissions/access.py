@@ -23,7 +23,7 @@ from jobs.models import Job
 from registry.models import Authority, Base, Campaign, ReopenRequest
 from reports.models import CaseRecommendation, ProvincialSummary
 from review.models import Notification, Reminder, Snapshot
-from submissions.models import Submission, WarningExplanation
+from submissions.models import DEFINITION_CONTENT, Submission, WarningExplanation
 
 M = TypeVar("M", bound=Model)
 
@@ -102,10 +102,15 @@ def visible_submissions(user: User) -> QuerySet[Submission]:
 
 def access_submission(user: User, pk: int | str, *, with_definitions: bool = False) -> Submission:
     """The material, with its campaign and base; `with_definitions` also its forms' definitions, in
-    the same query, for a page that reads them (submission.definitions()) anyway."""
+    the same query, for a page that reads them (submission.definitions()) anyway. Without their
+    content: a definition is parsed once per process and content (Definition.parsed), so decoding
+    its JSON on every page was spent for nothing; a process that has not parsed it yet reads it then."""
     related = ["campaign", "base__category", "base__authority"]
     if with_definitions:
         related += ["summary_definition", "annex_definition"]
+        return _one(
+            visible_submissions(user).select_related(*related).defer(*DEFINITION_CONTENT), "填报材料", pk=pk
+        )
     return _one(visible_submissions(user).select_related(*related), "填报材料", pk=pk)
 
 

@@ -28,8 +28,13 @@ from submissions.models import (
     ValueChange,
     WarningExplanation,
 )
-from submissions.sensitive import mark_sensitive
-from submissions.status import PreparedCheck, material_check_refresh, material_findings
+from submissions.sensitive import is_sensitive, mark_sensitive
+from submissions.status import (
+    PreparedCheck,
+    material_check_refresh,
+    material_findings,
+    prepared_check_kept,
+)
 
 # Read helpers that moved to submissions.status, still importable from here.
 from submissions.status import previous_submission as previous_submission
@@ -286,7 +291,6 @@ INCREMENTAL_MAX_CELLS = 40
 AUDIT_CELLS_LISTED = 200
 
 
-@transaction.atomic
 def values_save(
     *,
     submission: Submission,
@@ -294,6 +298,45 @@ def values_save(
     changes: Sequence[CellChange],
     source: str = Value.Source.WEB,
     prepared: PreparedCheck | None = None,
+) -> SaveResult:
+    """Save cells (`_values_save`, in one transaction). A save of a few cells (an autosave) is
+    checked first, before the save takes the material's lock, from what this process kept of the
+    material (submissions.status.prepared_check_kept), so that under the lock the check is only
+    stored: on SQLite every other writer waits while a transaction is open."""
+    if prepared is None:
+        prepared = _prepared_ahead(submission, changes)
+    return _values_save(submission=submission, user=user, changes=changes, source=source, prepared=prepared)
+
+
+def _prepared_ahead(submission: Submission, changes: Sequence[CellChange]) -> PreparedCheck | None:
+    """The check of the material with `changes` written as given, or None where the save will check
+    under the lock anyway: too many cells for the incremental check, a currency to convert, a cell the
+    forms do not have or one stored encrypted (what the check reads of those is the save's to make)."""
+    if not changes or len(changes) > INCREMENTAL_MAX_CELLS or not submission.is_editable:
+        return None
+    if not (
+        Submission.summary_definition.is_cached(submission)
+        and Submission.annex_definition.is_cached(submission)
+    ):
+        return None  # its definitions would be read here and again under the lock
+    forms = _forms_of(submission)
+    cells: dict[tuple[str, str, int], Any] = {}
+    for change in changes:
+        fld = forms[change.form][1].get(change.code) if change.form in forms else None
+        if fld is None or change.currency or is_sensitive(fld):
+            return None
+        cells[(change.form, change.code, change.year)] = change.raw
+    return prepared_check_kept(submission=submission, cells=cells)
+
+
+@transaction.atomic
+def _values_save(
+    *,
+    submission: Submission,
+    user: User | None,
+    changes: Sequence[CellChange],
+    source: str,
+    prepared: PreparedCheck | None,
 ) -> SaveResult:
     """Save cells. A cell someone else changed since the user's page loaded is not overwritten:
     it is reported as a conflict with the other value, unless the user explicitly forces theirs.

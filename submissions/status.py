@@ -488,17 +488,69 @@ class _Cell:
     entered_currency: str
 
 
+def prepared_check_kept(
+    *, submission: Submission, cells: Mapping[tuple[str, str, int], Any]
+) -> PreparedCheck | None:
+    """The check of the material once a save writes `cells` (a few, as an autosave does), computed
+    before the save locks the material, from what this process kept of it (`_STATES`) at the revision
+    `submission` was read at; None when nothing is kept at that revision. On SQLite every writer waits
+    for the one in its transaction: checking the material again was a fifth of an autosave's time
+    under that lock, and on deadline day the saves queue there. The save stores this check only when
+    the material's basis under the lock is this one moved on by that save alone
+    (`material_check_refresh`): a save by someone else in between leaves it unused, never wrong.
+
+    Pass `submission` with its campaign, base (and category) and definitions loaded."""
+    state = _STATES.get(_state_key(submission.pk))
+    if state is None or (state.revision, state.updated_at) != (submission.revision, submission.updated_at):
+        return None
+    previous = previous_submission(submission)
+    stored = state.check()
+    if stored.basis != basis_of(submission, previous):
+        return None
+    changed: dict[str, set[str]] = {}
+    for form, code, _ in cells:
+        changed.setdefault(form, set()).add(code)
+    check = _compute(
+        submission,
+        previous,
+        _merged(state.cells, cells),
+        previous_cells(previous) if previous is not None else [],
+        state.explanations,
+        stored=stored,
+        changed=changed,
+    )
+    return PreparedCheck(
+        basis=check.basis,
+        cells=dict(cells),
+        findings=tuple(check.findings),
+        progress=check.progress,
+        summary_fingerprint=check.summary_fingerprint,
+    )
+
+
+def _prepared_holds(prepared: PreparedCheck, submission: Submission, previous: Submission | None) -> bool:
+    """Whether `prepared` was computed at the revision just before the one `submission` is at now,
+    with the same definitions, profile and campaign, against last year's material as it is now."""
+    return prepared.basis == {**basis_of(submission, previous), "revision": submission.revision - 1}
+
+
+def _explanations_of(submission: Submission) -> list[Explained]:
+    return [
+        _Explained(*row)
+        for row in submission.explanations.values_list("pk", "form", "finding_key", "explained_values")
+    ]
+
+
 def _from_prepared(
     submission: Submission,
-    previous: Submission | None,
     prepared: PreparedCheck,
-    explanations: Iterable[WarningExplanation],
+    explanations: Iterable[Explained],
 ) -> MaterialCheck:
     findings = [dict(d, values=dict(d["values"])) for d in prepared.findings]
     counts, live = _tally(findings, explanations)
     return MaterialCheck(
         submission=submission,
-        basis=basis_of(submission, previous),
+        basis={**prepared.basis, "revision": submission.revision},  # as _prepared_holds found it
         findings=findings,
         counts={**counts, "live_explanations": live},
         progress={
@@ -535,19 +587,21 @@ def material_check_refresh(
     read again. A save that wrote exactly the cells of a `prepared` check passes it: when the
     material's basis is the prepared one moved on by that save alone, the prepared findings are
     stored as they are (the explanations are matched against them now)."""
-    previous = previous_submission(submission)
-    if prepared is not None and prepared.basis == {
-        **basis_of(submission, previous),
-        "revision": submission.revision - 1,
-    }:
-        check = _from_prepared(submission, previous, prepared, submission.explanations.all())
-        _store([check])
-        submission.material_check = check
-        return check
     key = _state_key(submission.pk)
     state = _STATES.get(key) if changed is not None and since is not None else None
     if state is not None and (state.revision, state.updated_at) != since:
         state = None
+    previous = previous_submission(submission)
+    if prepared is not None and _prepared_holds(prepared, submission, previous):
+        explanations: Sequence[Explained] = (
+            state.explanations if state is not None else _explanations_of(submission)
+        )
+        check = _from_prepared(submission, prepared, explanations)
+        _store([check])
+        if state is not None and changed is not None:
+            _keep_state(key, submission, _cells_after(state, submission.pk, changed), explanations, check)
+        submission.material_check = check
+        return check
     stored = None
     if changed is not None:
         stored = state.check() if state is not None else None
@@ -558,15 +612,10 @@ def material_check_refresh(
             "revision": submission.revision - 1,
         }:
             stored = None
-    explanations: Sequence[Explained]
     if state is not None and changed is not None:
         cells, explanations = _cells_after(state, submission.pk, changed), state.explanations
     else:
-        cells = material_cells(submission.pk)
-        explanations = [
-            _Explained(*row)
-            for row in submission.explanations.values_list("pk", "form", "finding_key", "explained_values")
-        ]
+        cells, explanations = material_cells(submission.pk), _explanations_of(submission)
     check = _compute(
         submission,
         previous,

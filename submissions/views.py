@@ -494,7 +494,8 @@ def _url(name: str, pk: int) -> str:
 @login_required
 @require_POST
 def save(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
-    submission = access_submission(request.user, pk)
+    # With its definitions: the save checks the material before it locks it (values_save).
+    submission = access_submission(request.user, pk, with_definitions=True)
     if not can_fill(request.user, submission):
         return _error("您没有修改该材料的权限，或材料已提交、不能修改。", 403)
     try:

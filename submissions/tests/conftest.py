@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from django.conf import settings
 from definitions.models import Definition
 from definitions.services import definitions_load
 from registry.models import Base, Campaign
-from submissions.models import Submission
+from submissions.models import Submission, Value
 from submissions.services import submission_start
 
 FORMS_2022 = Path(settings.BASE_DIR) / "forms" / "2022"
@@ -29,3 +30,21 @@ def submission(definitions, campaign: Campaign, base: Base, filler) -> Submissio
 @pytest.fixture
 def other_submission(definitions, campaign: Campaign, other_base: Base, other_filler) -> Submission:
     return submission_start(campaign=campaign, base=other_base, user=other_filler)
+
+
+@pytest.fixture
+def last_year(definitions, base) -> Submission:
+    """The base's material of the year before (2021 campaign, data year 2020): 1.1 for three years
+    and a text, at revision 1."""
+    tz = dt.timezone(dt.timedelta(hours=8))
+    last = Campaign.objects.create(
+        year=2021, data_year=2020, history_years=[2019, 2018], title="2021年示范基地发展质量评价",
+        form_version="2022", base_deadline=dt.datetime(2021, 8, 24, tzinfo=tz),
+        authority_deadline=dt.datetime(2021, 8, 31, tzinfo=tz), status=Campaign.Status.CLOSED,
+    )  # fmt: skip
+    summary = next(d for d in definitions if d.code == "summary")
+    old = Submission.objects.create(campaign=last, base=base, summary_definition=summary, revision=1)
+    for year, raw in ((2020, "900"), (2019, "800"), (2018, "700")):
+        Value.objects.create(submission=old, form="summary", code="1.1", year=year, raw=raw, value=raw)
+    Value.objects.create(submission=old, form="summary", code="13.1", year=0, raw="去年的文字")
+    return old

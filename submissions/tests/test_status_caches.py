@@ -5,13 +5,10 @@ rolled-back save is seen."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.db import transaction
 
 import submissions.status as status_module
-from registry.models import Campaign
 from security.fields import Sensitive
 from submissions.models import Submission, Value
 from submissions.services import CellChange, explanation_save, submission_start, values_save
@@ -33,22 +30,6 @@ def _same_cells(a, b) -> None:
     assert a == b
     for x, y in zip(a, b, strict=True):  # the same types too: 1 and "1" differ in a fingerprint
         assert (type(x.raw), type(x.value)) == (type(y.raw), type(y.value)), _key(x)
-
-
-@pytest.fixture
-def last_year(definitions, base) -> Submission:
-    tz = dt.timezone(dt.timedelta(hours=8))
-    last = Campaign.objects.create(
-        year=2021, data_year=2020, history_years=[2019, 2018], title="2021年示范基地发展质量评价",
-        form_version="2022", base_deadline=dt.datetime(2021, 8, 24, tzinfo=tz),
-        authority_deadline=dt.datetime(2021, 8, 31, tzinfo=tz), status=Campaign.Status.CLOSED,
-    )  # fmt: skip
-    summary = next(d for d in definitions if d.code == "summary")
-    old = Submission.objects.create(campaign=last, base=base, summary_definition=summary, revision=1)
-    for year, raw in ((2020, "900"), (2019, "800"), (2018, "700")):
-        Value.objects.create(submission=old, form="summary", code="1.1", year=year, raw=raw, value=raw)
-    Value.objects.create(submission=old, form="summary", code="13.1", year=0, raw="去年的文字")
-    return old
 
 
 @pytest.fixture

@@ -1,0 +1,158 @@
+"""An autosave checks the material before it takes the material's lock (values_save,
+submissions.status.prepared_check_kept), from what this process kept of it; under the lock the check
+is only stored, and only when nothing else changed the material in between. What is stored is
+always the check the database alone gives."""
+
+from __future__ import annotations
+
+import pytest
+
+import submissions.services as services_module
+import submissions.status as status_module
+from submissions.models import DEFINITION_CONTENT, MaterialCheck, Submission, Value
+from submissions.services import CellChange, values_save
+from submissions.tests.checks import assert_stored_is_full
+
+
+def _as_the_page_reads_it(submission: Submission) -> Submission:
+    """The material as the autosave view reads it (permissions.access_submission, with_definitions)."""
+    return (
+        Submission.objects.select_related(
+            "campaign", "base__category", "base__authority", "summary_definition", "annex_definition"
+        )
+        .defer(*DEFINITION_CONTENT)
+        .get(pk=submission.pk)
+    )
+
+
+def _save(submission, filler, code, raw, revision, capture, **extra):
+    with capture(execute=True):
+        result = values_save(
+            submission=_as_the_page_reads_it(submission),
+            user=filler,
+            changes=[
+                CellChange(form="summary", code=code, year=2021, raw=raw, base_revision=revision, **extra)
+            ],
+        )
+    return result
+
+
+@pytest.fixture
+def where_checked(monkeypatch) -> list[str]:
+    """Whether each check of the material ran before the save's transaction or inside it."""
+    seen: list[str] = []
+    inside = [False]
+    compute, locked = status_module._compute, services_module._values_save
+
+    def compute_spy(*args, **kwargs):
+        seen.append("under the lock" if inside[0] else "before the lock")
+        return compute(*args, **kwargs)
+
+    def locked_spy(**kwargs):
+        inside[0] = True
+        try:
+            return locked(**kwargs)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(status_module, "_compute", compute_spy)
+    monkeypatch.setattr(services_module, "_values_save", locked_spy)
+    return seen
+
+
+def test_an_autosave_checks_before_the_lock_and_stores_what_the_database_gives(
+    submission, filler, where_checked, django_capture_on_commit_callbacks
+):
+    first = _save(submission, filler, "1.1", "100", 0, django_capture_on_commit_callbacks)
+    # Nothing was kept of the material yet: the first save checks it under the lock.
+    assert where_checked == ["under the lock"]
+    revision = first.cells[0].revision
+    for raw in ("120", "130", "-5", "约三十"):  # the last two raise an error and a type error
+        where_checked.clear()
+        result = _save(submission, filler, "1.1", raw, revision, django_capture_on_commit_callbacks)
+        assert result.cells[0].status == "saved"
+        assert where_checked == ["before the lock"]
+        assert_stored_is_full(submission)
+        revision = result.cells[0].revision
+    stored = MaterialCheck.objects.get(submission=submission)
+    assert any(f["field"] == "1.1" for f in stored.findings)
+
+
+def test_the_next_autosave_still_starts_from_what_the_last_one_kept(
+    submission, filler, where_checked, django_capture_on_commit_callbacks
+):
+    _save(submission, filler, "1.1", "100", 0, django_capture_on_commit_callbacks)
+    for code, raw in (("1.2", "80"), ("1.1", "90"), ("1.2", "85"), ("1.1", "95")):
+        current = Value.objects.filter(submission=submission, code=code, year=2021).first()
+        seen = current.revision if current is not None else 0
+        result = _save(submission, filler, code, raw, seen, django_capture_on_commit_callbacks)
+        assert result.cells[0].status == "saved"
+        assert where_checked[-1] == "before the lock"
+        assert_stored_is_full(submission)
+
+
+def test_a_save_in_between_leaves_the_check_made_before_it_unused(
+    submission, filler, django_capture_on_commit_callbacks
+):
+    _save(submission, filler, "1.1", "100", 0, django_capture_on_commit_callbacks)
+    page = _as_the_page_reads_it(submission)
+    change = CellChange(form="summary", code="1.1", year=2021, raw="5", base_revision=1)
+    ahead = services_module._prepared_ahead(page, [change])
+    assert ahead is not None
+    # Someone else saves another cell of the material first.
+    _save(submission, filler, "1.2", "80", 0, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = values_save(submission=page, user=filler, changes=[change], prepared=ahead)
+    assert result.cells[0].status == "saved"
+    # The check made before the other save did not see 1.2; the stored one does.
+    assert result.check is not None and result.check.findings != list(ahead.findings)
+    assert_stored_is_full(submission)
+
+
+def test_a_change_of_last_years_material_after_the_check_leaves_it_unused(
+    last_year, submission, filler, where_checked, django_capture_on_commit_callbacks
+):
+    _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
+    page = _as_the_page_reads_it(submission)
+    change = CellChange(form="summary", code="1.1", year=2021, raw="1100", base_revision=1)
+    ahead = services_module._prepared_ahead(page, [change])
+    assert ahead is not None and ahead.basis["previous"] == [last_year.pk, 1]
+    # Last year's material changes (reopened and corrected) before the save takes its lock.
+    with django_capture_on_commit_callbacks(execute=True):
+        values_save(
+            submission=last_year,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.1", year=2020, raw="950", base_revision=1)],
+        )
+    where_checked.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = values_save(submission=page, user=filler, changes=[change], prepared=ahead)
+    assert where_checked == ["under the lock"]
+    assert result.check is not None and result.check.basis["previous"] == [last_year.pk, 2]
+    assert_stored_is_full(submission)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        CellChange(form="summary", code="1.1", year=2021, raw="12", currency="USD", base_revision=1),
+        CellChange(form="summary", code="no-such-item", year=2021, raw="12"),
+        CellChange(form="no-such-form", code="1.1", year=2021, raw="12"),
+        CellChange(form="summary", code="contacts", year=0, raw=[{"name": "王", "mobile": "13812345678"}]),
+    ],
+    ids=["a currency to convert", "an item the form lacks", "a form the material lacks", "a phone"],
+)
+def test_what_the_save_must_make_itself_is_checked_under_the_lock(
+    submission, filler, change, django_capture_on_commit_callbacks
+):
+    _save(submission, filler, "1.1", "100", 0, django_capture_on_commit_callbacks)
+    assert services_module._prepared_ahead(_as_the_page_reads_it(submission), [change]) is None
+
+
+def test_a_material_read_without_its_definitions_is_checked_under_the_lock(
+    submission, filler, django_capture_on_commit_callbacks
+):
+    _save(submission, filler, "1.1", "100", 0, django_capture_on_commit_callbacks)
+    bare = Submission.objects.select_related("campaign", "base__category").get(pk=submission.pk)
+    change = CellChange(form="summary", code="1.1", year=2021, raw="110", base_revision=1)
+    assert services_module._prepared_ahead(bare, [change]) is None
