@@ -156,3 +156,52 @@ def test_a_material_read_without_its_definitions_is_checked_under_the_lock(
     bare = Submission.objects.select_related("campaign", "base__category").get(pk=submission.pk)
     change = CellChange(form="summary", code="1.1", year=2021, raw="110", base_revision=1)
     assert services_module._prepared_ahead(bare, [change]) is None
+
+
+# --- the row under the lock ----------------------------------------------------------------------
+
+
+def test_under_the_lock_the_material_keeps_what_the_page_read_of_its_campaign_base_and_forms(
+    submission, filler, django_capture_on_commit_callbacks
+):
+    page = _as_the_page_reads_it(submission)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = values_save(
+            submission=page,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.1", year=2021, raw="100")],
+        )
+    locked = result.check.submission
+    assert locked is not page and locked.revision == page.revision + 1
+    assert (locked.campaign, locked.base, locked.summary_definition) == (
+        page.campaign,
+        page.base,
+        page.summary_definition,
+    )
+    assert locked.base is page.base and locked.summary_definition is page.summary_definition
+
+
+def test_a_material_read_without_them_or_before_its_forms_changed_gets_them_under_the_lock(
+    submission, filler, definitions, django_capture_on_commit_callbacks
+):
+    bare = Submission.objects.get(pk=submission.pk)  # nothing related read
+    with django_capture_on_commit_callbacks(execute=True):
+        result = values_save(
+            submission=bare,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.1", year=2021, raw="100")],
+        )
+    assert result.check is not None and result.check.submission.summary_definition.code == "summary"
+    # The page read the material; then its annex was assigned another definition (an administrator
+    # correcting the base's category): the save reads the material's forms as they are now.
+    page = _as_the_page_reads_it(submission)
+    other = next(d for d in definitions if d.code != "summary" and d.pk != page.annex_definition_id)
+    Submission.objects.filter(pk=submission.pk).update(annex_definition=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = values_save(
+            submission=page,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.1", year=2021, raw="110", base_revision=1)],
+        )
+    assert result.check is not None and result.check.submission.annex_definition == other
+    assert_stored_is_full(submission)
