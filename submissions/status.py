@@ -691,16 +691,21 @@ def _keep_state(
     explanations: Sequence[Explained],
     check: MaterialCheck,
 ) -> None:
-    # The JSON MaterialCheck's columns hold (no encoder): read back, it is what the row gives.
-    state = _State(
-        revision=submission.revision,
-        updated_at=submission.updated_at,
-        cells=tuple(cells),
-        explanations=tuple(explanations),
-        check_json=json.dumps({"basis": check.basis, "findings": check.findings, "progress": check.progress}),
-    )
+    revision, updated_at = submission.revision, submission.updated_at
+    cells, explanations = tuple(cells), tuple(explanations)
 
     def keep() -> None:
+        # Encoded once committed, not while the save holds the lock; the JSON MaterialCheck's
+        # columns hold (no encoder): read back, it is what the row gives.
+        state = _State(
+            revision=revision,
+            updated_at=updated_at,
+            cells=cells,
+            explanations=explanations,
+            check_json=json.dumps(
+                {"basis": check.basis, "findings": check.findings, "progress": check.progress}
+            ),
+        )
         with _CACHE_LOCK:  # threaded workers
             _STATES.pop(key, None)  # put back last: the dict's order is the order of the saves
             if len(_STATES) >= STATES_MAX:
