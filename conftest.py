@@ -133,6 +133,17 @@ def campaign(base, sibling_base, other_base) -> Campaign:
     return c
 
 
+@pytest.fixture
+def last_campaign(db) -> Campaign:
+    """The campaign before `campaign` (2021, data year 2020), closed: last year's materials."""
+    tz = dt.timezone(dt.timedelta(hours=8))
+    return Campaign.objects.create(
+        year=2021, data_year=2020, history_years=[2019, 2018], title="2021年示范基地发展质量评价",
+        form_version="2022", base_deadline=dt.datetime(2021, 8, 24, tzinfo=tz),
+        authority_deadline=dt.datetime(2021, 8, 31, tzinfo=tz), status=Campaign.Status.CLOSED,
+    )  # fmt: skip
+
+
 @pytest.fixture(autouse=True)
 def _status_caches_cleared():
     """submissions.status keeps materials' cells per process, keyed on their revision; the test

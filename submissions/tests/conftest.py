@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -33,17 +32,11 @@ def other_submission(definitions, campaign: Campaign, other_base: Base, other_fi
 
 
 @pytest.fixture
-def last_year(definitions, base) -> Submission:
-    """The base's material of the year before (2021 campaign, data year 2020): 1.1 for three years
-    and a text, at revision 1."""
-    tz = dt.timezone(dt.timedelta(hours=8))
-    last = Campaign.objects.create(
-        year=2021, data_year=2020, history_years=[2019, 2018], title="2021年示范基地发展质量评价",
-        form_version="2022", base_deadline=dt.datetime(2021, 8, 24, tzinfo=tz),
-        authority_deadline=dt.datetime(2021, 8, 31, tzinfo=tz), status=Campaign.Status.CLOSED,
-    )  # fmt: skip
+def last_year(definitions, base, last_campaign) -> Submission:
+    """The base's material of the year before (data year 2020): 1.1 for three years and a text, at
+    revision 1."""
     summary = next(d for d in definitions if d.code == "summary")
-    old = Submission.objects.create(campaign=last, base=base, summary_definition=summary, revision=1)
+    old = Submission.objects.create(campaign=last_campaign, base=base, summary_definition=summary, revision=1)
     for year, raw in ((2020, "900"), (2019, "800"), (2018, "700")):
         Value.objects.create(submission=old, form="summary", code="1.1", year=year, raw=raw, value=raw)
     Value.objects.create(submission=old, form="summary", code="13.1", year=0, raw="去年的文字")

@@ -4,7 +4,6 @@ check prepared before the material changed is never stored."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 import pytest
@@ -17,7 +16,6 @@ from exchange.excel_jobs import import_one
 from exchange.tests.conftest import save
 from exchange.tests.excel.conftest import filled, layout_cells, template_bytes
 from lib.cells import cell_ref
-from registry.models import Campaign
 from submissions.models import MaterialCheck, Submission, Value
 from submissions.services import CellChange, explanation_save, submission_findings, values_save
 from submissions.tests.checks import assert_stored_is_full
@@ -77,16 +75,10 @@ def carried(monkeypatch) -> list[int]:
 
 
 @pytest.fixture
-def last_year(forms_2022, base, filler) -> Submission:
+def last_year(forms_2022, base, filler, last_campaign) -> Submission:
     """长沙's material of the campaign before, for the history warnings and the check's basis."""
-    tz = dt.timezone(dt.timedelta(hours=8))
-    last = Campaign.objects.create(
-        year=2021, data_year=2020, history_years=[2019, 2018], title="2021年示范基地发展质量评价",
-        form_version="2022", base_deadline=dt.datetime(2021, 8, 24, tzinfo=tz),
-        authority_deadline=dt.datetime(2021, 8, 31, tzinfo=tz), status=Campaign.Status.CLOSED,
-    )  # fmt: skip
     summary = next(d for d in forms_2022 if d.code == "summary")
-    old = Submission.objects.create(campaign=last, base=base, summary_definition=summary)
+    old = Submission.objects.create(campaign=last_campaign, base=base, summary_definition=summary)
     for year, raw in ((2020, "90"), (2019, "80")):
         Value.objects.create(submission=old, form="summary", code="1.1", year=year, raw=raw, value=raw)
     return old
