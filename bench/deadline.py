@@ -689,20 +689,7 @@ def measure(
     figures["rps"] = total / peak["wall"]
     figures["errors"] = sum(stats.errors.values())
     figures["error_samples"] = stats.error_samples
-    figures["kinds"] = {
-        k: {
-            "n": len(v),
-            "p50": percentile(v, 50),
-            "p95": percentile(v, 95),
-            "p99": percentile(v, 99),
-            "errors": stats.errors.get(k, 0),
-            "statuses": dict(sorted(stats.statuses[k].items())),
-            # The floor over the same stretch of the run (floor_during), printed beside the ratios.
-            "floor_p95_during": percentile(floor_during(stats, k), 95),
-            "floor_n_during": len(floor_during(stats, k)),
-        }
-        for k, v in sorted(stats.latencies.items())
-    }
+    figures["kinds"] = {k: kind_figures(stats, k) for k in sorted(stats.latencies)}
     figures["scan_verdicts"] = dict(sorted(stats.scan_verdicts.items()))
     cores = os.cpu_count() or 1
     figures["cpu_seconds_per_request"] = {k: cores / r for k, r in rates.items() if r > 0}
@@ -710,6 +697,22 @@ def measure(
     figures.update(checked)
     figures["unsubmitted"] = checked["fillers"] - checked["submitted"]
     return figures
+
+
+def kind_figures(stats: Stats, kind: str) -> dict[str, Any]:
+    latencies = stats.latencies[kind]
+    # The floor over the same stretch of the run, printed beside the ratios.
+    during = floor_during(stats, kind)
+    return {
+        "n": len(latencies),
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "errors": stats.errors.get(kind, 0),
+        "statuses": dict(sorted(stats.statuses[kind].items())),
+        "floor_p95_during": percentile(during, 95),
+        "floor_n_during": len(during),
+    }
 
 
 def report(figures: dict[str, Any]) -> str:

@@ -222,9 +222,9 @@ def row_cells(plan: RowPlan, texts: Texts) -> list[Any]:
                             continue
             elif kind == _TEXT:
                 if text[:1] == '"' and text[-1:] == '"' and PREFIX not in text:
-                    # A plain string as it is; one with escapes (Chinese is saved as \uXXXX)
-                    # decoded: no token to open either way (PREFIX is not in the text).
-                    string = text[1:-1] if "\\" not in text else unseal_text(text)
+                    # A plain string as it is, one with escapes (Chinese is saved as \uXXXX)
+                    # decoded, both by unseal_text: no token to open (PREFIX is not in the text).
+                    string = unseal_text(text)
                     if type(string) is str:
                         append(string)
                         continue

@@ -17,6 +17,7 @@ from bench.deadline import (
     Stats,
     autosave_raw,
     floor_during,
+    kind_figures,
     pauses,
     ratios,
     same_stretch_ratios,
@@ -109,6 +110,8 @@ def test_the_floor_is_compared_over_the_stretch_the_other_kind_ran_in():
     # From the first autosave's start to the last one's answer (12.0): the floor's two in between.
     assert floor_during(stats, "autosave") == [0.100, 0.120]
     assert floor_during(stats, "section") == []
+    figures = kind_figures(stats, "autosave")
+    assert (figures["n"], figures["floor_n_during"], figures["floor_p95_during"]) == (3, 2, 0.120)
 
 
 def test_the_ratios_with_goals_divide_by_the_floor_of_the_whole_run():
