@@ -503,7 +503,9 @@ def prepared_check_kept(
     state = _STATES.get(_state_key(submission.pk))
     if state is None or (state.revision, state.updated_at) != (submission.revision, submission.updated_at):
         return None
-    previous = previous_submission(submission)
+    # Last year's material as the kept state's save read it, not read again: the save compares the
+    # basis, last year's key and revision in it, with a fresh read under the lock (_prepared_holds).
+    previous = state.previous
     stored = state.check()
     if stored.basis != basis_of(submission, previous):
         return None
@@ -599,7 +601,8 @@ def material_check_refresh(
         check = _from_prepared(submission, prepared, explanations)
         _store([check])
         if state is not None and changed is not None:
-            _keep_state(key, submission, _cells_after(state, submission.pk, changed), explanations, check)
+            cells = _cells_after(state, submission.pk, changed)
+            _keep_state(key, submission, previous, cells, explanations, check)
         submission.material_check = check
         return check
     stored = None
@@ -627,7 +630,7 @@ def material_check_refresh(
     )
     _store([check])
     if since is not None:  # a save, under the material's lock
-        _keep_state(key, submission, cells, explanations, check)
+        _keep_state(key, submission, previous, cells, explanations, check)
     submission.material_check = check
     return check
 
@@ -651,6 +654,8 @@ class _State:
     cells: tuple[StoredCell, ...]
     explanations: tuple[Explained, ...]
     check_json: str  # basis, findings, progress of the stored check, as MaterialCheck's JSON columns
+    # Last year's material as the save read it under the lock (previous_submission), only read here.
+    previous: Submission | None
 
     def check(self) -> MaterialCheck:
         data = json.loads(self.check_json)
@@ -687,6 +692,7 @@ def _cells_after(state: _State, pk: int, changed: Mapping[str, Collection[str]])
 def _keep_state(
     key: tuple[str, str, int],
     submission: Submission,
+    previous: Submission | None,
     cells: Sequence[StoredCell],
     explanations: Sequence[Explained],
     check: MaterialCheck,
@@ -705,6 +711,7 @@ def _keep_state(
             check_json=json.dumps(
                 {"basis": check.basis, "findings": check.findings, "progress": check.progress}
             ),
+            previous=previous,
         )
         with _CACHE_LOCK:  # threaded workers
             _STATES.pop(key, None)  # put back last: the dict's order is the order of the saves
@@ -848,8 +855,18 @@ class CheckedFinding:
         return finding_kind(self.finding)
 
 
-def checked_findings(check: MaterialCheck) -> list[CheckedFinding]:
-    return [CheckedFinding(*_deserialize(d)) for d in check.findings]
+def checked_findings(
+    check: MaterialCheck, *, form: str | None = None, section: str | None = None
+) -> list[CheckedFinding]:
+    """The findings of `check`; given a `form` and `section`, only that section's (the others are not
+    decoded: an autosave's answer shows one section's)."""
+    if form is None:
+        return [CheckedFinding(*_deserialize(d)) for d in check.findings]
+    return [
+        CheckedFinding(*_deserialize(d))
+        for d in check.findings
+        if d["form"] == form and d["section"] == section
+    ]
 
 
 def findings_by_form(check: MaterialCheck, forms: Iterable[str] = ()) -> dict[str, list[Finding]]:

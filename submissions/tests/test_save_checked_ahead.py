@@ -132,6 +132,39 @@ def test_a_change_of_last_years_material_after_the_check_leaves_it_unused(
     assert_stored_is_full(submission)
 
 
+def test_the_check_before_the_lock_asks_the_database_nothing(
+    last_year, submission, filler, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
+    page = _as_the_page_reads_it(submission)
+    change = CellChange(form="summary", code="1.1", year=2021, raw="1100", base_revision=1)
+    # Last year's material too is the one the last save read under its lock.
+    with django_assert_num_queries(0):
+        ahead = services_module._prepared_ahead(page, [change])
+    assert ahead is not None and ahead.basis["previous"] == [last_year.pk, 1]
+
+
+def test_last_years_material_changed_since_the_last_save_is_read_again_under_the_lock(
+    last_year, submission, filler, where_checked, django_capture_on_commit_callbacks
+):
+    first = _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        values_save(
+            submission=last_year,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.1", year=2020, raw="950", base_revision=1)],
+        )
+    where_checked.clear()
+    result = _save(
+        submission, filler, "1.1", "1100", first.cells[0].revision, django_capture_on_commit_callbacks
+    )
+    # Checked ahead against last year's material as the last save kept it, then again under the
+    # lock against the material as it is now: the stored check compares 2021 with 950, not 1000.
+    assert where_checked == ["before the lock", "under the lock"]
+    assert result.check is not None and result.check.basis["previous"] == [last_year.pk, 2]
+    assert_stored_is_full(submission)
+
+
 @pytest.mark.parametrize(
     "change",
     [
