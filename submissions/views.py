@@ -108,17 +108,28 @@ class Material:
         self._mask_contacts = mask_contacts
         # A save passes the check it just stored; otherwise the stored one is read (or recomputed).
         self.check = check or material_check(submission)
-        self.explanations = {
-            (e.form, e.finding_key): e for e in submission.explanations.select_related("verdict_by")
-        }
-        self.findings: dict[str, list[Finding]] = {p.code: [] for p in self.definitions}
-        self._checked: list[CheckedFinding] = checked_findings(self.check)
-        for c in self._checked:
-            self.findings.setdefault(c.form, []).append(c.finding)
         self.progress: dict[str, dict[str, tuple[int, int]]] = {
             form: {section: (int(p[0]), int(p[1])) for section, p in sections.items()}
             for form, sections in self.check.progress.items()
         }
+
+    # Read when asked: an autosave's answer shows one section's findings (section_findings), and
+    # decoding every finding of the material, and its explanations, was a tenth of its time.
+    @cached_property
+    def explanations(self) -> dict[tuple[str, str], WarningExplanation]:
+        return {(e.form, e.finding_key): e for e in self.submission.explanations.select_related("verdict_by")}
+
+    @cached_property
+    def checked(self) -> list[CheckedFinding]:
+        """The findings of `check`, as review.status.MaterialStatus.findings() reads them."""
+        return checked_findings(self.check)
+
+    @cached_property
+    def findings(self) -> dict[str, list[Finding]]:
+        out: dict[str, list[Finding]] = {p.code: [] for p in self.definitions}
+        for c in self.checked:
+            out.setdefault(c.form, []).append(c.finding)
+        return out
 
     @cached_property
     def values(self) -> dict[str, dict[tuple[str, int], Value]]:
@@ -156,19 +167,16 @@ class Material:
     def inputs(self) -> dict[str, dict[tuple[str, int], Any]]:
         return {p.code: validation_input(self.values.get(p.code, {}), p) for p in self.definitions}
 
-    @property
-    def checked(self) -> list[CheckedFinding]:
-        """The findings of `check`, as review.status.MaterialStatus.findings() reads them."""
-        return self._checked
-
     def section_findings(self, form: str, section: str) -> list[Finding]:
+        if "findings" not in self.__dict__:  # only this section's decoded
+            return [c.finding for c in checked_findings(self.check, form=form, section=section)]
         return [f for f in self.findings.get(form, []) if f.section == section]
 
     def section_counts(self) -> dict[tuple[str, str], dict[str, int]]:
         """Per (form, section): errors other than incomplete mandatory cells (those are the
         progress), warnings, and warnings without an explanation for their current values."""
         out: dict[tuple[str, str], dict[str, int]] = {}
-        for c in self._checked:
+        for c in self.checked:
             kind = c.kind
             if kind == "missing":
                 continue
@@ -273,7 +281,8 @@ def _header(submission: Submission) -> dict[str, Any]:
 
 def _findings_payload(material: Material, form: str, section: Section, editable: bool) -> dict[str, Any]:
     """Per item of the section: its findings as HTML (the same partial the page renders) and marks."""
-    views = finding_views(material.section_findings(form, section.code), form, material.explanations)
+    findings = material.section_findings(form, section.code)
+    views = finding_views(findings, form, material.explanations if findings else {})
     by_field: dict[str, list] = {f.code: [] for f in section.fields}
     for v in views:
         by_field.setdefault(v.field, []).append(v)

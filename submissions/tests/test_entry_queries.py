@@ -87,3 +87,29 @@ def test_section_page_counts_are_the_guided_paths(submission, filler):
     assert expected.missing and expected.error and expected.other
     assert todo_path_counts(status) == expected
     assert todo_path_counts(status, checked_findings(status.check)) == expected
+
+
+def test_an_autosave_reads_explanations_only_for_a_section_with_findings(client, submission, filler):
+    """The answer carries the findings of the saving page's section alone: explanations are read when
+    that section shows a finding, and not for a section left without one."""
+    client.force_login(filler)
+
+    def saved_with_queries(section: str, code: str, year: int, raw: str) -> tuple[dict, list[str]]:
+        url = reverse("submissions:save", args=[submission.pk]) + f"?form=summary&section={section}"
+        body = {"changes": [{"form": "summary", "code": code, "year": year, "raw": raw}]}
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 200, response.content
+        return response.json(), [q["sql"] for q in ctx.captured_queries]
+
+    def explanation_reads(sql: list[str]) -> int:
+        return sum('FROM "submissions_warningexplanation"' in q for q in sql)
+
+    # The save itself reads the explanations when it checks the material (nothing kept between
+    # requests here: the test's transaction never commits); the answer only where it shows findings.
+    answer, quiet = saved_with_queries("十四", "14.1", 0, "本基地的特色与亮点。")
+    assert answer["cells"][0]["status"] == "saved" and not answer["findings"]["marks"]
+    answer, shown = saved_with_queries("一", "1.2", 2021, "abc")  # not a number: an error shown there
+    assert answer["findings"]["marks"]
+    assert explanation_reads(shown) == explanation_reads(quiet) + 1
+    assert len(shown) == len(quiet) + 1
