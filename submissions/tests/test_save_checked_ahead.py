@@ -37,6 +37,16 @@ def _save(submission, filler, code, raw, revision, capture, **extra):
     return result
 
 
+def _correct_last_year(last_year, filler, capture) -> None:
+    """Last year's material reopened and its 1.1 of 2020 corrected (900 → 950): revision 2."""
+    with capture(execute=True):
+        values_save(
+            submission=last_year,
+            user=filler,
+            changes=[CellChange(form="summary", code="1.1", year=2020, raw="950", base_revision=1)],
+        )
+
+
 @pytest.fixture
 def where_checked(monkeypatch) -> list[str]:
     """Whether each check of the material ran before the save's transaction or inside it."""
@@ -118,12 +128,7 @@ def test_a_change_of_last_years_material_after_the_check_leaves_it_unused(
     ahead = services_module._prepared_ahead(page, [change])
     assert ahead is not None and ahead.basis["previous"] == [last_year.pk, 1]
     # Last year's material changes (reopened and corrected) before the save takes its lock.
-    with django_capture_on_commit_callbacks(execute=True):
-        values_save(
-            submission=last_year,
-            user=filler,
-            changes=[CellChange(form="summary", code="1.1", year=2020, raw="950", base_revision=1)],
-        )
+    _correct_last_year(last_year, filler, django_capture_on_commit_callbacks)
     where_checked.clear()
     with django_capture_on_commit_callbacks(execute=True):
         result = values_save(submission=page, user=filler, changes=[change], prepared=ahead)
@@ -148,12 +153,7 @@ def test_last_years_material_changed_since_the_last_save_is_read_again_under_the
     last_year, submission, filler, where_checked, django_capture_on_commit_callbacks
 ):
     first = _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        values_save(
-            submission=last_year,
-            user=filler,
-            changes=[CellChange(form="summary", code="1.1", year=2020, raw="950", base_revision=1)],
-        )
+    _correct_last_year(last_year, filler, django_capture_on_commit_callbacks)
     where_checked.clear()
     result = _save(
         submission, filler, "1.1", "1100", first.cells[0].revision, django_capture_on_commit_callbacks
