@@ -530,10 +530,16 @@ def prepared_check_kept(
     )
 
 
+def _basis_before(submission: Submission, previous: Submission | None) -> dict[str, Any]:
+    """The basis of the material's check at the revision just before the one it is at now (a save
+    under the lock has just moved it on by one), with everything else as it is now."""
+    return {**basis_of(submission, previous), "revision": submission.revision - 1}
+
+
 def _prepared_holds(prepared: PreparedCheck, submission: Submission, previous: Submission | None) -> bool:
     """Whether `prepared` was computed at the revision just before the one `submission` is at now,
     with the same definitions, profile and campaign, against last year's material as it is now."""
-    return prepared.basis == {**basis_of(submission, previous), "revision": submission.revision - 1}
+    return prepared.basis == _basis_before(submission, previous)
 
 
 def _explanations_of(submission: Submission) -> list[Explained]:
@@ -610,10 +616,7 @@ def material_check_refresh(
         stored = state.check() if state is not None else None
         if stored is None:
             stored = MaterialCheck.objects.filter(submission_id=submission.pk).first()
-        if stored is not None and stored.basis != {
-            **basis_of(submission, previous),
-            "revision": submission.revision - 1,
-        }:
+        if stored is not None and stored.basis != _basis_before(submission, previous):
             stored = None
     if state is not None and changed is not None:
         cells, explanations = _cells_after(state, submission.pk, changed), state.explanations

@@ -37,6 +37,14 @@ def _save(submission, filler, code, raw, revision, capture, **extra):
     return result
 
 
+def _saved_once_and_changed_again(submission, filler, capture) -> tuple[Submission, CellChange]:
+    """1.1 of 2021 saved as 1000 (revision 1); then the material as the page reads it, and the next
+    autosave of that cell (1100) it sends."""
+    _save(submission, filler, "1.1", "1000", 0, capture)
+    page = _as_the_page_reads_it(submission)
+    return page, CellChange(form="summary", code="1.1", year=2021, raw="1100", base_revision=1)
+
+
 def _correct_last_year(last_year, filler, capture) -> None:
     """Last year's material reopened and its 1.1 of 2020 corrected (900 → 950): revision 2."""
     with capture(execute=True):
@@ -122,9 +130,7 @@ def test_a_save_in_between_leaves_the_check_made_before_it_unused(
 def test_a_change_of_last_years_material_after_the_check_leaves_it_unused(
     last_year, submission, filler, where_checked, django_capture_on_commit_callbacks
 ):
-    _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
-    page = _as_the_page_reads_it(submission)
-    change = CellChange(form="summary", code="1.1", year=2021, raw="1100", base_revision=1)
+    page, change = _saved_once_and_changed_again(submission, filler, django_capture_on_commit_callbacks)
     ahead = services_module._prepared_ahead(page, [change])
     assert ahead is not None and ahead.basis["previous"] == [last_year.pk, 1]
     # Last year's material changes (reopened and corrected) before the save takes its lock.
@@ -140,9 +146,7 @@ def test_a_change_of_last_years_material_after_the_check_leaves_it_unused(
 def test_the_check_before_the_lock_asks_the_database_nothing(
     last_year, submission, filler, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
-    page = _as_the_page_reads_it(submission)
-    change = CellChange(form="summary", code="1.1", year=2021, raw="1100", base_revision=1)
+    page, change = _saved_once_and_changed_again(submission, filler, django_capture_on_commit_callbacks)
     # Last year's material too is the one the last save read under its lock.
     with django_assert_num_queries(0):
         ahead = services_module._prepared_ahead(page, [change])
