@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from submissions.models import Value
 from tests.browser.test_entry_browser import cell, login, section_url, wait_saved
@@ -58,7 +59,8 @@ def test_the_switch_asks_and_cancel_keeps_everything(browser, live_server, submi
     assert "24.2905" in row.locator(".c-converted").inner_text()  # 156.71 ÷ 6.4515
     page.screenshot(path=str(screenshots / "currency-01-dialog.png"))
     dialog.locator("button[data-action=cancel]").click()
-    assert page.locator("dialog.currency-dialog").count() == 0
+    # The dialog leaves the page on its "close" event, a task after the click: wait for it.
+    expect(page.locator("dialog.currency-dialog")).to_have_count(0)
     assert page.locator('tr[data-code="1.5"] select.currency').input_value() == ""
     page.wait_for_timeout(1200)  # longer than the autosave debounce: nothing may be sent
     assert stored(submission, 2021) == ("156.71", "", Decimal("156.71"))
