@@ -305,7 +305,11 @@ def values_save(
     stored: on SQLite every other writer waits while a transaction is open."""
     if prepared is None:
         prepared = _prepared_ahead(submission, changes)
-    return _values_save(submission=submission, user=user, changes=changes, source=source, prepared=prepared)
+    # Read before the lock too: material_check_refresh says why that is as safe as under it.
+    previous = previous_submission(submission) if changes else None
+    return _values_save(
+        submission=submission, user=user, changes=changes, source=source, prepared=prepared, previous=previous
+    )
 
 
 def _prepared_ahead(submission: Submission, changes: Sequence[CellChange]) -> PreparedCheck | None:
@@ -362,6 +366,7 @@ def _values_save(
     changes: Sequence[CellChange],
     source: str,
     prepared: PreparedCheck | None,
+    previous: Submission | None,
 ) -> SaveResult:
     """Save cells. A cell someone else changed since the user's page loaded is not overwritten:
     it is reported as a conflict with the other value, unless the user explicitly forces theirs.
@@ -370,7 +375,7 @@ def _values_save(
     `prepared`: the check of the material with these changes in place, computed by the caller
     before (submissions.status.PreparedCheck); stored instead of checking the material again when
     every change was written as given (none refused, none in conflict) and nothing else changed the
-    material since the caller read it."""
+    material since the caller read it. `previous`: last year's material, read before the lock."""
     submission = _locked(submission)
     if source == Value.Source.WEB and not submission.is_editable:
         raise ValidationError(f"材料当前状态为“{submission.get_status_display()}”，不能修改。")
@@ -472,6 +477,7 @@ def _values_save(
             submission=submission,
             changed=changed if incremental else None,
             since=since,
+            previous=previous,
             prepared=prepared
             if prepared is not None and _wrote_prepared(prepared, changes, result)
             else None,

@@ -17,12 +17,13 @@ This module sits below submissions.services, which re-exports its read helpers.
 
 from __future__ import annotations
 
+import enum
 import json
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, Final, Literal, NamedTuple, Protocol
 
 from django.db import connections, router, transaction
 from django.db.models import F, QuerySet, TextField
@@ -579,12 +580,21 @@ def _store(checks: Sequence[MaterialCheck]) -> None:
     )
 
 
+class _Unread(enum.Enum):
+    UNREAD = "unread"
+
+
+# `material_check_refresh(previous=...)` not given: last year's material is read there.
+UNREAD: Final = _Unread.UNREAD
+
+
 def material_check_refresh(
     *,
     submission: Submission,
     changed: Mapping[str, Collection[str]] | None = None,
     prepared: PreparedCheck | None = None,
     since: tuple[int, datetime] | None = None,
+    previous: Submission | Literal[_Unread.UNREAD] | None = UNREAD,
 ) -> MaterialCheck:
     """Compute and store the check of `submission` as it is now. The save services call this in
     their transaction, after the change, so the stored status moves with the material. A save that
@@ -594,12 +604,17 @@ def material_check_refresh(
     kept the material's cells and check at that point (`_STATES`), only the changed items' cells are
     read again. A save that wrote exactly the cells of a `prepared` check passes it: when the
     material's basis is the prepared one moved on by that save alone, the prepared findings are
-    stored as they are (the explanations are matched against them now)."""
+    stored as they are (the explanations are matched against them now). `previous`: last year's
+    material as the caller read it (`previous_submission`), before it took the lock: no save locks
+    that row, so reading it again under the lock made it a moment fresher, not safe from change, and
+    the check's basis names the revision it was computed against, which readers compare with the
+    row as it is then (`material_check`)."""
     key = _state_key(submission.pk)
     state = _STATES.get(key) if changed is not None and since is not None else None
     if state is not None and (state.revision, state.updated_at) != since:
         state = None
-    previous = previous_submission(submission)
+    if previous is UNREAD:
+        previous = previous_submission(submission)
     if prepared is not None and _prepared_holds(prepared, submission, previous):
         explanations: Sequence[Explained] = (
             state.explanations if state is not None else _explanations_of(submission)

@@ -11,6 +11,7 @@ import submissions.services as services_module
 import submissions.status as status_module
 from submissions.models import DEFINITION_CONTENT, MaterialCheck, Submission, Value
 from submissions.services import CellChange, values_save
+from submissions.status import material_check
 from submissions.tests.checks import assert_stored_is_full
 
 
@@ -153,7 +154,7 @@ def test_the_check_before_the_lock_asks_the_database_nothing(
     assert ahead is not None and ahead.basis["previous"] == [last_year.pk, 1]
 
 
-def test_last_years_material_changed_since_the_last_save_is_read_again_under_the_lock(
+def test_last_years_material_changed_since_the_last_save_is_read_again_by_the_next(
     last_year, submission, filler, where_checked, django_capture_on_commit_callbacks
 ):
     first = _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
@@ -163,9 +164,65 @@ def test_last_years_material_changed_since_the_last_save_is_read_again_under_the
         submission, filler, "1.1", "1100", first.cells[0].revision, django_capture_on_commit_callbacks
     )
     # Checked ahead against last year's material as the last save kept it, then again under the
-    # lock against the material as it is now: the stored check compares 2021 with 950, not 1000.
+    # lock against the material as this save read it: the stored check compares 2021 with 950.
     assert where_checked == ["before the lock", "under the lock"]
     assert result.check is not None and result.check.basis["previous"] == [last_year.pk, 2]
+    assert_stored_is_full(submission)
+
+
+def test_last_years_material_is_read_before_the_lock(
+    last_year, submission, filler, monkeypatch, django_capture_on_commit_callbacks
+):
+    # No save locks last year's row: reading it while every other SQLite writer waits bought nothing.
+    inside, reads = [False], []
+    read, locked = services_module.previous_submission, services_module._values_save
+
+    def read_spy(material):
+        reads.append("under the lock" if inside[0] else "before the lock")
+        return read(material)
+
+    def locked_spy(**kwargs):
+        inside[0] = True
+        try:
+            return locked(**kwargs)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(services_module, "previous_submission", read_spy)
+    monkeypatch.setattr(status_module, "previous_submission", read_spy)
+    monkeypatch.setattr(services_module, "_values_save", locked_spy)
+    first = _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
+    _save(submission, filler, "1.1", "1100", first.cells[0].revision, django_capture_on_commit_callbacks)
+    assert reads and set(reads) == {"before the lock"}
+
+
+def test_last_years_material_changed_while_a_save_runs_is_seen_by_the_next_reader(
+    last_year, submission, filler, monkeypatch, django_capture_on_commit_callbacks
+):
+    first = _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
+    read = services_module.previous_submission
+
+    def read_then_corrected(material):
+        previous = read(material)
+        if material.pk == submission.pk:
+            # Last year's material is corrected after this save read it, before it takes its lock.
+            monkeypatch.setattr(services_module, "previous_submission", read)
+            _correct_last_year(last_year, filler, django_capture_on_commit_callbacks)
+        return previous
+
+    monkeypatch.setattr(services_module, "previous_submission", read_then_corrected)
+    result = _save(
+        submission, filler, "1.1", "1100", first.cells[0].revision, django_capture_on_commit_callbacks
+    )
+    monkeypatch.undo()
+    # The stored check says what it was computed against: last year's material at revision 1 ...
+    assert result.check is not None and result.check.basis["previous"] == [last_year.pk, 1]
+    # ... so the next page that reads the status computes it again against the correction.
+    with django_capture_on_commit_callbacks(execute=True):
+        check = material_check(
+            Submission.objects.select_related("campaign", "base__category").get(pk=submission.pk)
+        )
+    assert check.basis["previous"] == [last_year.pk, 2]
     assert_stored_is_full(submission)
 
 
