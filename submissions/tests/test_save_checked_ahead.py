@@ -56,16 +56,10 @@ def _correct_last_year(last_year, filler, capture) -> None:
         )
 
 
-@pytest.fixture
-def where_checked(monkeypatch) -> list[str]:
-    """Whether each check of the material ran before the save's transaction or inside it."""
-    seen: list[str] = []
+def _lock_watched(monkeypatch) -> list[bool]:
+    """[True] while a save's transaction (`_values_save`, the lock) runs, else [False]."""
     inside = [False]
-    compute, locked = status_module._compute, services_module._values_save
-
-    def compute_spy(*args, **kwargs):
-        seen.append("under the lock" if inside[0] else "before the lock")
-        return compute(*args, **kwargs)
+    locked = services_module._values_save
 
     def locked_spy(**kwargs):
         inside[0] = True
@@ -74,8 +68,22 @@ def where_checked(monkeypatch) -> list[str]:
         finally:
             inside[0] = False
 
-    monkeypatch.setattr(status_module, "_compute", compute_spy)
     monkeypatch.setattr(services_module, "_values_save", locked_spy)
+    return inside
+
+
+@pytest.fixture
+def where_checked(monkeypatch) -> list[str]:
+    """Whether each check of the material ran before the save's transaction or inside it."""
+    seen: list[str] = []
+    inside = _lock_watched(monkeypatch)
+    compute = status_module._compute
+
+    def compute_spy(*args, **kwargs):
+        seen.append("under the lock" if inside[0] else "before the lock")
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(status_module, "_compute", compute_spy)
     return seen
 
 
@@ -174,23 +182,15 @@ def test_last_years_material_is_read_before_the_lock(
     last_year, submission, filler, monkeypatch, django_capture_on_commit_callbacks
 ):
     # No save locks last year's row: reading it while every other SQLite writer waits bought nothing.
-    inside, reads = [False], []
-    read, locked = services_module.previous_submission, services_module._values_save
+    inside, reads = _lock_watched(monkeypatch), []
+    read = services_module.previous_submission
 
     def read_spy(material):
         reads.append("under the lock" if inside[0] else "before the lock")
         return read(material)
 
-    def locked_spy(**kwargs):
-        inside[0] = True
-        try:
-            return locked(**kwargs)
-        finally:
-            inside[0] = False
-
     monkeypatch.setattr(services_module, "previous_submission", read_spy)
     monkeypatch.setattr(status_module, "previous_submission", read_spy)
-    monkeypatch.setattr(services_module, "_values_save", locked_spy)
     first = _save(submission, filler, "1.1", "1000", 0, django_capture_on_commit_callbacks)
     _save(submission, filler, "1.1", "1100", first.cells[0].revision, django_capture_on_commit_callbacks)
     assert reads and set(reads) == {"before the lock"}
