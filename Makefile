@@ -13,6 +13,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# The links in e-mails (and in those the demo prints) point at the server this starts, PORT included.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
