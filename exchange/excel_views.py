@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -152,7 +155,7 @@ def bulk_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             job = job_start(
                 kind=BULK_IMPORT,
-                title=f"批量导入填报模板（{len(files)} 个文件）",
+                title=f"批量导入填报模板（{_uploads_named(files)}）",
                 user=request.user,
                 task=excel_bulk_import_task,
                 files=files,
@@ -167,6 +170,17 @@ def bulk_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             status=400 if error else 200,
         )
     )
+
+
+def _uploads_named(files: Sequence[UploadedFile]) -> str:
+    """What the user uploaded, as the task's title names it: a zip's templates are counted only once
+    the task has opened it, so the upload is named, not a count of templates."""
+    first = _short(files[0].name or "")
+    return first if len(files) == 1 else f"{first} 等 {len(files)} 个上传文件"
+
+
+def _short(name: str, limit: int = 60) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _export_filters(request: AuthenticatedHttpRequest) -> dict[str, str]:

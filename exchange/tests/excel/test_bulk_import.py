@@ -96,6 +96,22 @@ def test_broken_files_are_refused_with_reasons_and_never_stop_the_rest(
     assert not other_submission.values.filter(code="1.1", year=2020).exists()
 
 
+def test_the_task_is_named_after_what_was_uploaded(
+    client, django_capture_on_commit_callbacks, reviewer, submission, sibling_submission
+):
+    # One zip of two templates: named by the zip, not "1 个文件" (its templates are counted inside).
+    data = _zip({"长沙.xlsx": _sales(submission, 500), "株洲.xlsx": _sales(sibling_submission, 700)})
+    job, outcomes = _run(client, django_capture_on_commit_callbacks, reviewer, [("湖南八月.zip", data)])
+    assert job.title == "批量导入填报模板（湖南八月.zip）" and len(outcomes) == 2
+    assert "共 2 个文件" in client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    Job.objects.all().delete()
+    job, _ = _run(
+        client, django_capture_on_commit_callbacks, reviewer,
+        [("长沙.xlsx", _sales(submission, 501)), ("株洲.xlsx", _sales(sibling_submission, 701))],
+    )  # fmt: skip
+    assert job.title == "批量导入填报模板（长沙.xlsx 等 2 个上传文件）"
+
+
 def test_a_file_with_an_error_changes_nothing(
     client, django_capture_on_commit_callbacks, reviewer, submission
 ):
