@@ -124,7 +124,14 @@ def _running_header(document: DocxDocument, name: str, fingerprint: str) -> None
     paragraph = header.paragraphs[0]
     for run in list(paragraph.runs):
         run._element.getparent().remove(run._element)
-    paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+    tabs = paragraph.paragraph_format.tab_stops
+    # The Header style brings a centre stop (82.5 mm) and a right one beyond the 公文 text width: a
+    # short name would tab to the centre, and Writer runs a long one into the version. Cleared here,
+    # only the right edge of the text is left.
+    style = paragraph.style
+    for inherited in style.paragraph_format.tab_stops if style is not None else ():
+        tabs.add_tab_stop(inherited.position, WD_TAB_ALIGNMENT.CLEAR)
+    tabs.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
     left, right = running_header_text(name, fingerprint)
     _set_font(paragraph.add_run(left), SONG, HEADER_PT)
     _set_font(paragraph.add_run("\t"), SONG, HEADER_PT)

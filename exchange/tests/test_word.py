@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from types import SimpleNamespace
 
+import pytest
 from docx import Document
 from docx.shared import Pt
 
@@ -235,6 +236,34 @@ def test_writer_shows_the_base_the_version_and_the_page_number_on_every_page(tmp
     for number, text in enumerate(pages, start=1):
         assert text.startswith(f"长沙示范基地数据版本{version}"), (number, text[:60])
         assert text.endswith(f"—{number}—"), (number, text[-20:])
+
+
+@pytest.mark.parametrize("name", ["长沙示范基地", "装备制造(数控机床)·江苏澜坞经济技术开发区"])
+def test_writer_sets_the_version_at_the_right_edge_apart_from_the_name(tmp_path, name):
+    """A short name once tabbed to the Header style's centre stop, a long one ran into the version
+    ("…开发区数据版本 26E0-…"): the version ends at the text's right edge (26 mm from the paper's)."""
+    import pypdfium2
+
+    data = report_docx(ReportDoc(name, 2021, REPORT))
+    version = short_fingerprint(data_fingerprint(submission_values=(), report=REPORT))
+    writer_pages(tmp_path, data)
+    page = pypdfium2.PdfDocument(tmp_path / "document.pdf")[0]
+    text = page.get_textpage()
+
+    def found(needle: str) -> tuple[int, int]:
+        searcher = text.search(needle)
+        match = searcher.get_next()
+        assert match is not None, needle
+        return match  # (index of its first character, how many)
+
+    mm = 72 / 25.4
+    name_at, name_len = found(name[-4:])
+    name_end = text.get_charbox(name_at + name_len - 1)[2]
+    version_start = text.get_charbox(found("数据版本")[0])[0]
+    at, count = found(version)
+    right = text.get_charbox(at + count - 1)[2]
+    assert abs(right - (page.get_width() - 26 * mm)) < 3 * mm, (right / mm, page.get_width() / mm)
+    assert version_start - name_end > 10 * mm, (name_end / mm, version_start / mm)
 
 
 def test_writer_shows_each_parts_own_base_and_version_on_its_pages(tmp_path):
