@@ -666,7 +666,7 @@ def report_pdf(
     story: list[Any] = [
         Paragraph("附件2", STYLES["r_annex"]),
         Spacer(1, 4 * mm),
-        Paragraph(_text(title), STYLES["r_title"], words=(base_name,)),
+        Paragraph(_text(title), STYLES["r_title"], words=(base_name, f"{data_year}年发展情况报告")),
         Paragraph("一、示范基地发展概述", STYLES["r_h"]),
         *(overview or empty),
         Paragraph("二、发展亮点和成效", STYLES["r_h"]),

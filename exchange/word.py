@@ -19,6 +19,7 @@ Pure: model rows in, bytes out; who may read what is decided before (views, perm
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ from lib.fingerprints import (
     short_fingerprint,
     summary_fingerprint,
 )
+from lib.linebreak import line_starts, title_spans
 
 SONG, HEI, KAI, FANGSONG = "宋体", "黑体", "楷体", "仿宋"
 BODY_PT = 16  # 三号
@@ -179,9 +181,35 @@ def _body(document: DocxDocument, text: str) -> None:
         _para(document, line)
 
 
-def _title(document: DocxDocument, text: str) -> None:
-    paragraph = _para(document, text, face=SONG, size=TITLE_PT, bold=True, indent=False,
+# A title's line, in 二号 characters: the text's width less a margin, so that a line set here is
+# never broken again by Word, WPS or Writer (a Han character is one em in every face; a Latin letter
+# or digit is counted wider than it is, and a character of ambiguous width, such as ·, as a whole one).
+TITLE_LINE_EM = TEXT_WIDTH_MM / (TITLE_PT * 25.4 / 72) - 0.5
+
+
+def _title_em(ch: str) -> float:
+    return 0.6 if unicodedata.east_asian_width(ch) in ("Na", "H", "N") else 1.0
+
+
+def title_lines(text: str, words: Sequence[str] = ()) -> list[str]:
+    """The title in lines as the PDF sets its titles (lib.linebreak): broken only between its words
+    (the phrases of the title, the system's title words, `words` where they fit on a line: a name
+    and the rest of the title, so a title too long for a line breaks after the name) and never
+    before a closing mark. A word processor would break a long title at any Han character
+    (…技术开发 / 区2021年…); each line here ends with a line break of its own."""
+    starts = line_starts(text, [_title_em(ch) for ch in text], TITLE_LINE_EM, keep=title_spans(text, words))
+    return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _title(document: DocxDocument, text: str, words: Sequence[str] = ()) -> None:
+    paragraph = _para(document, face=SONG, size=TITLE_PT, bold=True, indent=False,
                       align=WD_ALIGN_PARAGRAPH.CENTER, heading=1)  # fmt: skip
+    for number, line in enumerate(title_lines(text, words)):
+        run = paragraph.add_run()
+        if number:
+            run.add_break()
+        run.add_text(line)
+        _set_font(run, SONG, TITLE_PT, bold=True)
     paragraph.paragraph_format.line_spacing = Pt(36)
     _para(document, indent=False)
 
@@ -242,7 +270,8 @@ def _report_part(document: DocxDocument, doc: ReportDoc, *, annex: bool = True) 
     _running_header(document, doc.base_name, doc.fingerprint)
     if annex:
         _annex_label(document, "附件2")
-    _title(document, f"{doc.base_name}{doc.data_year}年发展情况报告")
+    suffix = f"{doc.data_year}年发展情况报告"
+    _title(document, f"{doc.base_name}{suffix}", (doc.base_name, suffix))
     _heading(document, "一、示范基地发展概述")
     _body(document, report.overview if report else "")
     for heading, noun, items in (
@@ -287,7 +316,8 @@ SUMMARY_PARTS = (
 
 def _summary_part(document: DocxDocument, doc: SummaryDoc) -> None:
     _running_header(document, doc.authority_name, doc.fingerprint)
-    _title(document, f"{doc.authority_name}{doc.data_year}年开展示范基地工作情况总结")
+    suffix = f"{doc.data_year}年开展示范基地工作情况总结"
+    _title(document, f"{doc.authority_name}{suffix}", (doc.authority_name, suffix))
     for field, heading in SUMMARY_PARTS:
         _heading(document, heading)
         _body(document, getattr(doc.summary, field, "") if doc.summary is not None else "")
@@ -361,14 +391,15 @@ def authority_docx(
     carry its own base (the summary's, the authority) and data version; the contents page the
     authority and the version of the whole, which changes with any part's. `on_part(label)` is
     called after each part (progress)."""
-    title = f"{authority_name}{data_year}年示范基地材料汇编"
+    suffix = f"{data_year}年示范基地材料汇编"
+    title = f"{authority_name}{suffix}"
     cases, reports = list(cases), list(reports)
     whole = combined_fingerprint(
         [summary.fingerprint, *(c.fingerprint for c in cases), *(r.fingerprint for r in reports)]
     )
     document = _new_document(title, authority_name, whole)
     _running_header(document, authority_name, whole)
-    _title(document, title)
+    _title(document, title, (authority_name, suffix))
     _para(document, "目录", face=HEI, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(document, "一、工作情况总结", indent=False)
     _para(document, f"二、优秀案例推荐（{len(cases)}个）", indent=False)

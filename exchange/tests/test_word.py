@@ -13,7 +13,16 @@ import pytest
 from docx import Document
 from docx.shared import Pt
 
-from exchange.word import CaseDoc, ReportDoc, SummaryDoc, authority_docx, case_docx, report_docx, summary_docx
+from exchange.word import (
+    CaseDoc,
+    ReportDoc,
+    SummaryDoc,
+    authority_docx,
+    case_docx,
+    report_docx,
+    summary_docx,
+    title_lines,
+)
 from lib.fingerprints import (
     case_fingerprint,
     combined_fingerprint,
@@ -42,7 +51,8 @@ SUMMARY = SimpleNamespace(progress="组织开展材料报送。", difficulties="
 
 
 def texts(data: bytes) -> list[str]:
-    return [p.text for p in Document(io.BytesIO(data)).paragraphs if p.text.strip()]
+    """Each paragraph's text; a title's lines (each ends with a line break, title_lines) as one."""
+    return [p.text.replace("\n", "") for p in Document(io.BytesIO(data)).paragraphs if p.text.strip()]
 
 
 def test_the_report_follows_annex_2():
@@ -159,6 +169,55 @@ def test_libreoffice_opens_the_document_and_prints_every_part(tmp_path):
         "四、存在的问题及建议",
     ):
         assert heading in text
+
+
+# --- titles: broken between words, and only where this document breaks them -------------------------
+
+
+@pytest.mark.parametrize(
+    "name, rest, expected",
+    [
+        ("长沙示范基地", "2021年发展情况报告", ["长沙示范基地2021年发展情况报告"]),
+        # Too long for a line: after the name, not 年开 / 展示范 (BudouX reads 开 + 展示范).
+        ("新疆维吾尔自治区工业和信息化厅", "2021年开展示范基地工作情况总结",
+         ["新疆维吾尔自治区工业和信息化厅", "2021年开展示范基地工作情况总结"]),
+        ("湖南省工业和信息化厅", "2021年示范基地材料汇编", ["湖南省工业和信息化厅", "2021年示范基地材料汇编"]),
+        # A name longer than a line breaks between its own words (技术 / 开发区), never 开发 / 区.
+        ("装备制造(数控机床)·江苏澜坞经济技术开发区", "2021年发展情况报告",
+         ["装备制造(数控机床)·江苏澜坞经济技术", "开发区2021年发展情况报告"]),
+    ],
+)  # fmt: skip
+def test_a_title_breaks_between_its_words(name, rest, expected):
+    assert title_lines(name + rest, (name, rest)) == expected
+
+
+def test_each_line_of_a_title_ends_with_its_own_break():
+    name = "新疆维吾尔自治区工业和信息化厅"
+    data = summary_docx(SummaryDoc(name, 2021, SUMMARY))
+    title = next(p for p in Document(io.BytesIO(data)).paragraphs if p.text.startswith(name))
+    assert title.text == f"{name}\n2021年开展示范基地工作情况总结"
+    assert title._p.xml.count("<w:br/>") == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "装备制造(数控机床)·江苏澜坞经济技术开发区",
+        "长沙示范基地",
+        "内蒙古自治区鄂尔多斯市准格尔旗大路工业园区",
+    ],
+)
+def test_writer_sets_the_title_in_the_lines_the_document_gives(tmp_path, name):
+    """Writer (a real word processor) keeps each line of the title as it is: none is too long for
+    the page, so none is broken again inside a word."""
+    import pypdfium2
+
+    writer_pages(tmp_path, report_docx(ReportDoc(name, 2021, REPORT)))
+    page = pypdfium2.PdfDocument(tmp_path / "document.pdf")[0]
+    printed = [line.replace(" ", "") for line in page.get_textpage().get_text_range().splitlines()]
+    expected = title_lines(f"{name}2021年发展情况报告", (name, "2021年发展情况报告"))
+    at = printed.index(expected[0])
+    assert printed[at : at + len(expected)] == expected, printed[:8]
 
 
 # --- every page: whose material, which data version, which page -----------------------------------
