@@ -162,6 +162,42 @@ class UserAdmin(RulesAdminMixin, DjangoUserAdmin):
             form.cleaned_data.pop("assigned_bases", None)
         super().save_related(request, form, formsets, change)
 
+    # Read only (the security administrator), Django shows a foreign key as a link to the related
+    # object's change page whatever the reader may open; the registry is not the reader's to open,
+    # so the unit is shown as text.
+    READ_ONLY_AS_TEXT = {"base": "base_shown", "authority": "authority_shown"}
+
+    def _read_only(self, request: HttpRequest, obj: User | None) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._read_only(request, obj):
+            return fieldsets
+        swap = self.READ_ONLY_AS_TEXT
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": tuple(swap.get(f, f) if isinstance(f, str) else f for f in options["fields"]),
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, *self.READ_ONLY_AS_TEXT.values()) if self._read_only(request, obj) else fields
+
+    @admin.display(description="所属示范基地")
+    def base_shown(self, obj: User) -> str:
+        return obj.base.name if obj.base is not None else "—"
+
+    @admin.display(description="所属省级主管部门")
+    def authority_shown(self, obj: User) -> str:
+        return obj.authority.name if obj.authority is not None else "—"
+
     @admin.display(description="密码")
     def password_state(self, obj: User) -> str:
         # No link to a password form: only the holder sets a password (三员分立).

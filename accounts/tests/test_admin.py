@@ -176,6 +176,21 @@ class TestUserAdmin:
         assert client.get(reverse("admin:accounts_user_add")).status_code == 403
         assert client.get(reverse("admin:auth_user_password_change", args=[filler.pk])).status_code == 403
 
+    def test_security_admin_reads_the_unit_as_text_not_a_link_it_may_not_open(
+        self, client, secadmin, sysadmin, filler, reviewer
+    ):
+        client.force_login(secadmin)
+        for user, unit in ((filler, filler.base), (reviewer, reviewer.authority)):
+            page = client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+            assert unit.name in page
+            model = unit._meta.model_name
+            link = reverse(f"admin:registry_{model}_change", args=[unit.pk])
+            assert link not in page
+            assert client.get(link).status_code == 403  # the link Django would have drawn
+        client.force_login(sysadmin)  # who may change the account keeps the fields to change
+        page = client.get(reverse("admin:accounts_user_change", args=[filler.pk])).content.decode()
+        assert 'name="base"' in page and 'name="authority"' in page
+
     def test_sysadmin_searches_bases_to_bind(self, client, sysadmin, base, other_base):
         client.force_login(sysadmin)
         response = client.get(
