@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -175,12 +176,8 @@ def bulk_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _uploads_named(files: Sequence[UploadedFile]) -> str:
     """What the user uploaded, as the task's title names it: a zip's templates are counted only once
     the task has opened it, so the upload is named, not a count of templates."""
-    first = _short(files[0].name or "")
+    first = Truncator(files[0].name or "").chars(60)
     return first if len(files) == 1 else f"{first} 等 {len(files)} 个上传文件"
-
-
-def _short(name: str, limit: int = 60) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _export_filters(request: AuthenticatedHttpRequest) -> dict[str, str]:

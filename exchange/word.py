@@ -201,10 +201,13 @@ def title_lines(text: str, words: Sequence[str] = ()) -> list[str]:
     return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
-def _title(document: DocxDocument, text: str, words: Sequence[str] = ()) -> None:
+def _title(document: DocxDocument, *parts: str) -> None:
+    """The document's title: its `parts` joined (a name, then the rest), each kept whole where it fits
+    on a line (title_lines)."""
+    text = "".join(parts)
     paragraph = _para(document, face=SONG, size=TITLE_PT, bold=True, indent=False,
                       align=WD_ALIGN_PARAGRAPH.CENTER, heading=1)  # fmt: skip
-    for number, line in enumerate(title_lines(text, words)):
+    for number, line in enumerate(title_lines(text, parts if len(parts) > 1 else ())):
         run = paragraph.add_run()
         if number:
             run.add_break()
@@ -270,8 +273,7 @@ def _report_part(document: DocxDocument, doc: ReportDoc, *, annex: bool = True) 
     _running_header(document, doc.base_name, doc.fingerprint)
     if annex:
         _annex_label(document, "附件2")
-    suffix = f"{doc.data_year}年发展情况报告"
-    _title(document, f"{doc.base_name}{suffix}", (doc.base_name, suffix))
+    _title(document, doc.base_name, f"{doc.data_year}年发展情况报告")
     _heading(document, "一、示范基地发展概述")
     _body(document, report.overview if report else "")
     for heading, noun, items in (
@@ -316,8 +318,7 @@ SUMMARY_PARTS = (
 
 def _summary_part(document: DocxDocument, doc: SummaryDoc) -> None:
     _running_header(document, doc.authority_name, doc.fingerprint)
-    suffix = f"{doc.data_year}年开展示范基地工作情况总结"
-    _title(document, f"{doc.authority_name}{suffix}", (doc.authority_name, suffix))
+    _title(document, doc.authority_name, f"{doc.data_year}年开展示范基地工作情况总结")
     for field, heading in SUMMARY_PARTS:
         _heading(document, heading)
         _body(document, getattr(doc.summary, field, "") if doc.summary is not None else "")
@@ -392,14 +393,14 @@ def authority_docx(
     authority and the version of the whole, which changes with any part's. `on_part(label)` is
     called after each part (progress)."""
     suffix = f"{data_year}年示范基地材料汇编"
-    title = f"{authority_name}{suffix}"
+    title = authority_name + suffix
     cases, reports = list(cases), list(reports)
     whole = combined_fingerprint(
         [summary.fingerprint, *(c.fingerprint for c in cases), *(r.fingerprint for r in reports)]
     )
     document = _new_document(title, authority_name, whole)
     _running_header(document, authority_name, whole)
-    _title(document, title, (authority_name, suffix))
+    _title(document, authority_name, suffix)
     _para(document, "目录", face=HEI, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(document, "一、工作情况总结", indent=False)
     _para(document, f"二、优秀案例推荐（{len(cases)}个）", indent=False)
