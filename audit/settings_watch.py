@@ -54,6 +54,11 @@ WATCHED = (
 )
 # Recorded only as a fingerprint: a changed key shows, the key itself never enters the trail.
 SECRETS = ("SECRET_KEY", "AUDIT_HMAC_KEY", "FIELD_ENCRYPTION_KEY")
+SECRET_LISTS = ("SECRET_KEY_FALLBACKS", "FIELD_ENCRYPTION_OLD_KEYS")
+
+
+def _fingerprint(secret: str) -> str:
+    return "sha256:" + hashlib.sha256(secret.encode()).hexdigest()[:12] if secret else ""
 
 
 def _plain(value: Any) -> Any:
@@ -65,8 +70,9 @@ def _plain(value: Any) -> Any:
 def settings_snapshot() -> dict[str, Any]:
     values = {name: _plain(getattr(settings, name, None)) for name in WATCHED}
     for name in SECRETS:
-        secret = str(getattr(settings, name, "") or "")
-        values[name] = "sha256:" + hashlib.sha256(secret.encode()).hexdigest()[:12] if secret else ""
+        values[name] = _fingerprint(str(getattr(settings, name, "") or ""))
+    for name in SECRET_LISTS:
+        values[name] = [_fingerprint(str(secret)) for secret in getattr(settings, name, None) or ()]
     return values
 
 

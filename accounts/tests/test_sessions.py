@@ -113,3 +113,18 @@ def test_logout_invalidates_the_old_cookie(client, filler):
     replay = Client()
     replay.cookies["sessionid"] = old
     assert replay.get("/").status_code == 302
+
+
+def test_a_planned_key_rotation_keeps_people_logged_in(client, filler, settings):
+    client.post("/login/", {"username": "filler", "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-new-secret-key-after-a-planned-rotation-0123456789"
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert client.get("/").status_code == 200
+    # Without the old key among the fallbacks, a rotation logs everyone out (a leaked key).
+    later = Client()
+    later.post("/login/", {"username": "filler", "password": PASSWORD})
+    settings.SECRET_KEY = "a-third-secret-key-after-the-old-one-leaked-9876543210"
+    settings.SECRET_KEY_FALLBACKS = []
+    assert later.get("/").status_code == 302

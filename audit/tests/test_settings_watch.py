@@ -35,6 +35,18 @@ def test_a_changed_secret_shows_only_as_a_fingerprint(db, settings):
     assert event.data["values"]["AUDIT_HMAC_KEY"].startswith("sha256:")
 
 
+def test_a_rotation_shows_the_old_key_among_the_fallbacks_as_a_fingerprint(db, settings):
+    settings_changes_record()
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-new-secret-key-after-a-planned-rotation-0123456789"
+    settings.SECRET_KEY_FALLBACKS = [old]
+    event = settings_changes_record()
+    assert event is not None and event.data["changed"] == ["SECRET_KEY", "SECRET_KEY_FALLBACKS"]
+    assert event.data["before"]["SECRET_KEY_FALLBACKS"] == []
+    assert event.data["values"]["SECRET_KEY_FALLBACKS"] == [event.data["before"]["SECRET_KEY"]]
+    assert old not in str(event.data) and "the-new-secret" not in str(event.data)
+
+
 def test_migrate_records_the_settings(db, settings):
     settings.AUDIT_RECORD_SETTINGS_ON_MIGRATE = True
     call_command("migrate", "audit", verbosity=0)

@@ -24,6 +24,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY 未设置：生产环境必须提供密钥。")
     SECRET_KEY = DEV_SECRET_KEY
+# The keys used before a planned rotation. What they signed still verifies: sessions (nobody is
+# logged out), password-reset and activation links, the Excel templates handed out (their marker)
+# and import previews. Remove a key once those have lapsed; never list a key that has leaked.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 DEV_AUDIT_HMAC_KEY = "dev-only-audit-hmac-key-do-not-use-in-production"
 # HMAC-SHA256 key of the audit chain (audit.services). Whoever holds it can rewrite the trail

@@ -15,6 +15,7 @@ from .base import (
     DEV_SECRET_KEY,
     FIELD_ENCRYPTION_KEY,
     SECRET_KEY,
+    SECRET_KEY_FALLBACKS,
     TRUST_X_FORWARDED_PROTO,
     env,
 )
@@ -25,6 +26,12 @@ if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY 是开发用密钥或过短：生产环境必须设置至少 40 个字符的随机密钥。"
     )
+for fallback in SECRET_KEY_FALLBACKS:
+    if fallback == DEV_SECRET_KEY or len(fallback) < 40:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY_FALLBACKS 中有开发用密钥或过短的密钥：旧密钥同样能签发会话，"
+            "每个都必须是至少 40 个字符的随机密钥。"
+        )
 if AUDIT_HMAC_KEY == DEV_AUDIT_HMAC_KEY:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY 是开发用密钥：生产环境必须设置独立的随机密钥。")
 if FIELD_ENCRYPTION_KEY == DEV_FIELD_ENCRYPTION_KEY:

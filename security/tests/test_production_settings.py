@@ -56,6 +56,16 @@ def test_it_refuses_the_development_keys():
     assert result.returncode != 0 and "开发用密钥" in result.stderr
 
 
+def test_an_old_key_kept_for_a_rotation_must_be_as_strong_as_the_key():
+    # A fallback still verifies sessions: a published or short one would let anyone forge them.
+    for weak in ("dev-only-insecure-key-do-not-use-in-production", "short-old-key"):
+        result = run("print('started')", **GOOD, DJANGO_SECRET_KEY_FALLBACKS=f"{'o' * 50},{weak}")
+        assert result.returncode != 0 and "DJANGO_SECRET_KEY_FALLBACKS" in result.stderr
+    result = run("print(settings.SECRET_KEY_FALLBACKS)", **GOOD, DJANGO_SECRET_KEY_FALLBACKS="o" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(["o" * 50])
+
+
 def test_the_forwarded_proto_header_is_trusted_only_when_configured():
     result = run("print(settings.SECURE_PROXY_SSL_HEADER)", **GOOD)
     assert result.returncode == 0, result.stderr

@@ -178,6 +178,19 @@ def test_an_edited_marker_is_refused(submission, template):
         import_read(data=buffer.getvalue(), submission=submission)
 
 
+def test_a_template_handed_out_before_a_key_rotation_still_imports(submission, template, settings):
+    data = filled(template, _cells(submission, ("1.1", 2021, "1200")))
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-new-secret-key-after-a-planned-rotation-0123456789"
+    settings.SECRET_KEY_FALLBACKS = [old]
+    reading = import_read(data=data, submission=submission)
+    assert reading.ok and _diffs(reading)[("1.1", 2021)].raw == "1200"
+    # Once the old key is dropped, the same file is refused with the reason, not misread.
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(ImportRefused, match="请重新下载模板"):
+        import_read(data=data, submission=submission)
+
+
 def test_another_form_version_is_refused(submission, template, campaign):
     campaign.form_version = "2023"
     campaign.save(update_fields=["form_version"])
