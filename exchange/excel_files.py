@@ -4,14 +4,17 @@ Every file goes through the shared upload check (`security.uploads.upload_check`
 package structure, macros, embedded objects, size); before it, what that check would only call a
 wrong type gets its real reason here: an encrypted workbook (an OLE container, not a zip), a
 macro-enabled .xlsm. A zip of templates is unpacked entry by entry with limits on count, size and
-compression ratio, so a zip bomb is refused without being inflated.
+compression ratio, so a zip bomb is refused without being inflated. Its entries keep the names
+they were given on Chinese Windows, whose own zip tool writes them in GBK (`entry_name`).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -68,6 +71,48 @@ def template_file_check(data: bytes, name: str) -> None:
     upload_check(_Bytes(data, name), accept=("xlsx",), what="填报模板")
 
 
+_UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8
+_UNICODE_PATH = 0x7075  # Info-ZIP's extra field: the name in UTF-8 beside a legacy one
+
+
+def _unicode_path(info: zipfile.ZipInfo, raw: bytes) -> str | None:
+    """The UTF-8 name of Info-ZIP's Unicode Path field, if the entry has one for the name it carries
+    (the field holds the CRC-32 of that name: a tool that renamed the entry leaves a stale field)."""
+    extra = info.extra
+    while len(extra) >= 4:
+        kind, size = struct.unpack("<HH", extra[:4])
+        body, extra = extra[4 : 4 + size], extra[4 + size :]
+        fresh = len(body) > 5 and body[0] == 1 and struct.unpack("<I", body[1:5])[0] == zlib.crc32(raw)
+        if kind == _UNICODE_PATH and fresh:
+            try:
+                return body[5:].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def entry_name(info: zipfile.ZipInfo) -> str:
+    """An entry's name as the person who packed the zip saw it.
+
+    A name without the UTF-8 flag is, by the zip standard, CP437, and Python reads it so. But Chinese
+    Windows (Explorer's 发送到 → 压缩(zipped)文件夹, older WinRAR and 360压缩) writes such names in the
+    system's code page, GBK: "长沙.xlsx" would read "│ñ╔│.xlsx". Such a name is read from Info-ZIP's
+    Unicode Path field where there is one, else as GB18030 (which contains GBK) when its bytes
+    decode so; a name that does not is kept as Python read it."""
+    if info.flag_bits & _UTF8_NAME:
+        return info.filename
+    raw = info.orig_filename.encode("cp437")  # what Python decoded as CP437, byte for byte
+    unicode_path = _unicode_path(info, raw)
+    if unicode_path is not None:
+        return unicode_path
+    if raw.isascii():
+        return info.filename
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return info.orig_filename
+
+
 def zip_entries(data: bytes, name: str) -> Iterator[NamedFile]:
     """The files of a zip of templates; an entry that must not be unpacked comes with its reason."""
     try:
@@ -82,8 +127,9 @@ def zip_entries(data: bytes, name: str) -> Iterator[NamedFile]:
     total = 0
     limit = upload_max_bytes()
     for info in infos:
-        entry = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
-        if entry.startswith(".") or info.filename.startswith("__MACOSX/"):
+        path = entry_name(info).replace("\\", "/")
+        entry = path.rsplit("/", 1)[-1]
+        if entry.startswith(".") or path.startswith("__MACOSX/"):
             continue
         shown = f"{name} › {entry}"
         if info.flag_bits & 0x1:
