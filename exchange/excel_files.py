@@ -96,9 +96,10 @@ def entry_name(info: zipfile.ZipInfo) -> str:
 
     A name without the UTF-8 flag is, by the zip standard, CP437, and Python reads it so. But Chinese
     Windows (Explorer's 发送到 → 压缩(zipped)文件夹, older WinRAR and 360压缩) writes such names in the
-    system's code page, GBK: "长沙.xlsx" would read "│ñ╔│.xlsx". Such a name is read from Info-ZIP's
-    Unicode Path field where there is one, else as GB18030 (which contains GBK) when its bytes
-    decode so; a name that does not is kept as Python read it."""
+    system's code page, GBK: "长沙.xlsx" would read "│ñ╔│.xlsx". And `zip` on Linux or a Mac writes
+    UTF-8 without the flag. Such a name is read from Info-ZIP's Unicode Path field where there is
+    one, else as UTF-8 when its bytes are UTF-8 (GBK names practically never are), else as GB18030
+    (which contains GBK); a name that is none of these is kept as Python read it."""
     if info.flag_bits & _UTF8_NAME:
         return info.filename
     raw = info.orig_filename.encode("cp437")  # what Python decoded as CP437, byte for byte
@@ -107,10 +108,12 @@ def entry_name(info: zipfile.ZipInfo) -> str:
         return unicode_path
     if raw.isascii():
         return info.filename
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return info.orig_filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.orig_filename
 
 
 def zip_entries(data: bytes, name: str) -> Iterator[NamedFile]:
