@@ -179,6 +179,16 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # PostgreSQL spent more time planning than running the queries of every request: the access
+        # check's eight-table join took 2.2 ms to plan and 0.07 ms to run, so a section page cost
+        # 6.4 ms of the server's CPU and an autosave 8.2 ms. Prepared after its fifth run on a
+        # connection, a query is planned once: 1.7 ms and 3.1 ms. psycopg prepares only queries
+        # bound on the server. A pooler in transaction mode (PgBouncer before 1.21) cannot keep
+        # prepared statements: set DATABASE_PREPARED_STATEMENTS=false behind one.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Deadline day on the embedded default: many autosaves at once. WAL lets readers go on while one
     # writer writes; IMMEDIATE takes the write lock at BEGIN, so a waiting writer queues on the busy
