@@ -82,12 +82,14 @@ def _unicode_path(info: zipfile.ZipInfo, raw: bytes) -> str | None:
     while len(extra) >= 4:
         kind, size = struct.unpack("<HH", extra[:4])
         body, extra = extra[4 : 4 + size], extra[4 + size :]
-        fresh = len(body) > 5 and body[0] == 1 and struct.unpack("<I", body[1:5])[0] == zlib.crc32(raw)
-        if kind == _UNICODE_PATH and fresh:
-            try:
-                return body[5:].decode("utf-8")
-            except UnicodeDecodeError:
-                return None
+        if kind != _UNICODE_PATH or len(body) <= 5 or body[0] != 1:
+            continue
+        if struct.unpack("<I", body[1:5])[0] != zlib.crc32(raw):
+            return None
+        try:
+            return body[5:].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     return None
 
 
@@ -113,7 +115,7 @@ def entry_name(info: zipfile.ZipInfo) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return info.orig_filename
+    return info.filename
 
 
 def zip_entries(data: bytes, name: str) -> Iterator[NamedFile]:
