@@ -10,6 +10,7 @@ Story: 湖南 authority supervises two bases, 长沙 (ours) and 株洲. 江苏 a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
@@ -152,3 +153,20 @@ def _status_caches_cleared():
     from submissions.status import caches_clear
 
     caches_clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Close this worker's database connections before its session drops the test database.
+
+    Once a browser test has started Playwright, later tests reach Django's connections through
+    another context than the session's own teardown does: that teardown closes only the connection
+    it sees, and a plain test's connection left open in the other context makes PostgreSQL refuse to
+    drop the database ("being accessed by other users"). The session's fixtures are finalized inside
+    the last test's teardown, so this runs just before them.
+    """
+    if nextitem is None:
+        from django.db import connections
+
+        connections.close_all()
+    yield

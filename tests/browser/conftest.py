@@ -96,7 +96,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # After the worker's last test the session has torn the test database down; nothing follows.
     if item.get_closest_marker("browser") is None or nextitem is None:
         return
-    from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
     from registry.models import Authority, Category
@@ -104,10 +103,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
     with item.config.stash[blocking_manager_key].unblock():
         ensure_reference_data(Authority, Category)
-        # No fixture owns the connection this opened. Were the next test one without the database,
-        # it would still be open when the session drops the test database, which PostgreSQL then
-        # refuses ("being accessed by other users"). An in-memory SQLite database ignores close().
-        connection.close()
 
 
 @pytest.fixture
