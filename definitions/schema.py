@@ -63,6 +63,7 @@ CHECKS: dict[str, str] = {
     "part_of": "system",  # 其中 ≤ its whole
     "yoy": "system",  # 同比 change beyond the item's threshold
     "history": "system",  # an earlier year differs from what was reported last year
+    "official_name": "notice",  # 示范基地名称 as MIIT published it, which the registry holds
 }
 
 
@@ -189,6 +190,7 @@ class Field:
     may_be_empty: bool = False  # a list with nothing to list is an answer (no 必填 row)
     check_sources: dict[str, str] = field(default_factory=dict)  # overrides of the form's
     evidence: str = ""  # what the notice asks to attach (证明材料); non-empty: an upload slot
+    official_name: bool = False  # the base's name as the registry has it (名称以正式公布的为准)
 
     @property
     def is_yearly(self) -> bool:
@@ -264,6 +266,7 @@ class BaseProfile:
     category: str
     industry_flags: frozenset[str] = frozenset()
     producer_services_led: bool = False
+    official_name: str = ""  # the name MIIT published, from the registry ("" where not known)
 
     def industries(self, implied: dict[str, frozenset[str]]) -> frozenset[str]:
         """The base's own industry markers plus those its category implies (装备制造 → equipment)."""
@@ -411,6 +414,7 @@ FIELD_KEYS = frozenset(
         "continues", "max_length", "choices", "columns", "row_labels", "min_rows", "max_rows", "note",
         "currency", "allow_negative", "yoy_warning_threshold", "hint", "explanation", "group",
         "yoy_absolute_threshold", "system_hint", "rows_from", "may_be_empty", "check_sources", "evidence",
+        "official_name",
     }
 )  # fmt: skip
 
@@ -432,6 +436,8 @@ def _field(raw: dict[str, Any], section: str, defaults: dict[str, Any]) -> Field
         raise DefinitionError(f"{where}：只有数值指标可以计算同比")
     if ftype == "choice" and not merged.get("choices"):
         raise DefinitionError(f"{where}：选择题必须给出 choices")
+    if merged.get("official_name") and (ftype != "string" or merged.get("years")):
+        raise DefinitionError(f"{where}：official_name 只能用于不分年度的文字指标")
     columns = tuple(_column(c, f"{where} 的列") for c in (merged.get("columns") or ()))
     if ftype == "table" and not columns:
         raise DefinitionError(f"{where}：表格必须给出 columns")
@@ -488,6 +494,7 @@ def _field(raw: dict[str, Any], section: str, defaults: dict[str, Any]) -> Field
         may_be_empty=bool(merged.get("may_be_empty", False)),
         check_sources=_sources(merged.get("check_sources"), where),
         evidence=str(merged.get("evidence") or ""),
+        official_name=bool(merged.get("official_name", False)),
     )
 
 

@@ -67,7 +67,7 @@ from submissions.services import (
     submission_start,
     values_save,
 )
-from submissions.status import material_checks
+from submissions.status import material_checks, profile_for
 
 MODEL_YEARS = (2018, 2019, 2020, 2021)
 SHARED_FORM_VERSION = "2022"
@@ -851,14 +851,6 @@ class ValuesResult:
     value_rows: int = 0
 
 
-def _profile(base: Base) -> BaseProfile:
-    return BaseProfile(
-        category=base.category.code,
-        industry_flags=frozenset(base.industry_flags or ()),
-        producer_services_led=base.producer_services_led,
-    )
-
-
 def _definitions(version: str) -> dict[str, Definition]:
     return {d.code: d for d in Definition.objects.filter(version=version)}
 
@@ -979,7 +971,7 @@ class _Writer:
         self, submission: Submission, *, years: Iterable[int] | None = None, with_texts: bool = True
     ) -> list[Cell]:
         base, campaign = submission.base, submission.campaign
-        profile = _profile(base)
+        profile = profile_for(base)
         out: list[Cell] = []
         for definition in submission.definitions():
             parsed = self.parsed(definition)
@@ -1364,7 +1356,7 @@ class _Current:
                 self.explain(submission, filler)
             content = report_content(self.w.word(base), self.w.model(base), self.campaign.data_year)
             report_save(submission=submission, user=filler, revision=0, **content)
-            profile = _profile(base)
+            profile = profile_for(base)
             for kind in (SealedScan.Kind.SUMMARY, SealedScan.Kind.REPORT):
                 # Printed exactly as the print pages do, then "sealed" and uploaded as the scan.
                 now = timezone.now()

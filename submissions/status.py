@@ -39,7 +39,7 @@ from submissions.validation import Finding, revalidate, validate_with_progress
 
 # Bump when validation or counting changes meaning: every stored check becomes stale and is
 # recomputed on its next read.
-CHECK_VERSION = 1
+CHECK_VERSION = 2  # 2: the base's official name (registry) is checked
 
 # Findings that mean "a mandatory cell is not (completely) filled": an empty cell, or a table with
 # fewer rows than the notice asks for. The progress counts both as not filled, so the counts do too.
@@ -210,6 +210,7 @@ def profile_for(base: Base) -> BaseProfile:
         category=base.category.code,
         industry_flags=frozenset(base.industry_flags or ()),
         producer_services_led=base.producer_services_led,
+        official_name=base.name,
     )
 
 
@@ -284,7 +285,12 @@ def basis_of(submission: Submission, previous: Submission | None) -> dict[str, A
         "revision": submission.revision,
         "previous": _previous_key(previous),
         "definitions": [d.checksum for d in submission.definitions()],
-        "profile": [base.category.code, sorted(base.industry_flags or ()), bool(base.producer_services_led)],
+        "profile": [
+            base.category.code,
+            sorted(base.industry_flags or ()),
+            bool(base.producer_services_led),
+            base.name,
+        ],
         "data_year": submission.campaign.data_year,
     }
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -882,6 +883,34 @@ def _history_findings(run: _Run, fld: Field, previous: Mapping[tuple[str, int], 
     return found
 
 
+# Dots a typed name may use between its industry and its place (装备制造·长沙经济技术开发区).
+_NAME_DOTS = str.maketrans(dict.fromkeys("・•‧･∙⋅.．", "·"))
+
+
+def name_key(name: str) -> str:
+    """A base's name as compared with the registry's: full- and half-width forms alike (NFKC), any
+    middle dot the same, spaces ignored."""
+    return "".join(unicodedata.normalize("NFKC", name).translate(_NAME_DOTS).split())
+
+
+def _official_name_finding(run: _Run, fld: Field) -> Finding | None:
+    official = run.profile.official_name
+    parsed = run.parsed(fld, 0)
+    if not official or not parsed.usable or not isinstance(parsed.value, str) or not parsed.value.strip():
+        return None
+    if name_key(parsed.value) == name_key(official):
+        return None
+    return run.finding(
+        fld,
+        0,
+        "official_name",
+        f"{run.name(fld)}“{parsed.value}”与示范基地名录中工业和信息化部公布的名称“{official}”不一致，"
+        "请按正式公布的名称填写；如名录中的名称有误，请说明原因并联系省级主管部门更正",
+        severity="warning",
+        values={fld.code: parsed.value, "official": official},
+    )
+
+
 def validate(
     *,
     definition: FormDefinition,
@@ -1006,6 +1035,10 @@ def _field_findings(
             part = _part_finding(run, fld, year)
             if part is not None:
                 findings.append(part)
+    if fld.official_name:
+        mismatch = _official_name_finding(run, fld)
+        if mismatch is not None:
+            findings.append(mismatch)
     for rule in rules_by_left.get(fld.code, ()):
         findings.extend(_rule_findings(run, rule))
     findings.extend(_yoy_findings(run, fld))
