@@ -64,6 +64,7 @@ CHECKS: dict[str, str] = {
     "yoy": "system",  # 同比 change beyond the item's threshold
     "history": "system",  # an earlier year differs from what was reported last year
     "official_name": "notice",  # 示范基地名称 as MIIT published it, which the registry holds
+    "too_many_items": "notice",  # more names in a cell than the notice allows (不超过3个)
 }
 
 
@@ -112,11 +113,15 @@ class Column:
     allow_negative: bool = False  # e.g. a key enterprise's 营业利润 may be a loss
     group: str = ""  # a spanning header above several columns (附表2: the 2021年 sub-columns)
     hint: str = ""  # the system's help for the column (shown as 系统提示)
+    max_items: int | None = None  # names listed in the cell at most (主要企业名称不超过3个)
 
 
 COLUMN_KEYS = frozenset(
-    {"key", "label", "type", "unit", "choices", "max_length", "required", "allow_negative", "group", "hint"}
-)
+    {
+        "key", "label", "type", "unit", "choices", "max_length", "required", "allow_negative", "group", "hint",
+        "max_items",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -372,6 +377,9 @@ def _column(raw: dict[str, Any], where: str) -> Column:
         raise DefinitionError(f"{where}：列类型“{ctype}”无效")
     if ctype == "choice" and not raw.get("choices"):
         raise DefinitionError(f"{where}：选择列必须给出 choices")
+    max_items = raw.get("max_items")
+    if max_items is not None and (ctype != "string" or not isinstance(max_items, int) or max_items < 1):
+        raise DefinitionError(f"{where}：max_items 只能用于文字列，且为正整数")
     return Column(
         key=str(_require(raw, "key", where)),
         label=str(_require(raw, "label", where)),
@@ -383,6 +391,7 @@ def _column(raw: dict[str, Any], where: str) -> Column:
         allow_negative=bool(raw.get("allow_negative", False)),
         group=str(raw.get("group") or ""),
         hint=str(raw.get("hint") or ""),
+        max_items=max_items,
     )
 
 

@@ -150,6 +150,16 @@ class _Spec:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     allow_negative: bool = False
+    max_items: int | None = None
+
+
+# What separates the names listed in one cell. Not the ASCII comma: "Co., Ltd." is one name.
+_ITEM_SEPARATORS = re.compile(r"[、，；;\n]+")
+
+
+def listed_items(text: str) -> list[str]:
+    """The names a cell lists (主要企业名称: 甲公司、乙公司), blanks between separators left out."""
+    return [item for item in (part.strip() for part in _ITEM_SEPARATORS.split(text)) if item]
 
 
 def _spec_of(item: Field | Column) -> _Spec:
@@ -162,6 +172,7 @@ def _spec_of(item: Field | Column) -> _Spec:
         choices=item.choices,
         max_length=max_length,
         allow_negative=item.allow_negative,
+        max_items=item.max_items if isinstance(item, Column) else None,
     )
 
 
@@ -241,6 +252,16 @@ def _parse_scalar(spec: _Spec, raw: Any) -> Parsed:
         return Parsed(None)
     if spec.max_length is not None and (count := char_count(text)) > spec.max_length:
         return Parsed(text, (Issue("too_long", too_long_message(spec.max_length, count)),))
+    if spec.max_items is not None and (count := len(listed_items(text))) > spec.max_items:
+        return Parsed(
+            text,
+            (
+                Issue(
+                    "too_many_items",
+                    f"最多填写 {spec.max_items} 个（现有 {count} 个，按“、”“，”“；”或换行分隔计）",
+                ),
+            ),
+        )
     if spec.type == "email" and not _EMAIL.fullmatch(text):
         return Parsed(text, (Issue("email", MSG_EMAIL),))
     if spec.type == "phone" and not _phone_ok(text):

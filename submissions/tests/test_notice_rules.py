@@ -12,7 +12,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from definitions.schema import CHECKS, BaseProfile, FormDefinition, parse_definition
+from definitions.schema import CHECKS, BaseProfile, DefinitionError, FormDefinition, parse_definition
 from submissions.validation import Finding, parse_value, progress, validate
 
 FORMS = Path(settings.BASE_DIR) / "forms" / "2022"
@@ -199,3 +199,39 @@ def test_accidents_are_judged_by_absolute_change():
 def test_sales_keep_the_percentage_threshold():
     findings = run(SUMMARY, BaseProfile(category="equipment"), {("1.1", 2021): "160", ("1.1", 2020): "100"})
     assert [f.code for f in about(findings, "1.1") if f.code == "yoy"] == ["yoy"]
+
+
+# --- 附表4 特色行业应用情况：主要企业名称（不超过3个） -----------------------------------------------
+
+
+def applications(companies: str) -> list[Finding]:
+    row = {"domain": "工业互联网", "companies": companies, "summary": "应用情况概要"}
+    return about(run(ANNEX4, BaseProfile(category="bigdata"), {("applications", 0): [row]}), "applications")
+
+
+def test_annex4_lists_at_most_three_companies_per_domain():
+    [finding] = applications("甲公司、乙公司，丙公司；丁公司")
+    assert (finding.code, finding.severity, finding.source_label) == ("too_many_items", "error", "填报要求")
+    assert (finding.row, finding.column) == (0, "companies")
+    assert "最多填写 3 个（现有 4 个" in finding.message
+    assert finding.values == {"input": "甲公司、乙公司，丙公司；丁公司"}
+
+
+@pytest.mark.parametrize(
+    "companies",
+    [
+        "甲公司、乙公司、丙公司",
+        "甲公司\n乙公司\n丙公司\n",
+        "甲公司、、乙公司",
+        "Acme Co., Ltd.、Beta Inc., Ltd.",
+    ],
+)
+def test_three_companies_or_fewer_pass_and_a_comma_inside_a_name_does_not_split_it(companies):
+    assert applications(companies) == []
+
+
+def test_max_items_is_for_text_columns_only():
+    data = yaml.safe_load((FORMS / "annex4.yaml").read_text(encoding="utf-8"))
+    data["sections"][1]["fields"][0]["columns"][2]["max_items"] = 3  # 应用情况概要 is a text column
+    with pytest.raises(DefinitionError, match="max_items 只能用于文字列"):
+        parse_definition(data)
