@@ -56,7 +56,7 @@ PREVIEW_MAX_AGE = 2 * 3600
 # empty, 其中 > 总量, 同比 warnings) are shown and may be fixed online after the import.
 VALUE_CHECKS = frozenset(
     {"invalid", "not_integer", "out_of_range", "choice", "too_long", "currency", "negative", "email", "phone",
-     "unknown_column", "too_many_rows", "read"}
+     "unknown_column", "too_many_rows", "too_many_items", "read"}
 )  # fmt: skip
 _CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _CACHED = re.compile(rb"<v>[^<]+</v>")

@@ -243,3 +243,23 @@ def test_formulas_without_a_cached_value_are_found_as_when_every_cell_was_read(s
     assert any(_uncached_formulas(x) for x in sheets)
     for sheet in sheets:
         assert _uncached_formulas(sheet) == _uncached_every_cell(sheet)
+
+
+def test_more_companies_than_the_notice_allows_are_refused_at_their_cell(campaign, hunan, forms_2022):
+    from conftest import make_base
+    from registry.models import Category
+    from submissions.services import submission_start
+
+    base = make_base("大数据·长沙示例大数据产业园", hunan, Category.objects.get(code="bigdata"), batch=9)
+    campaign.bases.add(base)
+    submission = submission_start(campaign=campaign, base=base, user=None)
+    data = template_bytes(submission)
+    domain = ref_of(submission, "annex4", "applications", 0, row=0, column="domain")
+    companies = ref_of(submission, "annex4", "applications", 0, row=0, column="companies")
+    reading = import_read(
+        data=filled(data, {domain: "工业互联网", companies: "甲公司、乙公司、丙公司、丁公司"}),
+        submission=submission,
+    )
+    errors = {(p.sheet, p.ref): p.message for p in reading.blocking}
+    assert "最多填写 3 个（现有 4 个" in errors[companies]
+    assert not reading.ok
