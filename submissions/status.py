@@ -39,7 +39,7 @@ from submissions.validation import Finding, revalidate, validate_with_progress
 
 # Bump when validation or counting changes meaning: every stored check becomes stale and is
 # recomputed on its next read.
-CHECK_VERSION = 2  # 2: the base's official name (registry) is checked
+CHECK_VERSION = 2  # 2: 示范基地名称 against the registry; names listed in a cell (不超过3个)
 
 # Findings that mean "a mandatory cell is not (completely) filled": an empty cell, or a table with
 # fewer rows than the notice asks for. The progress counts both as not filled, so the counts do too.
@@ -279,17 +279,16 @@ def _previous_key(previous: Submission | None) -> list[int] | None:
 
 def basis_of(submission: Submission, previous: Submission | None) -> dict[str, Any]:
     """Everything the check reads besides the values themselves, which `revision` stands for."""
-    base = submission.base
+    # Every field of the profile the checks are run with, so a field added to it is in the basis too.
+    profile = profile_for(submission.base)
     return {
         "version": CHECK_VERSION,
         "revision": submission.revision,
         "previous": _previous_key(previous),
         "definitions": [d.checksum for d in submission.definitions()],
         "profile": [
-            base.category.code,
-            sorted(base.industry_flags or ()),
-            bool(base.producer_services_led),
-            base.name,
+            sorted(value) if isinstance(value, frozenset) else value
+            for value in (getattr(profile, f.name) for f in fields(profile))
         ],
         "data_year": submission.campaign.data_year,
     }

@@ -917,7 +917,8 @@ def name_key(name: str) -> str:
 def _official_name_finding(run: _Run, fld: Field) -> Finding | None:
     official = run.profile.official_name
     parsed = run.parsed(fld, 0)
-    if not official or not parsed.usable or not isinstance(parsed.value, str) or not parsed.value.strip():
+    # Parsing strips a text and reads a blank one as no value (left to the required check).
+    if not official or not parsed.usable or not isinstance(parsed.value, str):
         return None
     if name_key(parsed.value) == name_key(official):
         return None
