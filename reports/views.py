@@ -337,6 +337,7 @@ def report_edit(request: AuthenticatedHttpRequest, submission_pk: int) -> HttpRe
             "sections": sections,
             "general_errors": general_errors,
             "current": current,
+            "autosave_paused": current is not None,
             "problems": report_problems(report),
             "guidance": report_guidance(
                 overview=form["overview"].value() or "",

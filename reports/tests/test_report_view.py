@@ -204,3 +204,25 @@ def test_the_editor_keeps_the_materials_tab_bar(client, filler, submission):
     client.force_login(filler)
     body = client.get(url(submission)).content.decode()
     assert 'class="material-tabs"' in body and "data-autosave" in body
+
+
+def test_after_a_stale_save_the_page_pauses_its_autosave_until_the_user_saves_knowingly(
+    client, filler, submission
+):
+    report_save(
+        submission=submission,
+        user=filler,
+        revision=0,
+        overview="别人保存的概述",
+        highlights=[],
+        practices=[],
+        problems="别人写的问题",
+    )
+    client.force_login(filler)
+    body = client.post(url(submission), post_data(revision=0, overview="我刚输入的概述")).content.decode()
+    # The page carries the other's revision: an autosave from it would overwrite every field of theirs
+    # the user never looked at, so it has none; only the button saves, saying what it overwrites.
+    assert "data-autosave" not in body
+    assert "自动保存已暂停" in body and "保存（覆盖对方的第1版）" in body
+    plain = client.get(url(submission)).content.decode()
+    assert "data-autosave" in plain and "自动保存已开启" in plain and "自动保存已暂停" not in plain
