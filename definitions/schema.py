@@ -141,6 +141,12 @@ class Currency:
     label: str
     rate: float
 
+    def unit_of(self, unit: str) -> str:
+        """The unit of a figure typed in this currency for an item in `unit`, its magnitude kept:
+        亿元人民币 → 亿美元 (a figure of 156.71 in 1.5 is 156.71 亿美元, not 156.71 美元)."""
+        magnitude = unit.removesuffix("人民币").removesuffix("元")
+        return f"{magnitude}{self.label}" if magnitude != unit else self.label
+
 
 @dataclass(frozen=True)
 class RowsFrom:

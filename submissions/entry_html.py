@@ -210,10 +210,17 @@ def grid_html(block: Block, editable: bool, evidence_url: str) -> SafeString:
             f'data-code="{_e(item.code)}"'
         ]
         if currency:
-            row.append(f' data-rate="{_e(currency.rate)}" data-unit="{_e(f.unit)}"')
+            row.append(
+                f' data-rate="{_e(currency.rate)}" data-unit="{_e(f.unit)}" '
+                f'data-foreign-unit="{_e(item.foreign_unit)}"'
+            )
+            # The page's script switches the unit shown with the currency.
+            unit_html = f'<span class="unit-text">{_e(item.unit_shown)}</span>'
+        else:
+            unit_html = _e(f.unit or "—")
         row.append(
             f'>\n      <th scope="row" class="c-label">{label_html(item, evidence_url)}</th>\n'
-            f'      <td class="c-unit">{_e(f.unit or "—")}'
+            f'      <td class="c-unit">{unit_html}'
         )
         if currency:
             row.append("\n        ")

@@ -178,6 +178,20 @@ class Item:
         return next((c.currency for c in self.cells if c.raw not in (None, "")), "")
 
     @property
+    def foreign_unit(self) -> str:
+        """The unit of the row's figures when typed in its other currency (1.5: 亿美元)."""
+        currency = self.field.currency
+        return currency.unit_of(self.field.unit) if currency is not None else ""
+
+    @property
+    def unit_shown(self) -> str:
+        """The unit the row's figures are in as entered: 亿美元 while they are typed in 美元."""
+        currency = self.field.currency
+        if currency is not None and self.currency_code == currency.code:
+            return self.foreign_unit
+        return self.field.unit
+
+    @property
     def has_column_groups(self) -> bool:
         return any(c.group for c in self.field.columns)
 

@@ -100,3 +100,12 @@ def test_it_names_the_mistake(mutate, message):
     mutate(data)
     with pytest.raises(DefinitionError, match=message):
         parse_definition(data)
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"), [("亿元人民币", "亿美元"), ("万元", "万美元"), ("元", "美元"), ("个", "美元")]
+)
+def test_a_figure_in_another_currency_keeps_its_units_magnitude(unit: str, expected: str) -> None:
+    from definitions.schema import Currency
+
+    assert Currency(code="USD", label="美元", rate=6.4515).unit_of(unit) == expected

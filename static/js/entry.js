@@ -237,6 +237,8 @@
     var rate = parseFloat(tr.dataset.rate || "");
     if (rate) {
       var usd = currencyOf(cell) !== "";
+      var unitText = tr.querySelector(".unit-text");
+      if (unitText) unitText.textContent = usd ? tr.dataset.foreignUnit || "" : tr.dataset.unit || "";
       tr.querySelectorAll("input.cell-input").forEach(function (input) {
         var span = input.closest("td").querySelector(".converted");
         var v = num(input.value);
@@ -723,12 +725,14 @@
     });
     if (!filled.length) {
       select.dataset.current = after;
+      updateRow(tr.querySelector("input.cell-input")); // the unit shown follows the currency
       return; // nothing to change: the next figures typed are in the new currency
     }
     // Revert at once: until the user has chosen, the row stays as it was.
     select.value = before;
     var rate = parseFloat(tr.dataset.rate || "");
     var unit = tr.dataset.unit || "";
+    var foreignUnit = tr.dataset.foreignUnit || "";
     var labelOf = function (code) {
       var opt = Array.prototype.find.call(select.options, function (o) { return o.value === code; });
       return opt ? opt.textContent.trim() : code;
@@ -777,9 +781,9 @@
     rows.forEach(function (r) {
       var row = document.createElement("tr");
       row.dataset.year = r.year;
-      var now = r.text + " " + (toUsd ? unit : "美元") + (toUsd || r.rmbNow === null ? "" : "（≈ " + fixed4(r.rmbNow) + " " + unit + "）");
-      var conv = r.converted === null ? "—" : toUsd ? plain(r.converted) + " 美元（≈ " + r.text + " " + unit + "）" : plain(r.converted) + " " + unit;
-      var kept = r.keptRmb === null ? "—" : r.text + " " + (toUsd ? "美元（≈ " + fixed4(r.keptRmb) + " " + unit + "）" : unit);
+      var now = r.text + " " + (toUsd ? unit : foreignUnit) + (toUsd || r.rmbNow === null ? "" : "（≈ " + fixed4(r.rmbNow) + " " + unit + "）");
+      var conv = r.converted === null ? "—" : toUsd ? plain(r.converted) + " " + foreignUnit + "（≈ " + r.text + " " + unit + "）" : plain(r.converted) + " " + unit;
+      var kept = r.keptRmb === null ? "—" : r.text + " " + (toUsd ? foreignUnit + "（≈ " + fixed4(r.keptRmb) + " " + unit + "）" : unit);
       [r.year + "年", now, conv, kept].forEach(function (t, i) {
         var td = document.createElement("td");
         td.textContent = t;

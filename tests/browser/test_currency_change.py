@@ -57,6 +57,9 @@ def test_the_switch_asks_and_cancel_keeps_everything(browser, live_server, submi
     assert "156.71" in row.locator(".c-now").inner_text()
     assert "1011.0146" in row.locator(".c-kept").inner_text()  # 156.71 × 6.4515
     assert "24.2905" in row.locator(".c-converted").inner_text()  # 156.71 ÷ 6.4515
+    # A figure in 1.5 is in 亿: in 美元 it reads 亿美元, never 美元 (off by 10⁸).
+    assert "24.2905 亿美元（≈ 156.71 亿元人民币）" in row.locator(".c-converted").inner_text()
+    assert "156.71 亿美元（≈ 1011.0146 亿元人民币）" in row.locator(".c-kept").inner_text()
     page.screenshot(path=str(screenshots / "currency-01-dialog.png"))
     dialog.locator("button[data-action=cancel]").click()
     # The dialog leaves the page on its "close" event, a task after the click: wait for it.
@@ -73,6 +76,7 @@ def test_keeping_the_figures_reads_them_as_dollars(browser, live_server, submiss
     for year in (2021, 2020, 2019):
         assert stored(submission, year) == ("156.71", "USD", Decimal("1011.0146"))
     assert "1011.0146" in page.locator('tr[data-code="1.5"] .converted').first.inner_text()
+    assert page.locator('tr[data-code="1.5"] td.c-unit .unit-text').inner_text() == "亿美元"
     page.screenshot(path=str(screenshots / "currency-02-kept-as-usd.png"))
 
     # Back to 人民币: converting keeps the amount and shows its RMB figure in the cells.
@@ -82,6 +86,7 @@ def test_keeping_the_figures_reads_them_as_dollars(browser, live_server, submiss
     page.screenshot(path=str(screenshots / "currency-03-back-to-rmb.png"))
     answer(page, "convert")
     assert cell(page, "1.5", 2021).input_value() == "1011.0146"
+    assert page.locator('tr[data-code="1.5"] td.c-unit .unit-text').inner_text() == "亿元人民币"
     assert stored(submission, 2020) == ("1011.0146", "", Decimal("1011.0146"))
 
 
@@ -107,6 +112,7 @@ def test_an_empty_row_switches_without_asking(browser, live_server, submission):
     page.select_option('tr[data-code="1.5"] select.currency', "USD")
     page.wait_for_timeout(300)
     assert page.locator("dialog.currency-dialog").count() == 0
+    assert page.locator('tr[data-code="1.5"] td.c-unit .unit-text').inner_text() == "亿美元"
     cell(page, "1.5", 2021).fill("10")
     cell(page, "1.5", 2021).press("Tab")
     wait_saved(page)
