@@ -311,6 +311,9 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "acting": acting,
             "return_action": actions[Transition.Action.RETURN],
             "approve_action": actions[Transition.Action.APPROVE],
+            # The ministry decides on its own page (review:ministry_detail); this one links to it.
+            "ministry_acting": actions[Transition.Action.ACCEPT].offered
+            or actions[Transition.Action.MINISTRY_RETURN].offered,
             "reviewer": reviewer,
             "return_form": return_form,
             "filler_reach": base_fillers_reach(submission.base),

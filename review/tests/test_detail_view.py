@@ -142,6 +142,23 @@ def test_the_ministry_reads_without_the_authority_actions(client, ministry, subm
     assert reload(submitted).status == "submitted"
 
 
+def test_the_ministry_is_led_from_approved_material_to_its_acceptance_page(client, ministry, approved):
+    client.force_login(ministry)
+    html = client.get(url(approved)).content.decode()
+    assert 'id="to-ministry-detail"' in html and "待部级受理" in html
+    assert reverse("review:ministry_detail", args=[approved.pk]) in html
+
+
+def test_the_reviewer_is_not_offered_the_acceptance(client, reviewer, approved):
+    client.force_login(reviewer)
+    assert 'id="to-ministry-detail"' not in client.get(url(approved)).content.decode()
+
+
+def test_the_ministry_is_not_offered_the_acceptance_before_approval(client, ministry, submitted):
+    client.force_login(ministry)
+    assert 'id="to-ministry-detail"' not in client.get(url(submitted)).content.decode()
+
+
 def test_an_expert_may_not_use_the_review_page(client, expert, submitted):
     client.force_login(expert)
     assert client.get(url(submitted)).status_code == 403
