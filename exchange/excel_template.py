@@ -242,7 +242,8 @@ def _validation_for(cell: Input) -> tuple[str, dict[str, Any]] | None:
     """(a key grouping cells of the same rule, DataValidation arguments)."""
     unit = f"（计量单位：{cell.unit}）" if cell.unit else ""
     if cell.type == "count":
-        return f"count{cell.allow_negative}", {
+        # One rule per unit: its message names the unit of the cells it covers (次, 人, 起, 个 …).
+        return f"count{cell.allow_negative}:{cell.unit}", {
             "type": "whole", "operator": "greaterThanOrEqual", "formula1": "0",
             "error": f"请输入不小于 0 的整数{unit}", "prompt": "整数",
         }  # fmt: skip

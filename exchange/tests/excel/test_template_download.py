@@ -99,3 +99,14 @@ def test_a_very_hidden_signed_marker_names_version_base_and_data_version(client,
     saved = filled.values.get(form="summary", code="1.1", year=2021)
     assert marker.cells["summary|1.1|2021"][0] == saved.revision
     assert marker.data_version >= filled.values.count()
+
+
+def test_a_whole_number_rule_names_the_unit_of_each_row_it_covers(client, filler, filled):
+    ws = _book(client, filler, filled)["汇总表"]
+    units = {c.row: c.value for c in ws["B"] if isinstance(c.value, str)}
+    wholes = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole"]
+    assert len({dv.error for dv in wholes}) > 1  # 个, 次, 人 … each its own rule
+    for dv in wholes:
+        for rng in dv.sqref.ranges:
+            for row in range(rng.min_row, rng.max_row + 1):
+                assert f"计量单位：{units[row]}）" in dv.error, (row, dv.error)
