@@ -136,7 +136,8 @@ def zip_entries(data: bytes, name: str) -> Iterator[NamedFile]:
         entry = path.rsplit("/", 1)[-1]
         if entry.startswith(".") or path.startswith("__MACOSX/"):
             continue
-        shown = f"{name} › {entry}"
+        # With its folders: two 长沙.xlsx of two folders are told apart in the outcome list.
+        shown = f"{name} › {path}"
         if info.flag_bits & 0x1:
             yield NamedFile(shown, None, "压缩包内的文件已加密，无法读取；请去掉压缩密码后重新打包。")
             continue

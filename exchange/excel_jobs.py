@@ -45,9 +45,12 @@ LEFT_REASON = "下载模板后已在线修改，为避免覆盖保留在线的�
 
 
 def _is_zip_of_files(data: bytes, name: str) -> bool:
-    return name.lower().endswith(".zip") or (
-        data[:4] == b"PK\x03\x04" and b"xl/workbook.xml" not in data[:200_000]
-    )
+    """A zip of templates to unpack, not a workbook (itself a zip). A file named as a workbook is one,
+    however broken: its reason is then a workbook's (template_file_check), not a damaged archive's."""
+    lower = name.lower()
+    if lower.endswith((".xlsx", ".xlsm", ".xltx", ".xltm", ".xls")):
+        return False
+    return lower.endswith(".zip") or (data[:4] == b"PK\x03\x04" and b"xl/workbook.xml" not in data[:200_000])
 
 
 def _expand(job: Job) -> Iterator[NamedFile]:
