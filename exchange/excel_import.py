@@ -75,15 +75,23 @@ class Problem:
     sheet: str
     ref: str
     message: str
-    severity: str = "error"  # error: refuses the file; warning / info: shown
+    # error: refuses the file. kept: an error of the notice's rules the file is imported with, as
+    # online entry saves it, to be corrected before the material is submitted (a part larger than
+    # its whole). warning / info: shown.
+    severity: str = "error"
     code: str = ""
 
     @property
     def place(self) -> str:
         return f"{self.sheet}!{self.ref}" if self.ref else self.sheet
 
+    @property
+    def label(self) -> str:
+        return {"kept": "错误", "warning": "预警"}.get(self.severity, "")
+
     def text(self) -> str:
-        return f"{self.place}：{self.message}"
+        label = f"【{self.label}】" if self.label else ""
+        return f"{label}{self.place}：{self.message}"
 
 
 @dataclass
@@ -580,8 +588,8 @@ def _validate(
                 continue
             cell = _finding_cell(finding, by_place, code)
             ref = cell_ref(cell.row, cell.col) if cell else ""
-            if finding.severity == "error" and finding.code in VALUE_CHECKS:
-                severity = "error"
+            if finding.severity == "error":
+                severity = "error" if finding.code in VALUE_CHECKS else "kept"
             else:
                 severity = "warning" if finding.severity == "warning" else "info"
             reading.problems.append(

@@ -151,3 +151,21 @@ def test_a_broken_file_is_refused_with_its_reason_and_nothing_changes(
     assert reason in response.context["error"]
     assert "没有任何改动" in response.content.decode()
     assert list(submission.values.values_list("code", "year", "raw", "revision")) == before
+
+
+def test_a_part_larger_than_its_whole_is_imported_and_shown_as_an_error_to_correct(
+    client, filler, submission, template
+):
+    data = filled(
+        template,
+        {ref_of(submission, "summary", "1.1", 2020): 500, ref_of(submission, "summary", "1.1a", 2020): 900},
+    )
+    response = _post(client, filler, submission, data)
+    assert response.status_code == 200 and not response.context["errors"]
+    page = response.content.decode()
+    row = next(line for line in page.splitlines() if "不能大于" in line)
+    assert '<span class="badge err">错误</span>' in row
+    assert "须在提交前改正" in page
+    assert "未勾选的冲突项" not in page  # no conflict, nothing to tick
+    assert _confirm(client, response, submission).status_code == 302
+    assert submission.values.get(code="1.1a", year=2020).value == "900"
