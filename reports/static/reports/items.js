@@ -22,6 +22,12 @@
     out.classList.toggle("near", Boolean(target && n > target * 1.5 && !(limit && n > limit)));
   }
 
+  function hasText(item) {
+    return Array.prototype.some.call(item.querySelectorAll("input, textarea"), function (f) {
+      return f.value.trim() !== "";
+    });
+  }
+
   function renumber(list) {
     var items = list.querySelectorAll(":scope > .item-list > .item");
     items.forEach(function (item, i) {
@@ -31,12 +37,14 @@
     var min = Number(list.dataset.min), max = Number(list.dataset.max);
     var add = list.querySelector(".add-item");
     var status = list.querySelector(".items-status");
-    var n = items.length;
+    var slots = items.length;
+    // What is saved and checked counts: an item with nothing written is dropped (clean_items).
+    var n = Array.prototype.filter.call(items, hasText).length;
     // The report's 3-5 is checked at submission: while writing, a sixth may be added (and warned about).
     var soft = list.dataset.softMax === "1";
-    if (add) add.disabled = !soft && n >= max;
+    if (add) add.disabled = !soft && slots >= max;
     if (status) {
-      var msg = "已有" + n + "个方面，要求" + min + "-" + max + "个";
+      var msg = "已填写" + n + "个方面，要求" + min + "-" + max + "个";
       if (n < min) msg += "，还需" + (min - n) + "个";
       if (n === max && !soft) msg += "，已达上限";
       if (n > max) msg += "，多于" + max + "个，提交前请合并或删减";
@@ -68,6 +76,8 @@
     var field = event.target;
     if (field.matches && field.matches("[data-count]")) updateCount(field);
     if (field.form) dirty = true;
+    var list = field.closest && field.closest(".items");
+    if (list) renumber(list); // an item written in, or emptied, changes the count
   });
 
   document.addEventListener("click", function (event) {

@@ -32,13 +32,22 @@ def report_scenario(browser, url: str, submission_pk: int) -> str:
     assert page.locator("#overview .count").inner_text() == "约300字，已输入6字"
 
     highlights = page.locator("#highlights")
-    assert highlights.locator(".items-status").inner_text() == "已有3个方面，要求3-5个"
+    status = highlights.locator(".items-status")
+    # Three empty slots are no aspects: what is counted is what is saved and checked.
+    assert status.inner_text() == "已填写0个方面，要求3-5个，还需3个"
     highlights.locator(".add-item").click()
     highlights.locator(".add-item").click()
     # “3-5个方面” is checked at submission: a sixth may be written, with a warning (issue 8).
     assert not highlights.locator(".add-item").is_disabled()
     highlights.locator(".add-item").click()
-    assert "多于5个，提交前请合并或删减" in highlights.locator(".items-status").inner_text()
+    leads = highlights.locator(".item input")
+    for i in range(6):
+        leads.nth(i).fill(f"方面{i + 1}")
+    assert status.inner_text().startswith("已填写6个方面")
+    assert "多于5个，提交前请合并或删减" in status.inner_text()
+    for i in range(6):
+        leads.nth(i).fill("")
+    assert status.inner_text() == "已填写0个方面，要求3-5个，还需3个"
     highlights.locator(".item").nth(5).locator(".remove-item").click()
     assert highlights.locator(".item-no").all_inner_texts() == [f"成效{i}" for i in range(1, 6)]
 
