@@ -44,7 +44,17 @@ from submissions.services import profile_for
 from submissions.validation import YOY_PLACES, yoy_percent
 
 CHUNK = 100
-BASE_COLUMNS = ("序号", "示范基地名称", "省级主管部门", "类型", "批次", "材料状态", "提交时间")
+# The registry's name and batch (a number, to sort by), apart from the form's own 示范基地名称 and
+# 批次 columns as the base typed them.
+BASE_COLUMNS = (
+    "序号",
+    "示范基地名称（名录）",
+    "省级主管部门",
+    "类型",
+    "批次（名录）",
+    "材料状态",
+    "提交时间",
+)
 
 
 Key = tuple[str, str, int]  # (form, item, year) of a saved cell
@@ -424,6 +434,16 @@ def _local(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
 
 
+def _printable(ws: Any) -> None:
+    """A wide data sheet as it prints: A3 landscape, the header row and the base's number and name
+    on every page, the sheet's name and page numbers in the footer."""
+    ws.set_landscape()
+    ws.set_paper(8)  # A3
+    ws.repeat_rows(0)
+    ws.repeat_columns(0, 1)
+    ws.set_footer("&L&A&R第 &P 页 / 共 &N 页")
+
+
 def national_export(
     *, campaign: Campaign, base_ids: Sequence[int], path: str, progress: Callable[[int], None] | None = None
 ) -> int:
@@ -446,9 +466,10 @@ def national_export(
         ws.write_row(0, 0, [*BASE_COLUMNS, *(c.title for c in columns)], head)
         ws.set_row(0, 60)
         ws.set_column(1, 1, 40)
-        ws.set_column(2, 2, 18)
+        ws.set_column(2, 2, 30)  # 新疆生产建设兵团工业和信息化局 whole
         ws.set_column(len(BASE_COLUMNS), len(BASE_COLUMNS) + len(columns), 14)
         ws.freeze_panes(1, 2)
+        _printable(ws)
         sheets[definition.code] = (ws, row_plan(columns), [0])
     taken = {ws.get_name() for ws, _, _ in sheets.values()}
     table_sheets: dict[str, list[tuple[Field, Any, list[int]]]] = {}
@@ -460,9 +481,11 @@ def national_export(
             ws.write_row(0, 0, [*TABLE_BASE_COLUMNS, *(_column_title(c) for c in fld.columns)], head)
             ws.set_row(0, 45)
             ws.set_column(1, 1, 40)
-            ws.set_column(2, 3, 18)  # 省级主管部门, 类型: readable, as on the per-form sheets
+            ws.set_column(2, 2, 30)  # 省级主管部门 whole, as on the per-form sheets
+            ws.set_column(3, 3, 18)
             ws.set_column(len(TABLE_BASE_COLUMNS), len(TABLE_BASE_COLUMNS) + len(fld.columns), 18)
             ws.freeze_panes(1, 2)
+            _printable(ws)
             table_sheets.setdefault(definition.code, []).append((fld, ws, [0]))
     count = 0
     tables = {code: [f.code for f in d.fields() if f.type == "table"] for code, d in definitions.items()}

@@ -49,7 +49,14 @@ def test_the_ministry_exports_every_base_with_years_and_yoy(
     _job, data = _export(client, django_capture_on_commit_callbacks, ministry, campaign)
     rows = _rows(data)
     head = rows[0]
-    assert {"示范基地名称", "省级主管部门", "批次", "材料状态"} <= set(head)
+    assert {"示范基地名称（名录）", "省级主管部门", "批次（名录）", "材料状态"} <= set(head)
+    # The registry's facts are told from the form's own 示范基地名称 and 批次, as the base typed them.
+    assert len(head) == len(set(head))
+    book = load_workbook(io.BytesIO(data))
+    for ws in (book["汇总表"], book["附表1"]):
+        # It prints as a table is read: landscape, the header row and the base on every page.
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 8
+        assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$B"
     by_name = {r[1]: dict(zip(head, r, strict=False)) for r in rows[1:]}
     assert len(by_name) == 3
     mine = by_name[material.base.name]
