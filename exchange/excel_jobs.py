@@ -35,13 +35,13 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_DISPLAY = {
     "imported": "已导入",
     "partial": "部分导入",
-    "conflict": "未导入（在线已修改）",
+    "conflict": "未导入（系统中已修改）",
     "unchanged": "无变化",
     "refused": "未导入",
 }
 MAX_PROBLEMS_LISTED = 30
 MAX_LEFT_LISTED = 500  # cells left as they are online, per file (a template has at most a few hundred)
-LEFT_REASON = "下载模板后已在线修改，为避免覆盖保留在线的值"
+LEFT_REASON = "下载模板后已在系统中修改，为避免覆盖保留系统中的值"
 
 
 def _is_zip_of_files(data: bytes, name: str) -> bool:
@@ -95,7 +95,7 @@ def left_text(item: dict[str, str]) -> str:
     who = "、".join(x for x in (item["by"], item["at"]) if x)
     return (
         f"{item['place']} {item['item']}：文件中为“{item['file_value'] or '（空）'}”，"
-        f"在线为“{item['online_value'] or '（空）'}”{f'（{who} 在线修改）' if who else ''}，未覆盖"
+        f"系统中为“{item['online_value'] or '（空）'}”{f'（{who} 修改）' if who else ''}，未覆盖"
     )
 
 
@@ -133,11 +133,16 @@ def _import_checked(name: str, data: bytes, user: Any) -> dict[str, Any]:
     conflicts = reading.conflicts
     left = [_left(d) for d in conflicts[:MAX_LEFT_LISTED]]
     if not reading.differences:
-        return _outcome(name, "unchanged", base=base, detail="与已保存的内容一致。")
+        return _outcome(
+            name,
+            "unchanged",
+            base=base,
+            detail="没有需要导入的修改：各项与已保存的内容相同，或自下载模板后未改动。",
+        )
     if len(conflicts) == len(reading.differences):
         return _outcome(
             name, "conflict", base=base, left=left,
-            detail=f"文件中的 {len(conflicts)} 项修改在下载模板后均已在线修改，为避免覆盖未导入，保留在线的值；"
+            detail=f"文件中的 {len(conflicts)} 项修改在下载模板后均已在系统中修改，为避免覆盖未导入，保留系统中的值；"
             "如需以文件为准，请逐个上传该文件并勾选要覆盖的单元格。",
         )  # fmt: skip
     rows = [
@@ -158,7 +163,7 @@ def _import_checked(name: str, data: bytes, user: Any) -> dict[str, Any]:
     if conflicts:
         return _outcome(
             name, "partial", base=base, left=left, problems=notes,
-            detail=f"导入 {saved} 项；{len(conflicts)} 项在下载模板后已在线修改，保留在线的值，未覆盖。",
+            detail=f"导入 {saved} 项；{len(conflicts)} 项在下载模板后已在系统中修改，保留系统中的值，未覆盖。",
         )  # fmt: skip
     return _outcome(name, "imported", base=base, detail=f"导入 {saved} 项。", problems=notes)
 
@@ -178,14 +183,14 @@ def _outcome_workbook(outcomes: list[dict[str, Any]]) -> bytes:
         kept = item.get("left", [])
         lines = [item["detail"], *item["problems"], *(left_text(c) for c in kept[:5])]
         if len(kept) > 5:
-            lines.append(f"……共 {len(kept)} 个单元格保留在线的值，见“保留在线值的单元格”工作表")
+            lines.append(f"……共 {len(kept)} 个单元格保留系统中的值，见“保留系统中值的单元格”工作表")
         text = "\n".join(lines).strip()
         ws.write_row(index, 0, [index, item["name"], item["base"], item["status_display"], text], wrap)
-    left = book.add_worksheet("保留在线值的单元格")
+    left = book.add_worksheet("保留系统中值的单元格")
     left.write_row(
         0,
         0,
-        ["文件", "示范基地", "位置", "指标", "文件中的值", "在线的值", "在线修改人", "修改时间", "原因"],
+        ["文件", "示范基地", "位置", "指标", "文件中的值", "系统中的值", "修改人", "修改时间", "原因"],
         head,
     )
     left.set_column(0, 1, 30)
@@ -203,7 +208,7 @@ def _outcome_workbook(outcomes: list[dict[str, Any]]) -> bytes:
             ], wrap)  # fmt: skip
             row += 1
     if row == 1:
-        left.write(1, 0, "无：没有因在线修改而未导入的单元格。")
+        left.write(1, 0, "无：没有因下载模板后已修改而未导入的单元格。")
     book.close()
     return buffer.getvalue()
 
@@ -222,7 +227,7 @@ def bulk_import_work(job: Job, progress: Progress) -> JobOutput:
     summary = (
         f"共 {len(outcomes)} 个文件：导入 {counts['imported']} 个，部分导入 {counts['partial']} 个，"
         f"无变化 {counts['unchanged']} 个，未导入 {counts['refused'] + counts['conflict']} 个"
-        + (f"；{kept} 个单元格因在线已修改保留在线的值（见下方明细）。" if kept else "。")
+        + (f"；{kept} 个单元格因系统中已修改保留系统中的值（见下方明细）。" if kept else "。")
     )
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     return JobOutput(

@@ -130,7 +130,7 @@ def excel_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     kept = sum(1 for d in differences if d[6]) - len(request.POST.getlist("overwrite"))
     text = f"已从 {name} 导入 {saved} 项。"
     if kept > 0:
-        text += f"另有 {kept} 项在下载模板后已在线修改，按您的选择保留了在线的值。"
+        text += f"另有 {kept} 项在下载模板后已在系统中修改，按您的选择保留了系统中的值。"
     messages.success(request, text)
     return redirect("submissions:detail", pk=submission.pk)
 

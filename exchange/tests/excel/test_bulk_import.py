@@ -152,7 +152,7 @@ def test_a_conflicting_cell_is_left_as_it_is_online_and_the_rest_imported(
     assert sibling_submission.values.get(code="1.1", year=2019).raw == "600"
     outcome = outcomes["旧.xlsx"]
     assert outcome["status"] == "partial" and outcome["status_display"] == "部分导入"
-    assert "导入 1 项" in outcome["detail"] and "1 项在下载模板后已在线修改" in outcome["detail"]
+    assert "导入 1 项" in outcome["detail"] and "1 项在下载模板后已在系统中修改" in outcome["detail"]
     [left] = outcome["left"]
     assert left["place"] == f"{stale_sheet}!{stale_ref}" and "2020年" in left["item"]
     assert left["file_value"].replace(",", "").startswith("700") and left["online_value"].startswith("650")
@@ -160,7 +160,7 @@ def test_a_conflicting_cell_is_left_as_it_is_online_and_the_rest_imported(
     # A file whose every difference conflicts imports nothing and says so.
     assert outcomes["全冲突.xlsx"]["status"] == "conflict" and len(outcomes["全冲突.xlsx"]["left"]) == 1
     assert submission.values.get(code="1.1", year=2020).raw == "444"
-    assert "部分导入 1 个" in job.summary and "2 个单元格因在线已修改保留在线的值" in job.summary
+    assert "部分导入 1 个" in job.summary and "2 个单元格因系统中已修改保留系统中的值" in job.summary
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert "部分导入" in page and f"{stale_sheet}!{stale_ref}" in page and filler.display_name in page
     assert "保留在线值、未覆盖的单元格（1 个）" in page
@@ -169,7 +169,7 @@ def test_a_conflicting_cell_is_left_as_it_is_online_and_the_rest_imported(
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
     files = {row[1]: row for row in book["导入结果"].iter_rows(min_row=2, values_only=True)}
     assert files["旧.xlsx"][3] == "部分导入" and "未覆盖" in files["旧.xlsx"][4]
-    rows = list(book["保留在线值的单元格"].iter_rows(min_row=2, values_only=True))
+    rows = list(book["保留系统中值的单元格"].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[2], r[6]) for r in rows] == [
         ("旧.xlsx", f"{stale_sheet}!{stale_ref}", filler.display_name),
         ("全冲突.xlsx", "!".join(ref_of(submission, "summary", "1.1", 2020)), filler.display_name),
