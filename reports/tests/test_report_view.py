@@ -73,7 +73,8 @@ def test_over_the_limit_is_refused_and_the_text_is_kept(client, filler, submissi
     assert not DevelopmentReport.objects.exists()
 
 
-def test_a_stale_save_is_refused_keeping_the_users_text_and_showing_the_other(client, filler, submission):
+def _stale_save(client, filler, submission):
+    """Someone saved version 1 while the user's page still had 0; the user's save of 0 then."""
     report_save(
         submission=submission,
         user=filler,
@@ -84,7 +85,11 @@ def test_a_stale_save_is_refused_keeping_the_users_text_and_showing_the_other(cl
         problems="",
     )
     client.force_login(filler)
-    response = client.post(url(submission), post_data(revision=0, overview="我刚输入的概述"))
+    return client.post(url(submission), post_data(revision=0, overview="我刚输入的概述"))
+
+
+def test_a_stale_save_is_refused_keeping_the_users_text_and_showing_the_other(client, filler, submission):
+    response = _stale_save(client, filler, submission)
     assert response.status_code == 200
     body = response.content.decode()
     assert "保存失败" in body and "被张填报修改" in body
@@ -209,17 +214,7 @@ def test_the_editor_keeps_the_materials_tab_bar(client, filler, submission):
 def test_after_a_stale_save_the_page_pauses_its_autosave_until_the_user_saves_knowingly(
     client, filler, submission
 ):
-    report_save(
-        submission=submission,
-        user=filler,
-        revision=0,
-        overview="别人保存的概述",
-        highlights=[],
-        practices=[],
-        problems="别人写的问题",
-    )
-    client.force_login(filler)
-    body = client.post(url(submission), post_data(revision=0, overview="我刚输入的概述")).content.decode()
+    body = _stale_save(client, filler, submission).content.decode()
     # The page carries the other's revision: an autosave from it would overwrite every field of theirs
     # the user never looked at, so it has none; only the button saves, saying what it overwrites.
     assert "data-autosave" not in body
