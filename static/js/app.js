@@ -134,13 +134,29 @@
     a.href = a.dataset.baseHref + "?after=" + encodeURIComponent(position);
   }
 
+  // The address's cell, focused and in the middle of the screen (clear of the sticky header). A 是/否
+  // item or a small table is a box around its controls: the first of them (the answer ticked, if
+  // any) takes the focus.
+  function focusTarget() {
+    if (window.location.hash.length <= 1) return;
+    var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    if (!target) return;
+    setAfter(positionOf(target));
+    var control = target.matches("input, select, textarea, button, a[href]")
+      ? target
+      : target.querySelector("input:checked") || target.querySelector("input, select, textarea, button");
+    if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
+    if (control && control.focus) control.focus({ preventScroll: true });
+  }
+
   function init() {
     if (!link()) return;
-    if (window.location.hash.length > 1) {
-      var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
-      setAfter(positionOf(target));
-      if (target && target.focus) target.focus();
-    }
+    // After the load: the browser's own scroll to the #fragment moves the focus to the page when
+    // the fragment is not focusable itself (a 是/否 box), undoing a focus given before it.
+    if (document.readyState === "complete") focusTarget();
+    else window.addEventListener("load", function () { window.setTimeout(focusTarget, 0); });
+    // 下一个 that lands on the same page changes only the address's #cell.
+    window.addEventListener("hashchange", focusTarget);
     document.addEventListener("focusin", function (ev) {
       setAfter(positionOf(ev.target));
     });

@@ -10,6 +10,8 @@ from review.tests.conftest import cell
 from submissions.models import Submission
 from submissions.services import submission_start
 from tests.browser.test_confirmations import login
+from tests.browser.test_entry_browser import login as entry_login
+from tests.browser.test_entry_browser import section_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,3 +63,41 @@ def test_the_path_reaches_every_item_in_order(browser, live_server, draft, scree
     assert "todo-missing" not in kinds
     assert "1 条预警待说明" in page.inner_text(".list-head")
     page.screenshot(path=str(screenshots / "path-03-todo-list.png"), full_page=True)
+
+
+def test_alt_n_moves_within_a_section_focusing_each_cell_in_view(
+    browser, live_server, tiny_campaign, base, filler
+):
+    s = submission_start(campaign=tiny_campaign, base=base, user=filler)
+    cell(s, filler, "1.1", 2021, "200")  # left in 一: 1.1 (2020), 1.1a (2021, 2020)
+    page, _ = login(browser, live_server, "filler")
+    page.goto(f"{live_server.url}{reverse('submissions:section', args=[s.pk, 'summary', '一'])}")
+    seen = []
+    for _ in range(3):
+        page.keyboard.press("Alt+n")
+        page.wait_for_function(
+            "(n) => document.activeElement && document.activeElement.id.startsWith('c-') && document.activeElement.id !== n",
+            arg=seen[-1] if seen else "",
+        )
+        seen.append(focused(page))
+        box = page.evaluate(
+            "(id) => { const r = document.getElementById(id).getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]; }",
+            seen[-1],
+        )
+        assert box[0] > 80 and box[1] < box[2], (seen[-1], box)  # below the sticky header, on screen
+    assert seen == ["c-summary-1_1-2020", "c-summary-1_1a-2021", "c-summary-1_1a-2020"]
+
+
+def test_a_link_to_a_yes_no_item_focuses_its_answer_in_view(browser, live_server, submission):
+    # The 是/否 box is not focusable itself: the browser's scroll to the #fragment, after the page's
+    # script ran, used to take the focus back to the page (Alt+N then typed nowhere).
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    entry_login(page, live_server)
+    page.goto(section_url(live_server, submission, "基本信息") + "#c-summary-steady_growth_city-0")
+    page.wait_for_function("() => document.activeElement && document.activeElement.type === 'radio'")
+    name, top = page.evaluate(
+        "() => [document.activeElement.name, document.activeElement.getBoundingClientRect().top]"
+    )
+    assert name == "c-summary-steady_growth_city-0"
+    assert 100 < top < 700  # clear of the sticky header, on screen
