@@ -52,9 +52,18 @@ def _number_text(number: Decimal) -> str:
 
 
 def _money_conversion(text: str, unit: str) -> CellReading | None:
-    """ "1250万元" in a 亿元 cell → 0.125; None when the text carries no other money unit."""
-    if unit not in MONEY_UNITS or text.endswith(unit):
+    """ "1250万元" in a 亿元 cell → 0.125 (in a 亿元人民币 one too); None when the text carries no other
+    money unit."""
+    shown, unit = unit, unit.removesuffix("人民币")
+    if unit not in MONEY_UNITS or text.endswith(shown):
         return None
+    if unit != shown and text.endswith(unit):  # "12.5亿元" in a 亿元人民币 cell: the same unit
+        figure = text[: -len(unit)].strip()
+        try:
+            number = parse_decimal(figure)
+        except NumberError as exc:
+            raise CellError(str(exc)) from None
+        return CellReading(_number_text(number)) if number is not None else None
     for other, factor in sorted(MONEY_UNITS.items(), key=lambda item: -len(item[0])):
         if other == unit or not text.endswith(other):
             continue
@@ -71,7 +80,7 @@ def _money_conversion(text: str, unit: str) -> CellReading | None:
         ratio = MONEY_UNITS[unit] / factor if MONEY_UNITS[unit] > factor else factor / MONEY_UNITS[unit]
         big, small = (unit, other) if MONEY_UNITS[unit] > factor else (other, unit)
         return CellReading(
-            _number_text(converted), f"“{text}”按 1{big}={format_decimal(ratio)}{small} 换算为 {unit}"
+            _number_text(converted), f"“{text}”按 1{big}={format_decimal(ratio)}{small} 换算为 {shown}"
         )
     return None
 

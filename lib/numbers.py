@@ -67,6 +67,12 @@ def parse_decimal(raw: Any, *, allow_percent_sign: bool = False, unit: str = "")
     text = re.sub(r"\s+", " ", text)
     match = _NUMBER.fullmatch(text)
     if not match or not (match["int"] or match["frac"]):
+        if _WITH_UNIT.fullmatch(text):  # "12.5亿美元", "3万人": a figure with a unit not the item's
+            raise NumberError(
+                f"请输入数字，不带单位或文字（本项计量单位为{unit}）"
+                if unit
+                else "请输入数字，不带单位或文字"
+            )
         raise NumberError("请输入数字")
     digits = (match["int"] or "0").replace(",", "").replace(" ", "")
     frac = match["frac"] or ""
@@ -75,6 +81,10 @@ def parse_decimal(raw: Any, *, allow_percent_sign: bool = False, unit: str = "")
     except InvalidOperation as exc:  # pragma: no cover - the pattern only lets digits through
         raise NumberError("请输入数字") from exc
     return value
+
+
+# A figure followed by a word: what someone typed with a unit the parser does not take.
+_WITH_UNIT = re.compile(r"[-+]?[0-9][0-9.,\s]*[^\W\d_]+")
 
 
 def format_decimal(value: Decimal) -> str:

@@ -39,6 +39,9 @@ def test_another_money_unit_is_converted_and_said_so():
     assert reading.raw == "0.125"
     assert "10000万元" in reading.note
     assert read_number_cell("0.5亿元", unit="万元").raw == "5000"
+    assert read_number_cell("12.5亿元", unit="亿元人民币").raw == "12.5"  # 亿元 is 亿元人民币
+    in_rmb = read_number_cell("1250万元", unit="亿元人民币")
+    assert in_rmb.raw == "0.125" and in_rmb.note.endswith("换算为 亿元人民币")
 
 
 def test_a_non_money_unit_is_left_to_the_fields_parser():

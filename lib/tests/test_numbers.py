@@ -61,6 +61,16 @@ def test_trailing_unit_equal_to_the_fields_unit_is_dropped():
     assert parse_decimal("100 亿元", unit="亿元") == Decimal("100")
     with pytest.raises(NumberError):
         parse_decimal("100万元", unit="亿元")
+    assert parse_decimal("12.5亿元人民币", unit="亿元人民币") == Decimal("12.5")
+
+
+def test_a_figure_with_another_unit_is_told_to_drop_it():
+    with pytest.raises(NumberError, match="请输入数字，不带单位或文字（本项计量单位为亿元人民币）"):
+        parse_decimal("12.5亿美元", unit="亿元人民币")
+    with pytest.raises(NumberError, match="不带单位或文字"):
+        parse_decimal("3万人", unit="人")
+    with pytest.raises(NumberError, match=r"^请输入数字$"):
+        parse_decimal("约十二亿", unit="亿元")
 
 
 def test_format_decimal_never_uses_scientific_notation():
