@@ -137,9 +137,13 @@
   // The address's cell, focused and in the middle of the screen (clear of the sticky header). A 是/否
   // item or a small table is a box around its controls: the first of them (the answer ticked, if
   // any) takes the focus.
+  function hashTarget() {
+    if (window.location.hash.length <= 1) return null;
+    return document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  }
+
   function focusTarget() {
-    if (window.location.hash.length <= 1) return;
-    var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    var target = hashTarget();
     if (!target) return;
     setAfter(positionOf(target));
     var control = target.matches("input, select, textarea, button, a[href]")
@@ -151,6 +155,9 @@
 
   function init() {
     if (!link()) return;
+    // The link goes on from the address's cell at once, before anything is focused (Alt+N may be
+    // pressed before the page has loaded).
+    setAfter(positionOf(hashTarget()));
     // After the load: the browser's own scroll to the #fragment moves the focus to the page when
     // the fragment is not focusable itself (a 是/否 box), undoing a focus given before it.
     if (document.readyState === "complete") focusTarget();
